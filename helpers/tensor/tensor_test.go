@@ -1,0 +1,115 @@
+package tensor
+
+import (
+	"math"
+	"testing"
+
+	tfpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_go_proto"
+)
+
+func TestFromProtoRepeatsLastValue(t *testing.T) {
+	p := &tfpb.TensorProto{Dtype: Float, TensorShape: ShapeToProto([]int64{2, 3}), FloatVal: []float32{1, 2}}
+	x, err := FromProto(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := x.Float32s()
+	want := []float32{1, 2, 2, 2, 2, 2}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+func TestFromProtoEmptyListIsZeros(t *testing.T) {
+	x, err := FromProto(&tfpb.TensorProto{Dtype: Int32, TensorShape: ShapeToProto([]int64{3})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := x.Int64s()
+	if len(got) != 3 || got[0] != 0 || got[2] != 0 {
+		t.Fatalf("got %v, want three zeros", got)
+	}
+}
+
+func TestFromProtoRejectsHugeShape(t *testing.T) {
+	p := &tfpb.TensorProto{Dtype: Float, TensorShape: ShapeToProto([]int64{1 << 20, 1 << 20}), FloatVal: []float32{1}}
+	if _, err := FromProto(p); err == nil {
+		t.Fatal("a 4 TB constant was accepted")
+	}
+}
+
+func TestFromProtoRejectsContentSizeMismatch(t *testing.T) {
+	p := &tfpb.TensorProto{Dtype: Float, TensorShape: ShapeToProto([]int64{2}), TensorContent: []byte{0, 0, 0}}
+	if _, err := FromProto(p); err == nil {
+		t.Fatal("3 bytes accepted for two float32s")
+	}
+}
+
+func TestProtoRoundTrip(t *testing.T) {
+	for _, x := range []*Tensor{
+		must(FromFloat32s([]int64{2, 2}, []float32{1, -2.5, float32(math.Inf(1)), 0})),
+		must(FromInt64s([]int64{3}, []int64{-1, 1 << 40, 7})),
+		must(FromStrings([]int64{2}, []string{"a", ""})),
+	} {
+		y, err := FromProto(x.ToProto())
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := x.Values()
+		b, _ := y.Values()
+		if len(a) != len(b) || y.DType != x.DType {
+			t.Fatalf("round trip changed %v to %v", a, b)
+		}
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("round trip changed %v to %v", a, b)
+			}
+		}
+	}
+}
+
+func TestHalfConversion(t *testing.T) {
+	for _, c := range []struct {
+		bits uint16
+		want float32
+	}{{0x3c00, 1}, {0xc000, -2}, {0x0001, 5.9604645e-08}, {0x7bff, 65504}, {0x3555, 0.33325195}} {
+		if got := HalfToFloat32(c.bits); got != c.want {
+			t.Errorf("HalfToFloat32(%#x) = %v, want %v", c.bits, got, c.want)
+		}
+		if back := Float32ToHalf(c.want); back != c.bits {
+			t.Errorf("Float32ToHalf(%v) = %#x, want %#x", c.want, back, c.bits)
+		}
+	}
+}
+
+func TestValuesJSONForms(t *testing.T) {
+	x := must(FromFloat64s([]int64{3}, []float64{math.NaN(), math.Inf(-1), 0.5}))
+	v, err := x.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v[0] != "NaN" || v[1] != "-Infinity" || v[2] != 0.5 {
+		t.Fatalf("got %v", v)
+	}
+}
+
+func TestParseDType(t *testing.T) {
+	for name, want := range map[string]DType{"DT_FLOAT": Float, "float64": Double, "qint8": Qint8, "DT_BFLOAT16": Bfloat16} {
+		got, err := ParseDType(name)
+		if err != nil || got != want {
+			t.Errorf("ParseDType(%q) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	if _, err := ParseDType("float8"); err == nil {
+		t.Error("float8 accepted")
+	}
+}
+
+func must(t *Tensor, err error) *Tensor {
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
