@@ -1,0 +1,127 @@
+package nb
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"image"
+	"image/png"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+)
+
+// output is where display data goes. It is a variable so that tests can
+// capture what would be sent to the kernel; inNotebook says whether a GoNB
+// kernel started this program.
+var (
+	inNotebook = gonbui.IsNotebook
+	output     = gonbui.SendData
+)
+
+// IsNotebook reports whether the program was started by a GoNB kernel, that
+// is whether Display* calls reach a notebook.
+func IsNotebook() bool { return inNotebook }
+
+func send(mime protocol.MIMEType, content any, displayID string) {
+	if !inNotebook {
+		return
+	}
+	output(&protocol.DisplayData{
+		Data:      map[protocol.MIMEType]any{mime: content},
+		DisplayID: displayID,
+	})
+}
+
+// DisplayHTML shows html as a text/html output of the running cell.
+func DisplayHTML(html string) { send(protocol.MIMETextHTML, html, "") }
+
+// DisplayMarkdown shows markdown (with $…$ LaTeX) as a text/markdown output.
+func DisplayMarkdown(markdown string) { send(protocol.MIMETextMarkdown, markdown, "") }
+
+// DisplayPNG shows an encoded PNG image as an image/png output.
+func DisplayPNG(png []byte) { send(protocol.MIMEImagePNG, png, "") }
+
+// DisplaySVG shows an SVG document as an image/svg+xml output.
+//
+// Unlike gonbui.DisplaySvg, which wraps the SVG in text/html, this sends the
+// real SVG MIME type, so the notebook stores an image that tools recognise
+// as one.
+func DisplaySVG(svg string) { send(protocol.MIMEImageSVG, svg, "") }
+
+// DisplayImage encodes img as PNG and shows it.
+func DisplayImage(img image.Image) error {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("nb: encoding image as PNG: %w", err)
+	}
+	DisplayPNG(buf.Bytes())
+	return nil
+}
+
+// TableHTML returns an HTML table with an optional header row (nil for none).
+// All text is HTML-escaped. Rows may have different lengths.
+func TableHTML(header []string, rows [][]string) string {
+	var b strings.Builder
+	b.WriteString("<table>\n")
+	if len(header) > 0 {
+		b.WriteString("<thead><tr>")
+		for _, h := range header {
+			b.WriteString("<th>" + html.EscapeString(h) + "</th>")
+		}
+		b.WriteString("</tr></thead>\n")
+	}
+	b.WriteString("<tbody>\n")
+	for _, row := range rows {
+		b.WriteString("<tr>")
+		for _, cell := range row {
+			b.WriteString("<td>" + html.EscapeString(cell) + "</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>")
+	return b.String()
+}
+
+// DisplayTable shows rows as an HTML table with an optional header (nil for
+// none). See TableHTML.
+func DisplayTable(header []string, rows [][]string) { DisplayHTML(TableHTML(header, rows)) }
+
+// Cell is one output of the running notebook cell whose content can be
+// replaced in place, e.g. a status line or a chart redrawn every epoch. The
+// output is created by the first update. Outside a notebook updates do
+// nothing.
+type Cell struct {
+	id string
+}
+
+// NewCell returns a Cell with a fresh display id.
+func NewCell() *Cell { return &Cell{id: "gotl_" + gonbui.UniqueId()} }
+
+// ID returns the Jupyter display id of the cell's output.
+func (c *Cell) ID() string { return c.id }
+
+// UpdateHTML replaces the cell's content with html.
+func (c *Cell) UpdateHTML(html string) { send(protocol.MIMETextHTML, html, c.id) }
+
+// UpdateMarkdown replaces the cell's content with markdown.
+func (c *Cell) UpdateMarkdown(markdown string) { send(protocol.MIMETextMarkdown, markdown, c.id) }
+
+// UpdatePNG replaces the cell's content with an encoded PNG image.
+func (c *Cell) UpdatePNG(png []byte) { send(protocol.MIMEImagePNG, png, c.id) }
+
+// UpdateSVG replaces the cell's content with an SVG document.
+func (c *Cell) UpdateSVG(svg string) { send(protocol.MIMEImageSVG, svg, c.id) }
+
+// Clear empties the cell's output.
+func (c *Cell) Clear() { c.UpdateHTML("") }
+
+// Sync waits until everything displayed so far has reached the kernel. Call
+// it before a program that displayed something exits early (os.Exit); GoNB
+// otherwise flushes pending output when the cell's program ends normally.
+func Sync() {
+	if inNotebook {
+		gonbui.Sync()
+	}
+}

@@ -1,0 +1,59 @@
+// Package nb is gotl's notebook display layer: the one place that knows
+// whether code runs inside a GoNB (Jupyter) kernel and how to send rich
+// output to it.
+//
+// Notebooks import this package instead of GoNB's gonbui, for two reasons:
+// gotl's kernel resolves gotl packages offline through its go.work, while a
+// direct gonbui import makes GoNB run "go get" for it (which this project's
+// module proxy refuses); and everything here degrades gracefully outside a
+// notebook (tests, terminals, CI), where display calls do nothing and
+// progress bars print to the terminal.
+//
+// # Display
+//
+//	nb.DisplayMarkdown("## Results")
+//	nb.DisplayHTML("<b>done</b>")
+//	nb.DisplayPNG(pngBytes)   // image/png output
+//	nb.DisplaySVG(svgText)    // a real image/svg+xml output
+//	nb.DisplayTable([]string{"class", "accuracy"}, rows)
+//
+// An output that changes while a cell runs is a Cell: it is created on first
+// use and replaced in place afterwards.
+//
+//	status := nb.NewCell()
+//	for epoch := range 10 {
+//		status.UpdateHTML(fmt.Sprintf("epoch %d", epoch))
+//	}
+//
+// # Progress
+//
+// NewProgress shows a progress bar: in a notebook one HTML output updated in
+// place (bar, count, rate, ETA, and a free-form metrics message); in a
+// terminal one line rewritten with '\r'; when output is not a terminal (go
+// test logs, CI) sparse plain lines, about every 10% or 5 seconds. Updates
+// are throttled, so Add can be called once per item from many goroutines.
+//
+//	p := nb.NewProgress(len(files), "bottlenecks")
+//	for _, f := range files {
+//		process(f)
+//		p.Add(1)
+//	}
+//	p.Done()
+//
+// # Widgets
+//
+// NewButton and NewSlider wrap GoNB's widgets. A widget needs a browser that
+// runs the notebook's JavaScript; when a notebook is executed headlessly
+// (nbconvert, CI) no front end answers, so after WidgetTimeout the widgets
+// fall back to scripted behaviour instead of blocking: Button.Clicks delivers
+// a given number of synthetic clicks and Slider.Value stays at its initial
+// value. Interactive reports which mode is in effect.
+//
+//	step := nb.NewButton("Step")
+//	lr, err := nb.NewLogSlider("learning rate", 1e-4, 1, 0.01)
+//	for range step.Clicks(5) { // 5 scripted clicks when headless
+//		optimizer.Step(lr.Value())
+//	}
+//
+// Outside a notebook nothing is displayed and widgets are headless at once.
+package nb

@@ -1,0 +1,2 @@
+// Package plots draws the charts of gotl's tutorials with gonum/plot.
+package plots

@@ -1,0 +1,82 @@
+package plots
+
+import (
+	"errors"
+	"fmt"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Series is one named curve of a line chart, e.g. training loss per step.
+type Series struct {
+	Name string
+	// X holds the horizontal positions; nil means 0, 1, 2, … (steps).
+	X []float64
+	// Y holds the values; it must not be empty.
+	Y []float64
+}
+
+// Lines returns a line chart with one curve per series, each with its own
+// colour (and, beyond ten series, dash pattern) and a legend entry. Use it
+// for loss or accuracy against step, or train against validation.
+//
+// It returns an error if there are no series, a series is empty, X and Y
+// differ in length, or a value is NaN or infinite.
+func Lines(title, xLabel, yLabel string, series ...Series) (*Chart, error) {
+	if len(series) == 0 {
+		return nil, errors.New("plots: Lines: no series")
+	}
+	p := newPlot(title, xLabel, yLabel)
+	p.Add(plotter.NewGrid())
+	for i, s := range series {
+		name := s.Name
+		if name == "" {
+			name = fmt.Sprintf("series %d", i)
+		}
+		what := fmt.Sprintf("Lines: series %q", name)
+		if len(s.Y) == 0 {
+			return nil, fmt.Errorf("plots: %s: no values", what)
+		}
+		if s.X != nil && len(s.X) != len(s.Y) {
+			return nil, fmt.Errorf("plots: %s: %d X values but %d Y values", what, len(s.X), len(s.Y))
+		}
+		if err := checkFinite(what+" X", s.X); err != nil {
+			return nil, err
+		}
+		if err := checkFinite(what+" Y", s.Y); err != nil {
+			return nil, err
+		}
+		xys := make(plotter.XYs, len(s.Y))
+		for j, y := range s.Y {
+			xys[j].X = float64(j)
+			if s.X != nil {
+				xys[j].X = s.X[j]
+			}
+			xys[j].Y = y
+		}
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, fmt.Errorf("plots: %s: %w", what, err)
+		}
+		line.Color, line.Dashes = seriesStyle(i)
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, line)
+		}
+	}
+	return newChart(p), nil
+}
+
+// LogY switches the vertical axis to a logarithmic scale, the usual view of
+// a loss that falls over decades. All values must then be positive: Render
+// returns an error otherwise. It does nothing for multi-panel charts.
+func (c *Chart) LogY() *Chart {
+	if c.Plot != nil {
+		c.Plot.Y.Scale = plot.LogScale{}
+		c.Plot.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	return c
+}
