@@ -1,7 +1,12 @@
 package nb
 
 import (
+	"fmt"
+	"html"
 	"io"
+	"os"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -9,7 +14,38 @@ import (
 // length. All methods are safe for concurrent use; Add is cheap enough to
 // call once per item, since the display is redrawn at most every
 // ProgressConfig.Interval.
-type Progress struct{}
+//
+// In a notebook the bar is one HTML output updated in place; in a terminal
+// one line rewritten with '\r'; otherwise (logs, CI) a plain line about every
+// 10% of the total or every PlainInterval.
+type Progress struct {
+	mu       sync.Mutex
+	label    string
+	total    int
+	count    int
+	message  string
+	finished bool
+
+	mode          progressMode
+	w             io.Writer
+	cell          *Cell
+	now           func() time.Time
+	interval      time.Duration
+	plainInterval time.Duration
+
+	start     time.Time
+	lastDraw  time.Time
+	lastTenth int // for plain mode: last multiple of 10% printed
+	lastWidth int // for terminal mode: length of the last line, to blank leftovers
+}
+
+type progressMode int
+
+const (
+	modeNotebook progressMode = iota
+	modeTerminal
+	modePlain
+)
 
 // ProgressConfig overrides where and how a Progress draws; the zero value of
 // each field picks the default. Tests inject Writer, Terminal and Now.
@@ -20,9 +56,9 @@ type ProgressConfig struct {
 	// IsNotebook().
 	Notebook *bool
 	// Terminal says whether Writer is an interactive terminal, where the bar
-	// is one line rewritten with '\r'; default: Writer is os.Stderr or
-	// os.Stdout and is a character device. When false, sparse plain lines are
-	// printed (every 10% or PlainInterval).
+	// is one line rewritten with '\r'; default: Writer is an *os.File that is
+	// a character device. When false, sparse plain lines are printed (every
+	// 10% or PlainInterval).
 	Terminal *bool
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -41,19 +77,290 @@ func NewProgress(total int, label string) *Progress {
 
 // NewProgressWith is NewProgress with a configuration.
 func NewProgressWith(total int, label string, cfg ProgressConfig) *Progress {
-	return &Progress{}
+	p := &Progress{
+		label:         label,
+		total:         total,
+		w:             cfg.Writer,
+		now:           cfg.Now,
+		interval:      cfg.Interval,
+		plainInterval: cfg.PlainInterval,
+	}
+	if p.w == nil {
+		p.w = os.Stderr
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.interval <= 0 {
+		p.interval = 200 * time.Millisecond
+	}
+	if p.plainInterval <= 0 {
+		p.plainInterval = 5 * time.Second
+	}
+	notebook := IsNotebook()
+	if cfg.Notebook != nil {
+		notebook = *cfg.Notebook
+	}
+	terminal := isTerminal(p.w)
+	if cfg.Terminal != nil {
+		terminal = *cfg.Terminal
+	}
+	switch {
+	case notebook:
+		p.mode = modeNotebook
+		p.cell = NewCell()
+	case terminal:
+		p.mode = modeTerminal
+	default:
+		p.mode = modePlain
+	}
+	p.start = p.now()
+	p.mu.Lock()
+	p.draw(p.start)
+	p.mu.Unlock()
+	return p
+}
+
+// isTerminal reports whether w is a file attached to a character device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // Add records n more items done.
-func (p *Progress) Add(n int) {}
+func (p *Progress) Add(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.count += n
+	p.maybeDraw()
+}
 
 // Set records that i items are done in total.
-func (p *Progress) Set(i int) {}
+func (p *Progress) Set(i int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.count = i
+	p.maybeDraw()
+}
 
 // SetMessage sets a free-form text shown after the bar, typically the latest
 // metrics ("loss=0.31 acc=0.92"). It is redrawn with the next update.
-func (p *Progress) SetMessage(metrics string) {}
+func (p *Progress) SetMessage(metrics string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.message = metrics
+	p.maybeDraw()
+}
 
 // Done draws the final state (count, elapsed time, average rate) and ends
 // the bar; later calls to any method do nothing.
-func (p *Progress) Done() {}
+func (p *Progress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.finished = true
+	p.draw(p.now())
+}
+
+// maybeDraw redraws if enough time passed (or, in plain mode, a new 10% of
+// the total was reached). p.mu must be held.
+func (p *Progress) maybeDraw() {
+	now := p.now()
+	since := now.Sub(p.lastDraw)
+	if p.mode == modePlain {
+		if tenth := p.tenths(); tenth > p.lastTenth || since >= p.plainInterval {
+			p.draw(now)
+		}
+		return
+	}
+	if since >= p.interval {
+		p.draw(now)
+	}
+}
+
+// tenths returns how many whole tenths of the total are done (0 if the total
+// is unknown).
+func (p *Progress) tenths() int {
+	if p.total <= 0 {
+		return 0
+	}
+	return min(10, max(0, p.count*10/p.total))
+}
+
+// progressState is what every rendering shows.
+type progressState struct {
+	label, message string
+	count, total   int
+	elapsed        time.Duration
+	finished       bool
+}
+
+func (s progressState) fraction() float64 {
+	if s.total <= 0 {
+		return 0
+	}
+	return min(1, max(0, float64(s.count)/float64(s.total)))
+}
+
+// rate returns items per second, or 0 before any time has passed.
+func (s progressState) rate() float64 {
+	if s.elapsed <= 0 {
+		return 0
+	}
+	return float64(s.count) / s.elapsed.Seconds()
+}
+
+// stats returns "45% 450/1000 · 12.3 it/s · ETA 40s", the parts known.
+func (s progressState) stats() string {
+	var parts []string
+	if s.total > 0 {
+		parts = append(parts, fmt.Sprintf("%3.0f%% %d/%d", 100*s.fraction(), s.count, s.total))
+	} else {
+		parts = append(parts, fmt.Sprintf("%d", s.count))
+	}
+	if r := s.rate(); r > 0 {
+		parts = append(parts, formatRate(r))
+	}
+	switch {
+	case s.finished:
+		parts = append(parts, "in "+formatDuration(s.elapsed))
+	case s.total > 0 && s.rate() > 0 && s.count < s.total:
+		eta := time.Duration(float64(s.total-s.count) / s.rate() * float64(time.Second))
+		parts = append(parts, "ETA "+formatDuration(eta))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func formatRate(r float64) string {
+	switch {
+	case r >= 100:
+		return fmt.Sprintf("%.0f it/s", r)
+	case r >= 1:
+		return fmt.Sprintf("%.1f it/s", r)
+	default:
+		return fmt.Sprintf("%.1f s/it", 1/r)
+	}
+}
+
+// formatDuration rounds to what a person reads at a glance: "850ms", "12s",
+// "3m04s", "1h02m".
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.0fs", d.Seconds())
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	default:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}
+
+// draw renders the current state. p.mu must be held.
+func (p *Progress) draw(now time.Time) {
+	p.lastDraw = now
+	s := progressState{
+		label: p.label, message: p.message,
+		count: p.count, total: p.total,
+		elapsed: now.Sub(p.start), finished: p.finished,
+	}
+	switch p.mode {
+	case modeNotebook:
+		p.cell.UpdateHTML(progressHTML(s))
+	case modeTerminal:
+		line := terminalLine(s)
+		width := len([]rune(line))
+		pad := ""
+		if width < p.lastWidth {
+			pad = strings.Repeat(" ", p.lastWidth-width)
+		}
+		p.lastWidth = width
+		end := ""
+		if s.finished {
+			end = "\n"
+		}
+		fmt.Fprint(p.w, "\r"+line+pad+end)
+	case modePlain:
+		p.lastTenth = p.tenths()
+		fmt.Fprintln(p.w, plainLine(s))
+	}
+}
+
+const barWidth = 30
+
+// terminalLine is "label [=======>      ]  45% 450/1000 · 12.3 it/s · ETA 40s · msg".
+func terminalLine(s progressState) string {
+	var b strings.Builder
+	if s.label != "" {
+		b.WriteString(s.label + " ")
+	}
+	if s.total > 0 {
+		filled := int(s.fraction() * barWidth)
+		bar := strings.Repeat("=", filled)
+		if filled < barWidth {
+			bar += ">" + strings.Repeat(" ", barWidth-filled-1)
+		}
+		b.WriteString("[" + bar + "] ")
+	}
+	b.WriteString(s.stats())
+	if s.message != "" {
+		b.WriteString(" · " + s.message)
+	}
+	return b.String()
+}
+
+// plainLine is terminalLine without the bar, for logs.
+func plainLine(s progressState) string {
+	var b strings.Builder
+	if s.label != "" {
+		b.WriteString(s.label + ": ")
+	}
+	if s.finished {
+		b.WriteString("done ")
+	}
+	b.WriteString(s.stats())
+	if s.message != "" {
+		b.WriteString(" · " + s.message)
+	}
+	return b.String()
+}
+
+// progressHTML renders the notebook bar with the native <progress> element,
+// which survives HTML export (no script or CSS needed).
+func progressHTML(s progressState) string {
+	var b strings.Builder
+	b.WriteString(`<div class="gotl-progress" style="font-family:monospace;font-size:13px;line-height:1.6">`)
+	if s.label != "" {
+		b.WriteString("<b>" + html.EscapeString(s.label) + "</b> ")
+	}
+	if s.total > 0 {
+		fmt.Fprintf(&b, `<progress value="%d" max="%d" style="width:240px;vertical-align:middle"></progress> `,
+			min(max(s.count, 0), s.total), s.total)
+	} else if !s.finished {
+		b.WriteString(`<progress style="width:240px;vertical-align:middle"></progress> `)
+	}
+	b.WriteString(html.EscapeString(s.stats()))
+	if s.message != "" {
+		b.WriteString(" · " + html.EscapeString(s.message))
+	}
+	b.WriteString("</div>")
+	return b.String()
+}
