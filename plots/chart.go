@@ -133,7 +133,7 @@ func (c *Chart) paint(dc draw.Canvas) (err error) {
 	case c.draw != nil:
 		c.draw(dc)
 	case c.Plot != nil:
-		c.Plot.Draw(dc)
+		drawPlot(c.Plot, dc)
 	default:
 		return errors.New("plots: empty chart (no plot)")
 	}

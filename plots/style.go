@@ -4,7 +4,9 @@ import (
 	"image/color"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Palette holds the series colours, in order: Tableau's ten categorical
@@ -42,16 +44,69 @@ func seriesStyle(i int) (color.Color, []vg.Length) {
 	return Palette[i%len(Palette)], dashes[(i/len(Palette))%len(dashes)]
 }
 
-// newPlot returns a plot with gotl's defaults: title, axis labels, a light
-// grid-free look and the legend inside the top right corner.
+// sans is the chart font: Liberation Sans, embedded in gonum/plot, so
+// charts look the same on every machine.
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// newPlot returns a plot with gotl's defaults: title, axis labels, and the
+// legend inside the top right corner (drawn on a box by drawPlot).
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
+	for _, ts := range []*draw.TextStyle{
+		&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
+		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle,
+	} {
+		ts.Font.Typeface, ts.Font.Variant = sans.Typeface, sans.Variant
+	}
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Padding = vg.Points(6)
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
 	p.Legend.Top = true
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), -vg.Points(5)
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	return p
+}
+
+// drawPlot draws p with its legend on a translucent white box, so the
+// legend stays readable over lines and heat maps. (gonum/plot draws legends
+// without a background.)
+func drawPlot(p *plot.Plot, dc draw.Canvas) {
+	legend := p.Legend
+	p.Legend = plot.NewLegend() // empty: nothing drawn by p.Draw
+	p.Draw(dc)
+	p.Legend = legend
+	data := p.DataCanvas(dc)
+	// Legend.Rectangle sizes the legend right but mirrors its horizontal
+	// position, so place the box from the size.
+	size := legend.Rectangle(data).Size()
+	if size.X <= 0 || size.Y <= 0 {
+		return
+	}
+	var r vg.Rectangle
+	if legend.Left {
+		r.Min.X = data.Min.X + legend.XOffs
+		r.Max.X = r.Min.X + size.X
+	} else {
+		r.Max.X = data.Max.X + legend.XOffs
+		r.Min.X = r.Max.X - size.X
+	}
+	if legend.Top {
+		r.Max.Y = data.Max.Y + legend.YOffs
+		r.Min.Y = r.Max.Y - size.Y
+	} else {
+		r.Min.Y = data.Min.Y + legend.YOffs
+		r.Max.Y = r.Min.Y + size.Y
+	}
+	pad := vg.Points(3)
+	box := vg.Rectangle{
+		Min: vg.Point{X: r.Min.X - pad, Y: r.Min.Y - pad},
+		Max: vg.Point{X: r.Max.X + pad, Y: r.Max.Y + pad},
+	}
+	data.SetColor(color.NRGBA{R: 255, G: 255, B: 255, A: 0xd8})
+	data.Fill(box.Path())
+	data.SetLineStyle(draw.LineStyle{Color: color.Gray{Y: 0xc8}, Width: vg.Points(0.5)})
+	data.Stroke(box.Path())
+	legend.Draw(data)
 }
