@@ -52,9 +52,11 @@ type Spec struct {
 	Doc    string   // one sentence
 }
 
-func num(name string, def float64, doc string) Param { return Param{Name: name, Default: def, Doc: doc} }
-func req(name, doc string) Param                     { return Param{Name: name, Required: true, Doc: doc} }
-func flag(name string, doc string) Param             { return Param{Name: name, Kind: Bool, Doc: doc} }
+func num(name string, def float64, doc string) Param {
+	return Param{Name: name, Default: def, Doc: doc}
+}
+func req(name, doc string) Param         { return Param{Name: name, Required: true, Doc: doc} }
+func flag(name string, doc string) Param { return Param{Name: name, Kind: Bool, Doc: doc} }
 
 var ignoredParams = []Param{
 	{Name: "use_locking", Kind: Ignored, Doc: "accepted and ignored (no concurrency here)"},

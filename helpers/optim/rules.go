@@ -297,7 +297,7 @@ type ftrlRule[T Float] struct {
 	half                            bool // learning_rate_power == -0.5: sqrt instead of pow
 }
 
-func (r *ftrlRule[T]) slotInits() []T { return []T{r.init, 0} }
+func (r *ftrlRule[T]) slotInits() []T          { return []T{r.init, 0} }
 func (r *ftrlRule[T]) dense(v, g []T, s [][]T) { r.update(v, g, s, r.half, false) }
 
 // sparse: one-column variables take the kernel's per-element path, which
@@ -362,7 +362,9 @@ func (r *proxAdagradRule[T]) dense(v, g []T, s [][]T) {
 		}
 	}
 }
-func (r *proxAdagradRule[T]) sparse(v *variable[T], idx []int, vals []T) { rowwise(v, idx, vals, r.dense) }
+func (r *proxAdagradRule[T]) sparse(v *variable[T], idx []int, vals []T) {
+	rowwise(v, idx, vals, r.dense)
+}
 
 // §10 ProximalGradientDescent: p = var - g·lr; var = sign(p)·max(|p|-lr·l1,0)/(1+lr·l2).
 type proxGDRule[T Float] struct {

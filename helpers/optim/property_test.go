@@ -1,0 +1,254 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// convergenceConfigs are settings under which every optimizer should solve a
+// small convex quadratic.
+var convergenceConfigs = []Config{
+	params("GradientDescent", "learning_rate", 0.1),
+	params("Momentum", "learning_rate", 0.05, "momentum", 0.9),
+	params("Momentum", "learning_rate", 0.05, "momentum", 0.9, "use_nesterov", true),
+	params("Adam", "learning_rate", 0.05),
+	params("Adagrad", "learning_rate", 0.5),
+	params("AdagradDA", "learning_rate", 0.5),
+	params("Adadelta", "learning_rate", 1.0, "rho", 0.9, "epsilon", 1e-6),
+	params("RMSProp", "learning_rate", 0.01),
+	params("RMSProp", "learning_rate", 0.01, "momentum", 0.5, "centered", true),
+	params("Ftrl", "learning_rate", 0.5),
+	params("ProximalAdagrad", "learning_rate", 0.5),
+	params("ProximalGradientDescent", "learning_rate", 0.1),
+}
+
+// f(x) = ½ Σ a_i (x_i - c_i)², a in [1, 4]: every optimizer should get
+// within 0.05 of the minimum in 3000 steps.
+func TestConvergesOnConvexQuadratic(t *testing.T) {
+	a := []float64{1, 2, 4}
+	c := []float64{1, -2, 0.5}
+	for _, cfg := range convergenceConfigs {
+		t.Run(fmt.Sprint(cfg.Optimizer, cfg.Params), func(t *testing.T) {
+			o := MustNew[float64](cfg)
+			o.AddVar("x", []float64{3, 3, 3})
+			g := make([]float64, 3)
+			for step := 0; step < 3000; step++ {
+				x := o.Var("x")
+				for i := range g {
+					g[i] = a[i] * (x[i] - c[i])
+				}
+				if err := o.Step(map[string]Grad[float64]{"x": Dense(g)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, x := range o.Var("x") {
+				if math.Abs(x-c[i]) > 0.05 {
+					t.Errorf("x[%d] = %g, want ≈ %g", i, x, c[i])
+				}
+			}
+		})
+	}
+}
+
+// allConfigs has every optimizer with non-trivial settings.
+var allConfigs = append(convergenceConfigs,
+	params("Ftrl", "learning_rate", 0.5, "l1_regularization_strength", 0.01, "l2_regularization_strength", 0.1,
+		"l2_shrinkage_regularization_strength", 0.05, "learning_rate_power", -0.3, "beta", 0.2),
+	params("Ftrl", "learning_rate", 0.5, "l1_regularization_strength", 0.01),
+	params("AdagradDA", "learning_rate", 0.5, "l1_regularization_strength", 0.01, "l2_regularization_strength", 0.1),
+	params("ProximalAdagrad", "learning_rate", 0.5, "l1_regularization_strength", 0.01, "l2_regularization_strength", 0.1),
+	params("ProximalGradientDescent", "learning_rate", 0.1, "l1_regularization_strength", 0.01, "l2_regularization_strength", 0.1),
+)
+
+// A sparse gradient listing every row once (in shuffled order, some rows
+// split into two pieces that must be summed) equals the dense update.
+func TestSparseEqualsDenseWhenEveryRowPresent(t *testing.T) {
+	const rows, cols = 5, 3
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, cfg := range allConfigs {
+		t.Run(fmt.Sprint(cfg.Optimizer, cfg.Params), func(t *testing.T) {
+			d, s := MustNew[float64](cfg), MustNew[float64](cfg)
+			init := make([]float64, rows*cols)
+			for i := range init {
+				init[i] = rng.NormFloat64()
+			}
+			d.AddVar("w", init, rows, cols)
+			s.AddVar("w", init, rows, cols)
+			for step := 0; step < 5; step++ {
+				g := make([]float64, rows*cols)
+				for i := range g {
+					g[i] = rng.NormFloat64()
+				}
+				var idx []int
+				var vals []float64
+				for _, r := range rng.Perm(rows) {
+					row := g[r*cols : (r+1)*cols]
+					if r%2 == 0 { // split into halves that dedup must re-add
+						idx = append(idx, r, r)
+						for _, x := range row {
+							vals = append(vals, x/2)
+						}
+						for _, x := range row {
+							vals = append(vals, x-x/2)
+						}
+						continue
+					}
+					idx = append(idx, r)
+					vals = append(vals, row...)
+				}
+				d.Step(map[string]Grad[float64]{"w": Dense(g)})
+				s.Step(map[string]Grad[float64]{"w": Sparse(idx, vals)})
+			}
+			assertClose(t, "w", s.Var("w"), d.Var("w"), 1e-12)
+			for _, sn := range d.SlotNames() {
+				assertClose(t, sn, s.Slot("w", sn), d.Slot("w", sn), 1e-12)
+			}
+		})
+	}
+}
+
+// Sparse updates leave untouched rows alone, except Adam (whose Python
+// composite decays every row).
+func TestSparseLeavesOtherRowsAlone(t *testing.T) {
+	for _, cfg := range allConfigs {
+		o := MustNew[float64](cfg)
+		o.AddVar("w", []float64{1, 2, 3, 4}, 2, 2)
+		// A dense step first gives Adam non-zero moments on every row.
+		o.Step(map[string]Grad[float64]{"w": Dense([]float64{0.1, 0.2, 0.3, 0.4})})
+		before := append([]float64(nil), o.Var("w")...)
+		for i := 0; i < 3; i++ {
+			o.Step(map[string]Grad[float64]{"w": Sparse([]int{0}, []float64{0.5, -0.5})})
+		}
+		w := o.Var("w")
+		moved := w[2] != before[2] || w[3] != before[3]
+		if want := cfg.Optimizer == "Adam"; moved != want {
+			t.Errorf("%s: untouched row moved=%v (%v), want %v", cfg.Optimizer, moved, w, want)
+		}
+	}
+}
+
+// float32 runs stay within float32 rounding of float64 runs.
+func TestFloat32CloseToFloat64(t *testing.T) {
+	for _, cfg := range allConfigs {
+		t.Run(fmt.Sprint(cfg.Optimizer, cfg.Params), func(t *testing.T) {
+			o32, o64 := MustNew[float32](cfg), MustNew[float64](cfg)
+			o32.AddVar("x", []float32{1, -2})
+			o64.AddVar("x", []float64{1, -2})
+			for step := 0; step < 50; step++ {
+				x := o64.Var("x")
+				// The same float32-representable gradient for both.
+				g := []float64{float64(float32(2 * x[0])), float64(float32(0.5 * x[1]))}
+				o64.Step(map[string]Grad[float64]{"x": Dense(g)})
+				o32.Step(map[string]Grad[float32]{"x": Dense(conv[float32](g))})
+			}
+			assertClose(t, "x", o32.Var("x"), o64.Var("x"), 1e-4)
+		})
+	}
+}
+
+// Hyper-parameters go through float32 even for float64 variables, as TF
+// casts its float32 hyper-parameter tensors.
+func TestHyperParametersRoundedThroughFloat32(t *testing.T) {
+	o := MustNew[float64](params("GradientDescent", "learning_rate", 0.001))
+	o.AddVar("x", []float64{0})
+	o.Step(map[string]Grad[float64]{"x": Dense([]float64{1})})
+	if got, want := -o.Var("x")[0], 0.0010000000474974513; got != want {
+		t.Errorf("step = %.19g, want float64(float32(0.001)) = %.19g", got, want)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want []string
+	}{
+		{Config{Optimizer: "Adamax"}, []string{`unknown optimizer "Adamax"`, "GradientDescent", "ProximalGradientDescent"}},
+		{params("Adam", "lr", 0.1), []string{`Adam has no parameter "lr"`, "learning_rate", "beta1", "epsilon"}},
+		{Config{Optimizer: "GradientDescent"}, []string{"needs parameter learning_rate"}},
+		{params("Adagrad", "learning_rate", 1, "initial_accumulator_value", 0), []string{"initial_accumulator_value must be positive"}},
+		{params("Ftrl", "learning_rate", 1, "learning_rate_power", 0.5), []string{"learning_rate_power"}},
+		{params("Momentum", "learning_rate", 1, "momentum", "fast"), []string{"momentum", `want a number, got "fast"`}},
+		{params("Momentum", "learning_rate", 1, "momentum", 0.9, "use_nesterov", 3), []string{"use_nesterov", "true or false"}},
+	} {
+		_, err := New[float64](c.cfg)
+		if err == nil {
+			t.Errorf("%v: no error", c.cfg)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %q lacks %q", c.cfg, err, w)
+			}
+		}
+	}
+	// Accepted spellings and ignored TF arguments.
+	for _, name := range []string{"AdamOptimizer", "adam", "ADAM"} {
+		if _, err := New[float32](params(name, "use_locking", true, "name", "x")); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestStepErrorsLeaveStateUntouched(t *testing.T) {
+	o := MustNew[float64](params("Adagrad", "learning_rate", 1))
+	o.AddVar("a", []float64{1, 2})
+	o.AddVar("b", []float64{1, 2, 3, 4}, 2, 2)
+	for _, g := range []map[string]Grad[float64]{
+		{"a": Dense([]float64{1, 1}), "b": Dense([]float64{1})},
+		{"a": Dense([]float64{1, 1}), "b": Sparse([]int{2}, []float64{1, 1})},
+		{"a": Dense([]float64{1, 1}), "b": Sparse([]int{0}, []float64{1})},
+		{"a": Dense([]float64{1, 1}), "c": Dense([]float64{1})},
+	} {
+		if err := o.Step(g); err == nil {
+			t.Errorf("%v: no error", g)
+		}
+	}
+	if o.Steps() != 0 || o.Var("a")[0] != 1 || o.Slot("a", "accumulator")[0] != float64(float32(0.1)) {
+		t.Errorf("failed steps changed the state: steps %d, a %v", o.Steps(), o.Var("a"))
+	}
+	if err := o.AddVar("a", []float64{1}); err == nil {
+		t.Error("duplicate variable accepted")
+	}
+	if err := o.AddVar("c", []float64{1, 2, 3}, 2, 2); err == nil {
+		t.Error("shape/value mismatch accepted")
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	o := MustNew[float64](Config{Optimizer: "Adam", Params: map[string]any{"learning_rate": 0.1}})
+	o.AddVar("x", []float64{1, -1})
+	var rec Recorder[float64]
+	loss := func(x []float64) float64 { return x[0]*x[0] + x[1]*x[1] }
+	rec.Record(o, loss(o.Var("x")), nil)
+	for i := 0; i < 3; i++ {
+		x := o.Var("x")
+		g := map[string]Grad[float64]{"x": Dense([]float64{2 * x[0], 2 * x[1]})}
+		o.Step(g)
+		rec.Record(o, loss(o.Var("x")), g)
+	}
+	if len(rec.Records) != 4 || rec.Records[3].Step != 3 {
+		t.Fatalf("records %d", len(rec.Records))
+	}
+	cols := rec.Columns()
+	want := "step loss x[0] x[0].grad x[0].m x[0].v x[1] x[1].grad x[1].m x[1].v"
+	if strings.Join(cols, " ") != want {
+		t.Fatalf("columns %v, want %s", cols, want)
+	}
+	rows := rec.Rows()
+	if !math.IsNaN(rows[0][3]) || rows[1][3] != 2 || rows[1][4] != o.Hyper()["beta1"]*0+rec.Records[1].Slots["x"]["m"][0] {
+		t.Errorf("row data wrong: %v / %v", rows[0], rows[1])
+	}
+	// Snapshots are copies.
+	if rec.Records[1].Vars["x"][0] == o.Var("x")[0] {
+		t.Error("record aliases the live variable")
+	}
+	if l := rec.Losses(); !(l[3] < l[0]) {
+		t.Errorf("loss did not fall: %v", l)
+	}
+	if s := rec.Series("x", "m", 0); len(s) != 4 || s[0] != 0 || s[1] == 0 {
+		t.Errorf("series %v", s)
+	}
+}
