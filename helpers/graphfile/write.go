@@ -1,0 +1,93 @@
+package graphfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
+)
+
+// Marshal encodes the graph as a binary or text GraphDef. Binary output is
+// deterministic (attribute maps sorted by key).
+func (g *Graph) Marshal(enc Encoding) ([]byte, error) {
+	return marshal(g.Def, enc)
+}
+
+func marshal(m proto.Message, enc Encoding) ([]byte, error) {
+	if enc == Text {
+		b, err := prototext.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("graphfile: encoding text: %w", err)
+		}
+		return b, nil
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("graphfile: encoding binary: %w", err)
+	}
+	return b, nil
+}
+
+// WriteFile writes the graph to path in the given encoding. The file is
+// written under a temporary name and renamed into place, so a reader never
+// sees a partial graph and a failed write leaves any old file intact.
+func (g *Graph) WriteFile(path string, enc Encoding) error {
+	data, err := g.Marshal(enc)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data)
+}
+
+// WriteGraph writes g as dir/name like tf.train.write_graph: text when
+// asText, binary otherwise. It creates dir if needed and returns the path
+// written.
+func WriteGraph(g *Graph, dir, name string, asText bool) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("graphfile: %w", err)
+	}
+	enc := Binary
+	if asText {
+		enc = Text
+	}
+	path := filepath.Join(dir, name)
+	return path, g.WriteFile(path, enc)
+}
+
+// writeFileAtomic writes data to a temporary file next to path, syncs it and
+// renames it over path.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("graphfile: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("graphfile: writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("graphfile: writing %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("graphfile: writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("graphfile: writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("graphfile: writing %s: %w", path, err)
+	}
+	return nil
+}
