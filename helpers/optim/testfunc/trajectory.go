@@ -1,0 +1,177 @@
+package testfunc
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gotl/gotl/helpers/optim"
+)
+
+// DivergeNorm is the distance from the origin beyond which a run counts as
+// diverged.
+const DivergeNorm = 1e6
+
+// Trajectory is one optimizer's run on a Function.
+type Trajectory struct {
+	Function string
+	Config   optim.Config
+	X        [][]float64 // points, X[0] the start, X[i] after i steps
+	Loss     []float64   // F at each point
+	// Diverged is true when a point or loss stopped being finite or left
+	// the DivergeNorm ball; the run stops there (DivergedAt is that step).
+	Diverged   bool
+	DivergedAt int
+	// Recorder holds every step's variable, gradient and slots (variable "x").
+	Recorder *optim.Recorder[float64]
+}
+
+// Final returns the last loss.
+func (t Trajectory) Final() float64 { return t.Loss[len(t.Loss)-1] }
+
+// Run applies steps steps of the optimizer cfg describes to fn from start
+// (nil means fn.Start), in float64, recording everything.
+func Run(fn Function, cfg optim.Config, start []float64, steps int) (Trajectory, error) {
+	if start == nil {
+		start = fn.Start
+	}
+	if len(start) != 2 {
+		return Trajectory{}, fmt.Errorf("testfunc: %s: start needs 2 coordinates, got %d", fn.Name, len(start))
+	}
+	if steps < 0 {
+		return Trajectory{}, fmt.Errorf("testfunc: negative step count %d", steps)
+	}
+	opt, err := optim.New[float64](cfg)
+	if err != nil {
+		return Trajectory{}, err
+	}
+	if err := opt.AddVar("x", start); err != nil {
+		return Trajectory{}, err
+	}
+	tr := Trajectory{Function: fn.Name, Config: cfg, Recorder: &optim.Recorder[float64]{}}
+	x := append([]float64(nil), start...)
+	tr.X = append(tr.X, x)
+	tr.Loss = append(tr.Loss, fn.F(x))
+	tr.Recorder.Record(opt, tr.Loss[0], nil)
+	g := make([]float64, 2)
+	for i := 1; i <= steps; i++ {
+		fn.Grad(g, opt.Var("x"))
+		grads := map[string]optim.Grad[float64]{"x": optim.Dense(g)}
+		if err := opt.Step(grads); err != nil {
+			return Trajectory{}, err
+		}
+		x := append([]float64(nil), opt.Var("x")...)
+		f := fn.F(x)
+		tr.X = append(tr.X, x)
+		tr.Loss = append(tr.Loss, f)
+		tr.Recorder.Record(opt, f, grads)
+		if math.IsNaN(f) || math.IsInf(f, 0) || math.IsNaN(x[0]) || math.IsNaN(x[1]) || math.Hypot(x[0], x[1]) > DivergeNorm {
+			tr.Diverged, tr.DivergedAt = true, i
+			break
+		}
+	}
+	return tr, nil
+}
+
+// SweepPoint is one learning rate tried by Sweep.
+type SweepPoint struct {
+	LearningRate float64
+	FinalLoss    float64
+	Diverged     bool
+}
+
+// SweepResult is an optimizer's best run over a grid of learning rates.
+type SweepResult struct {
+	Optimizer    string
+	LearningRate float64    // the best rate; NaN when every run diverged
+	Best         Trajectory // the run with that rate
+	Tried        []SweepPoint
+}
+
+// DefaultLearningRates is a log grid from 1e-4 to 3, three points a decade.
+func DefaultLearningRates() []float64 {
+	var lrs []float64
+	for e := -4.0; e <= 0.5+1e-9; e += 1.0 / 3 {
+		lrs = append(lrs, math.Round(math.Pow(10, e)*1e6)/1e6)
+	}
+	return lrs
+}
+
+// Sweep runs cfg on fn with each learning rate (replacing cfg's
+// learning_rate) for the same number of steps and keeps the best: the
+// lowest final loss among the runs that did not diverge, ties going to the
+// smaller rate. lrs nil means DefaultLearningRates.
+func Sweep(fn Function, cfg optim.Config, start []float64, steps int, lrs []float64) (SweepResult, error) {
+	if lrs == nil {
+		lrs = DefaultLearningRates()
+	}
+	res := SweepResult{Optimizer: cfg.Optimizer, LearningRate: math.NaN()}
+	bestLoss := math.Inf(1)
+	for _, lr := range lrs {
+		c := optim.Config{Optimizer: cfg.Optimizer, Params: map[string]any{}}
+		for k, v := range cfg.Params {
+			c.Params[k] = v
+		}
+		c.Params["learning_rate"] = lr
+		tr, err := Run(fn, c, start, steps)
+		if err != nil {
+			return SweepResult{}, err
+		}
+		res.Tried = append(res.Tried, SweepPoint{LearningRate: lr, FinalLoss: tr.Final(), Diverged: tr.Diverged})
+		if !tr.Diverged && tr.Final() < bestLoss {
+			bestLoss, res.LearningRate, res.Best = tr.Final(), lr, tr
+		}
+	}
+	return res, nil
+}
+
+// DefaultOptimizers returns one configuration per TF1 optimizer with the
+// non-learning-rate settings people usually start from; Sweep sets the rate.
+func DefaultOptimizers() []optim.Config {
+	c := func(name string, kv ...any) optim.Config {
+		p := map[string]any{"learning_rate": 0.01}
+		for i := 0; i < len(kv); i += 2 {
+			p[kv[i].(string)] = kv[i+1]
+		}
+		return optim.Config{Optimizer: name, Params: p}
+	}
+	return []optim.Config{
+		c("GradientDescent"),
+		c("Momentum", "momentum", 0.9),
+		c("Momentum", "momentum", 0.9, "use_nesterov", true),
+		c("Adam"),
+		c("Adagrad"),
+		c("AdagradDA"),
+		c("Adadelta"),
+		c("RMSProp"),
+		c("RMSProp", "momentum", 0.9, "centered", true),
+		c("Ftrl"),
+		c("ProximalAdagrad"),
+		c("ProximalGradientDescent"),
+	}
+}
+
+// Label names a configuration for legends: "Momentum(nesterov)".
+func Label(cfg optim.Config) string {
+	l := cfg.Optimizer
+	switch {
+	case cfg.Params["use_nesterov"] == true:
+		l += "(nesterov)"
+	case cfg.Params["centered"] == true:
+		l += "(centered,momentum)"
+	}
+	return l
+}
+
+// Compare sweeps every configuration on fn with the same budget and grid.
+func Compare(fn Function, cfgs []optim.Config, start []float64, steps int, lrs []float64) ([]SweepResult, error) {
+	out := make([]SweepResult, 0, len(cfgs))
+	for _, c := range cfgs {
+		r, err := Sweep(fn, c, start, steps, lrs)
+		if err != nil {
+			return nil, err
+		}
+		r.Optimizer = Label(c)
+		out = append(out, r)
+	}
+	return out, nil
+}
