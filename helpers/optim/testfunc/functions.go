@@ -78,7 +78,7 @@ func Himmelblau() Function {
 			g[0] = 4*a*x[0] + 2*b
 			g[1] = 2*a + 4*b*x[1]
 		},
-		Start: []float64{0, 0},
+		Start:  []float64{0, 0},
 		Minima: [][]float64{{3, 2}, {-2.805118, 3.131312}, {-3.779310, -3.283186}, {3.584428, -1.848126}},
 		Bounds: [4]float64{-5, 5, -5, 5}, Source: "Himmelblau (1972), Applied Nonlinear Programming"}
 }
