@@ -1,0 +1,40 @@
+// Package bottleneck computes and caches bottleneck vectors: the output of a
+// frozen network's penultimate layer (Inception v3's pool_3/_reshape:0,
+// MobileNet's pre-logits) for each image, which is all that retraining a
+// final layer needs.
+//
+// The forward pass is the expensive part of transfer learning (seconds per
+// image for Inception v3 on a CPU), and every GoNB cell runs as a new
+// process, so vectors are kept in a persistent on-disk Cache. An entry is
+// keyed by
+//
+//   - the model fingerprint (SHA-256 of the GraphDef bytes),
+//   - the bottleneck tensor name,
+//   - the preprocessing (input size, mean, std),
+//   - the SHA-256 of the image file's content,
+//
+// so moving or renaming an image keeps its entry while changing the model,
+// tensor or preprocessing does not. Entries are written to a temporary file
+// and renamed into place, so several processes may fill one cache at once
+// and a reader never sees half an entry; each entry carries its key and a
+// CRC-32C, and an entry that is corrupt, truncated or misfiled counts as a
+// miss and is recomputed. Stats counts hits, misses, corrupt entries and
+// writes.
+//
+//	cache, err := bottleneck.Open("/tmp/gotl_bottlenecks")
+//	ex := &bottleneck.Extractor{Model: model, Cache: cache,
+//		Preprocess: dataset.Preprocess{Height: 299, Width: 299, Mean: 128, Std: 128}}
+//	vectors, err := ex.Files(paths) // batched, with a progress bar
+//	fmt.Println(cache.Stats())
+//
+// A Model is anything that maps preprocessed images to vectors; NewGraphModel
+// runs a GraphDef with gotl's graph runner, FuncModel wraps a Go function.
+//
+// ExportText and ImportText read and write retrain.py's own cache layout,
+// <bottleneck_dir>/<class folder>/<image file name>[_<module>].txt holding
+// comma-separated floats, so caches can move between gotl and TensorFlow.
+//
+// Distorted images (dataset.Distortions) must not be cached: their pixels
+// change every step. Extractor.Images without a cache, or Model.Bottlenecks
+// directly, is the path for them, as in retrain.py.
+package bottleneck

@@ -1,0 +1,225 @@
+package bottleneck
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/nb"
+)
+
+// Model computes bottleneck vectors for a batch of preprocessed images
+// (dataset.Preprocess output, all of one size).
+type Model interface {
+	// Fingerprint identifies the model's graph and weights; it is part of
+	// every cache key. Fingerprint(graphBytes) is the usual choice.
+	Fingerprint() string
+	// OutputName names the bottleneck tensor ("pool_3/_reshape:0").
+	OutputName() string
+	// Bottlenecks returns one vector per image, all of one length.
+	Bottlenecks(images []*dataset.FloatImage) ([][]float32, error)
+}
+
+// FuncModel adapts a Go function to Model; tests and tutorials use it for
+// hand-written feature extractors.
+type FuncModel struct {
+	ID     string // fingerprint; change it whenever Fn changes
+	Output string
+	Fn     func(images []*dataset.FloatImage) ([][]float32, error)
+}
+
+func (m FuncModel) Fingerprint() string { return m.ID }
+func (m FuncModel) OutputName() string  { return m.Output }
+func (m FuncModel) Bottlenecks(images []*dataset.FloatImage) ([][]float32, error) {
+	return m.Fn(images)
+}
+
+// Extractor computes bottleneck vectors for image files through a Model,
+// in batches, reading and writing a Cache when one is set.
+type Extractor struct {
+	Model      Model
+	Preprocess dataset.Preprocess
+	Cache      *Cache // nil: always compute
+	BatchSize  int    // images per Model call; default 16
+	Workers    int    // goroutines reading and decoding; default GOMAXPROCS
+	Label      string // progress bar label; default "bottlenecks"
+	Quiet      bool   // no progress bar
+}
+
+// Key is the cache key of e's vectors.
+func (e *Extractor) Key() Key {
+	return Key{Model: e.Model.Fingerprint(), Tensor: e.Model.OutputName(), Preprocess: e.Preprocess.String()}
+}
+
+func (e *Extractor) check() error {
+	if e.Model == nil {
+		return errors.New("bottleneck: Extractor has no Model")
+	}
+	return e.Preprocess.Validate()
+}
+
+// Files returns the bottleneck vector of each image file, in order: cached
+// vectors are read, the others computed and cached.
+func (e *Extractor) Files(paths []string) ([][]float32, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	batch := e.BatchSize
+	if batch <= 0 {
+		batch = 16
+	}
+	workers := e.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	label := e.Label
+	if label == "" {
+		label = "bottlenecks"
+	}
+	var prog *nb.Progress
+	if !e.Quiet {
+		prog = nb.NewProgress(len(paths), label)
+		defer prog.Done()
+	}
+	key := e.Key()
+	out := make([][]float32, len(paths))
+	hashes := make([]ContentHash, len(paths))
+	// Chunks of a few batches bound the memory of decoded images.
+	chunk := batch * 4
+	for start := 0; start < len(paths); start += chunk {
+		end := min(start+chunk, len(paths))
+		var (
+			mu     sync.Mutex
+			misses []int
+			inputs = map[int]*dataset.FloatImage{}
+			errs   = make([]error, end-start)
+		)
+		parallel(end-start, workers, func(j int) {
+			i := start + j
+			data, err := os.ReadFile(paths[i])
+			if err != nil {
+				errs[j] = fmt.Errorf("bottleneck: %w", err)
+				return
+			}
+			hashes[i] = HashContent(data)
+			if e.Cache != nil {
+				if v, ok := e.Cache.Get(key, hashes[i]); ok {
+					out[i] = v
+					return
+				}
+			}
+			img, err := dataset.Decode(data)
+			if err != nil {
+				errs[j] = fmt.Errorf("%w (file %s)", err, paths[i])
+				return
+			}
+			in := e.Preprocess.Apply(img)
+			mu.Lock()
+			misses = append(misses, i)
+			inputs[i] = in
+			mu.Unlock()
+		})
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		sortInts(misses)
+		if prog != nil {
+			prog.Add(end - start - len(misses))
+		}
+		for b := 0; b < len(misses); b += batch {
+			idx := misses[b:min(b+batch, len(misses))]
+			imgs := make([]*dataset.FloatImage, len(idx))
+			for k, i := range idx {
+				imgs[k] = inputs[i]
+			}
+			vs, err := e.run(imgs)
+			if err != nil {
+				return nil, fmt.Errorf("%w (batch starting with %s)", err, paths[idx[0]])
+			}
+			for k, i := range idx {
+				out[i] = vs[k]
+				if e.Cache != nil {
+					if err := e.Cache.Put(key, hashes[i], vs[k]); err != nil {
+						return nil, err
+					}
+				}
+			}
+			if prog != nil {
+				prog.Add(len(idx))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Images computes bottlenecks of decoded images (values in [0, 255], any
+// size), preprocessing them first; nothing is cached. This is the path for
+// distorted images.
+func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	batch := e.BatchSize
+	if batch <= 0 {
+		batch = 16
+	}
+	out := make([][]float32, 0, len(images))
+	for b := 0; b < len(images); b += batch {
+		in := make([]*dataset.FloatImage, 0, batch)
+		for _, img := range images[b:min(b+batch, len(images))] {
+			in = append(in, e.Preprocess.Apply(img))
+		}
+		vs, err := e.run(in)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs...)
+	}
+	return out, nil
+}
+
+func (e *Extractor) run(imgs []*dataset.FloatImage) ([][]float32, error) {
+	vs, err := e.Model.Bottlenecks(imgs)
+	if err != nil {
+		return nil, fmt.Errorf("bottleneck: model %s: %w", e.Model.OutputName(), err)
+	}
+	if len(vs) != len(imgs) {
+		return nil, fmt.Errorf("bottleneck: model %s returned %d vectors for %d images", e.Model.OutputName(), len(vs), len(imgs))
+	}
+	for _, v := range vs {
+		if len(v) == 0 || len(v) != len(vs[0]) {
+			return nil, fmt.Errorf("bottleneck: model %s returned vectors of lengths %d and %d", e.Model.OutputName(), len(vs[0]), len(v))
+		}
+	}
+	return vs, nil
+}
+
+func parallel(n, workers int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func sortInts(a []int) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
