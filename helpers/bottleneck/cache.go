@@ -65,7 +65,7 @@ func (s Stats) String() string {
 // Cache is a persistent bottleneck cache in a directory. It is safe for
 // concurrent use by goroutines and by several processes.
 type Cache struct {
-	dir                            string
+	dir                           string
 	hits, misses, corrupt, writes atomic.Int64
 }
 
