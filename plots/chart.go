@@ -45,6 +45,8 @@ type Chart struct {
 
 	// draw paints the whole chart on a canvas; nil means Plot.Draw.
 	draw func(draw.Canvas)
+	// grid is the layout of an image grid (its title lives there).
+	grid *imageGrid
 }
 
 // newChart wraps p with the default size.
@@ -56,6 +58,17 @@ func newChart(p *plot.Plot) *Chart {
 func (c *Chart) SetTitle(title string) *Chart {
 	if c.Plot != nil {
 		c.Plot.Title.Text = title
+	}
+	if c.grid != nil {
+		// Grow the chart by the title's height so the pictures keep their size.
+		ts := c.grid.titleStyle()
+		if c.grid.title != "" {
+			c.Height -= ts.Height(c.grid.title) + gridGap
+		}
+		if title != "" {
+			c.Height += ts.Height(title) + gridGap
+		}
+		c.grid.title = title
 	}
 	return c
 }
