@@ -1,0 +1,279 @@
+package graphrun
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gotl/gotl/helpers/tensor"
+)
+
+// value is one converted TensorFlow tensor: a GoMLX node, a value known when
+// the graph is built (Consts and shape arithmetic), or both.
+type value struct {
+	n *graph.Node
+	// st is set when the value is known at conversion time. Ops that need
+	// static arguments (Reshape's shape, Mean's axes, …) read it.
+	st *tensor.Tensor
+	// weight names the Const (or folded Dequantize) node this value comes
+	// from, when it is a float weight that becomes a context variable.
+	weight string
+}
+
+// opFunc converts one node given its data inputs. It may panic (GoMLX graph
+// building reports errors by panicking); the converter turns panics into
+// errors naming the node.
+type opFunc func(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error)
+
+// converter builds the GoMLX nodes for one Model call into one graph.
+type converter struct {
+	m     *Model
+	ctx   *context.Context // nil when building a private static-evaluation graph
+	g     *graph.Graph
+	feeds map[tensorRef]*value
+	done  map[string][]*value
+	stack []string // nodes being converted, for cycle detection
+}
+
+// opError wraps an error with the node it happened at.
+func opError(n *nodepb.NodeDef, err error) error {
+	var oe *NodeError
+	if errors.As(err, &oe) {
+		return err
+	}
+	return &NodeError{Node: n.Name, Op: n.Op, Err: err}
+}
+
+// NodeError is a conversion failure at one node of the GraphDef.
+type NodeError struct {
+	Node, Op string
+	Err      error
+}
+
+func (e *NodeError) Error() string {
+	return fmt.Sprintf("graphrun: node %q (op %s): %v", e.Node, e.Op, e.Err)
+}
+
+func (e *NodeError) Unwrap() error { return e.Err }
+
+// output returns the converted tensor ref.
+func (c *converter) output(ref tensorRef) (*value, error) {
+	if v, ok := c.feeds[ref]; ok {
+		return v, nil
+	}
+	outs, err := c.convert(ref.node)
+	if err != nil {
+		return nil, err
+	}
+	if ref.output >= len(outs) || outs[ref.output] == nil {
+		n := c.m.graph.nodes[ref.node]
+		return nil, opError(n, fmt.Errorf("output %d requested, but the op has %d outputs here", ref.output, len(outs)))
+	}
+	return outs[ref.output], nil
+}
+
+func (c *converter) convert(name string) (outs []*value, err error) {
+	if outs, ok := c.done[name]; ok {
+		return outs, nil
+	}
+	n := c.m.graph.nodes[name]
+	if n == nil {
+		return nil, fmt.Errorf("graphrun: no node named %q", name)
+	}
+	for _, s := range c.stack {
+		if s == name {
+			return nil, opError(n, fmt.Errorf("cycle in the graph (%s → %s); control-flow loops are not supported", strings.Join(c.stack, " → "), name))
+		}
+	}
+	c.stack = append(c.stack, name)
+	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
+
+	var in []*value
+	for _, s := range n.Input {
+		ref, _ := parseInput(s) // validated by FromGraphDef
+		if ref.control {
+			continue // control dependencies order side effects; a pure forward pass has none
+		}
+		v, err := c.output(ref)
+		if err != nil {
+			return nil, err
+		}
+		in = append(in, v)
+	}
+	fn := ops[n.Op]
+	if fn == nil {
+		return nil, opError(n, fmt.Errorf("op %s is not supported", n.Op))
+	}
+	outs, err = c.call(fn, n, in)
+	if err != nil {
+		return nil, err
+	}
+	c.done[name] = outs
+	return outs, nil
+}
+
+// call runs fn, converting GoMLX panics into errors naming the node.
+func (c *converter) call(fn opFunc, n *nodepb.NodeDef, in []*value) (outs []*value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = opError(n, fmt.Errorf("%v", r))
+		}
+	}()
+	if c.ctx != nil && allStatic(in) && foldable(n) {
+		outs, err = c.m.foldStatic(fn, n, in)
+	} else {
+		outs, err = fn(c, n, in)
+	}
+	if err != nil {
+		return nil, opError(n, err)
+	}
+	return outs, nil
+}
+
+func allStatic(in []*value) bool {
+	for _, v := range in {
+		if v.st == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// foldable reports whether n, given static inputs, is computed when the graph
+// is built: integer and boolean arithmetic (shapes, axes, sizes), which later
+// ops need as Go values. Float math stays in the graph so weights remain
+// variables and gradients flow.
+func foldable(n *nodepb.NodeDef) bool {
+	switch n.Op {
+	case "Const", "Placeholder", "PlaceholderWithDefault", "Identity", "Snapshot", "StopGradient",
+		"RandomUniform", "RandomStandardNormal", "TruncatedNormal", "Dequantize", "DecodeJpeg",
+		"Shape", "Size", "Rank", "Range":
+		return false
+	}
+	for _, k := range []string{"out_type", "DstT", "output_type", "T"} {
+		if a, ok := n.Attr[k]; ok {
+			dt := a.GetType()
+			return tensor.IsInteger(dt) || dt == tensor.Bool
+		}
+	}
+	return false
+}
+
+// node materializes v in the graph being built.
+func (c *converter) node(v *value) *graph.Node {
+	if v.n != nil && v.n.Graph() == c.g {
+		return v.n
+	}
+	if v.st == nil {
+		panic(fmt.Sprintf("graphrun: internal error: value has neither node nor static tensor"))
+	}
+	if v.weight != "" && c.ctx != nil {
+		v.n = c.m.weightNode(c.ctx, c.g, v.weight, v.st)
+		return v.n
+	}
+	t, err := ToGoMLX(v.st)
+	if err != nil {
+		panic(err)
+	}
+	n := graph.ConstTensor(c.g, t)
+	if c.ctx != nil {
+		v.n = n // only cache nodes of the Model's graph, not of private folding graphs
+	}
+	return n
+}
+
+// staticInts returns v's elements as int64; v must be known at build time.
+func staticInts(v *value, what string) ([]int64, error) {
+	if v.st == nil {
+		return nil, fmt.Errorf("%s must be known when the graph is built, but it depends on a fed or computed float tensor", what)
+	}
+	xs, err := v.st.Int64s()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", what, err)
+	}
+	return xs, nil
+}
+
+func staticInt(v *value, what string) (int, error) {
+	xs, err := staticInts(v, what)
+	if err != nil {
+		return 0, err
+	}
+	if len(xs) != 1 {
+		return 0, fmt.Errorf("%s must be a scalar, got %d values", what, len(xs))
+	}
+	return int(xs[0]), nil
+}
+
+// checkSupport walks the sub-graph that fetches need (stopping at feeds) and
+// returns one error listing every unsupported op with its nodes.
+func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error {
+	seen := map[string]bool{}
+	unsupported := map[string][]string{}
+	var stack []string
+	for _, f := range fetches {
+		stack = append(stack, f.node)
+	}
+	for len(stack) > 0 {
+		name := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		n := g.nodes[name]
+		if feeds[tensorRef{node: name}] && isFeedable(n) {
+			continue
+		}
+		if ops[n.Op] == nil {
+			unsupported[n.Op] = append(unsupported[n.Op], n.Name)
+		}
+		for _, s := range n.Input {
+			ref, _ := parseInput(s)
+			if ref.control || feeds[ref] {
+				continue
+			}
+			stack = append(stack, ref.node)
+		}
+	}
+	if len(unsupported) == 0 {
+		return nil
+	}
+	var opsList []string
+	for op := range unsupported {
+		opsList = append(opsList, op)
+	}
+	sort.Strings(opsList)
+	var b strings.Builder
+	fmt.Fprintf(&b, "graphrun: %d unsupported op type(s) needed by the fetches:", len(opsList))
+	for _, op := range opsList {
+		names := unsupported[op]
+		sort.Strings(names)
+		more := ""
+		if len(names) > 5 {
+			more = fmt.Sprintf(" and %d more", len(names)-5)
+			names = names[:5]
+		}
+		fmt.Fprintf(&b, " %s (%s%s);", op, strings.Join(names, ", "), more)
+	}
+	return &UnsupportedError{Ops: unsupported, msg: strings.TrimSuffix(b.String(), ";")}
+}
+
+// isFeedable reports whether feeding output 0 of n replaces the whole node.
+func isFeedable(n *nodepb.NodeDef) bool {
+	return n.Op == "Placeholder" || n.Op == "PlaceholderWithDefault" || strings.HasPrefix(n.Op, "Decode") ||
+		len(n.Input) == 0 || n.Op == "Identity"
+}
+
+// UnsupportedError lists the op types a Model would need but graphrun cannot
+// convert, with the names of the nodes using them.
+type UnsupportedError struct {
+	Ops map[string][]string // op type → node names
+	msg string
+}
+
+func (e *UnsupportedError) Error() string { return e.msg }

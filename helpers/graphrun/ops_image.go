@@ -1,0 +1,330 @@
+package graphrun
+
+import (
+	"fmt"
+	"math"
+
+	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gotl/gotl/helpers/tensor"
+)
+
+var ones4 = []int64{1, 1, 1, 1}
+
+// convGeometry reads strides, dilations and resolved paddings of a 2-D
+// convolution of x (NHWC) with a kernel of spatial size kh×kw.
+func convGeometry(n *nodepb.NodeDef, x *Node, kh, kw int) (strides, dil [2]int, pads [][2]int, err error) {
+	if err = checkNHWC(n); err != nil {
+		return
+	}
+	if x.Rank() != 4 {
+		err = fmt.Errorf("input must be NHWC (rank 4), got %s", x.Shape())
+		return
+	}
+	if strides, err = nhwc4(n, "strides", nil); err != nil {
+		return
+	}
+	if dil, err = nhwc4(n, "dilations", ones4); err != nil {
+		return
+	}
+	in := [2]int{x.Shape().Dimensions[1], x.Shape().Dimensions[2]}
+	pads, err = spatialPads(n, in, [2]int{kh, kw}, strides, dil)
+	return
+}
+
+func opConv2D(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	x, k := c.node(in[0]), c.node(in[1])
+	if k.Rank() != 4 {
+		return nil, fmt.Errorf("filter must be HWIO (rank 4), got %s", k.Shape())
+	}
+	kd := k.Shape().Dimensions
+	strides, dil, pads, err := convGeometry(n, x, kd[0], kd[1])
+	if err != nil {
+		return nil, err
+	}
+	if x.Shape().Dimensions[3] != kd[2] {
+		return nil, fmt.Errorf("input has %d channels but the filter %s expects %d", x.Shape().Dimensions[3], k.Shape(), kd[2])
+	}
+	return one(conv2D(x, k, strides, dil, pads)), nil
+}
+
+// conv2D is TensorFlow's NHWC/HWIO convolution with explicit paddings.
+func conv2D(x, k *Node, strides, dil [2]int, pads [][2]int) *Node {
+	return graph.Convolve(x, k).StridePerAxis(strides[0], strides[1]).
+		DilationPerAxis(dil[0], dil[1]).PaddingPerDim(pads).Done()
+}
+
+func opDepthwise(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	x, k := c.node(in[0]), c.node(in[1])
+	if k.Rank() != 4 {
+		return nil, fmt.Errorf("filter must be [H, W, C, multiplier], got %s", k.Shape())
+	}
+	kd := k.Shape().Dimensions
+	strides, dil, pads, err := convGeometry(n, x, kd[0], kd[1])
+	if err != nil {
+		return nil, err
+	}
+	if x.Shape().Dimensions[3] != kd[2] {
+		return nil, fmt.Errorf("input has %d channels but the filter %s expects %d", x.Shape().Dimensions[3], k.Shape(), kd[2])
+	}
+	return one(depthwiseShifted(x, k, strides, dil, pads)), nil
+}
+
+// depthwiseShifted computes a depthwise convolution as a sum of kh·kw
+// strided slices of the padded input times per-channel weights: GoMLX's
+// grouped convolution runs about 20x slower than this on the pure-Go backend.
+// Output channel c·M+m uses filter[:, :, c, m], as in TensorFlow.
+func depthwiseShifted(x, k *Node, strides, dil [2]int, pads [][2]int) *Node {
+	kd := k.Shape().Dimensions
+	kh, kw, ch, mult := kd[0], kd[1], kd[2], kd[3]
+	xd := x.Shape().Dimensions
+	xp := padConst(x, [][2]int{{0, 0}, pads[0], pads[1], {0, 0}}, 0, nil)
+	ho := (xd[1]+pads[0][0]+pads[0][1]-((kh-1)*dil[0]+1))/strides[0] + 1
+	wo := (xd[2]+pads[1][0]+pads[1][1]-((kw-1)*dil[1]+1))/strides[1] + 1
+	perM := make([]*Node, mult)
+	for m := 0; m < mult; m++ {
+		var sum *Node
+		for i := 0; i < kh; i++ {
+			for j := 0; j < kw; j++ {
+				y0, x0 := i*dil[0], j*dil[1]
+				win := graph.Slice(xp, graph.AxisRange(),
+					graph.AxisRange(y0, y0+(ho-1)*strides[0]+1).Stride(strides[0]),
+					graph.AxisRange(x0, x0+(wo-1)*strides[1]+1).Stride(strides[1]),
+					graph.AxisRange())
+				w := graph.Reshape(graph.Slice(k, graph.AxisElem(i), graph.AxisElem(j), graph.AxisRange(), graph.AxisElem(m)), 1, 1, 1, ch)
+				term := graph.Mul(win, w)
+				if sum == nil {
+					sum = term
+				} else {
+					sum = graph.Add(sum, term)
+				}
+			}
+		}
+		perM[m] = sum
+	}
+	if mult == 1 {
+		return perM[0]
+	}
+	return graph.Reshape(graph.Stack(perM, 4), xd[0], ho, wo, ch*mult)
+}
+
+func poolOp(isMax bool) opFunc {
+	return func(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+		x := c.node(in[0])
+		if err := checkNHWC(n); err != nil {
+			return nil, err
+		}
+		if x.Rank() != 4 {
+			return nil, fmt.Errorf("input must be NHWC (rank 4), got %s", x.Shape())
+		}
+		ks, err := nhwc4(n, "ksize", nil)
+		if err != nil {
+			return nil, err
+		}
+		strides, err := nhwc4(n, "strides", nil)
+		if err != nil {
+			return nil, err
+		}
+		in2 := [2]int{x.Shape().Dimensions[1], x.Shape().Dimensions[2]}
+		pads, err := spatialPads(n, in2, ks, strides, [2]int{1, 1})
+		if err != nil {
+			return nil, err
+		}
+		return one(pool2D(x, isMax, ks, strides, pads)), nil
+	}
+}
+
+// pool2D is TF's MaxPool/AvgPool; AvgPool divides by the number of real
+// (unpadded) elements of each window.
+func pool2D(x *Node, isMax bool, ks, strides [2]int, pads [][2]int) *Node {
+	var b *graph.PoolBuilder
+	if isMax {
+		b = graph.MaxPool(x)
+	} else {
+		b = graph.MeanPool(x)
+	}
+	return b.WindowPerAxis(ks[0], ks[1]).StridePerAxis(strides[0], strides[1]).PaddingPerDim(pads).Done()
+}
+
+func channelVec(v *Node, rank int) *Node {
+	return graph.ExpandLeftToRank(v, rank)
+}
+
+func opFusedBatchNorm(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	if err := checkNHWC(n); err != nil {
+		return nil, err
+	}
+	if len(in) != 5 {
+		return nil, fmt.Errorf("needs 5 inputs (x, scale, offset, mean, variance), got %d", len(in))
+	}
+	x := c.node(in[0])
+	scale, offset := c.node(in[1]), c.node(in[2])
+	eps := float64(attrFloat(n, "epsilon", 1e-4))
+	var mean, variance *Node
+	if attrBool(n, "is_training", true) {
+		// Batch statistics (population variance), as TF computes in training mode.
+		axes := []int{0, 1, 2}[:x.Rank()-1]
+		mean = graph.ReduceMean(x, axes...)
+		variance = graph.ReduceMean(graph.Square(graph.Sub(x, channelVec(mean, x.Rank()))), axes...)
+	} else {
+		mean, variance = c.node(in[3]), c.node(in[4])
+	}
+	y := batchNorm(x, mean, variance, offset, scale, eps)
+	return []*value{{n: y}, {n: mean}, {n: variance}, {n: mean}, {n: variance}, {n: mean}}, nil
+}
+
+// batchNorm computes (x - mean) · scale/√(variance+ε) + offset per channel
+// (last axis); scale may be nil.
+func batchNorm(x, mean, variance, offset, scale *Node, eps float64) *Node {
+	r := x.Rank()
+	f := graph.Inverse(graph.Sqrt(graph.AddScalar(variance, eps)))
+	if scale != nil {
+		f = graph.Mul(f, scale)
+	}
+	y := graph.Mul(graph.Sub(x, channelVec(mean, r)), channelVec(f, r))
+	return graph.Add(y, channelVec(offset, r))
+}
+
+func opBatchNormGlobal(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	if len(in) != 5 {
+		return nil, fmt.Errorf("needs 5 inputs (t, m, v, beta, gamma), got %d", len(in))
+	}
+	x, m, v, beta, gamma := c.node(in[0]), c.node(in[1]), c.node(in[2]), c.node(in[3]), c.node(in[4])
+	if !attrBool(n, "scale_after_normalization", false) {
+		gamma = nil
+	}
+	return one(batchNorm(x, m, v, beta, gamma, float64(attrFloat(n, "variance_epsilon", 0)))), nil
+}
+
+func opResizeBilinear(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	x := c.node(in[0])
+	if x.Rank() != 4 {
+		return nil, fmt.Errorf("images must be [batch, height, width, channels], got %s", x.Shape())
+	}
+	size, err := staticInts(in[1], "the size")
+	if err != nil {
+		return nil, err
+	}
+	if len(size) != 2 || size[0] < 1 || size[1] < 1 {
+		return nil, fmt.Errorf("size must be two positive values, got %v", size)
+	}
+	return one(ResizeBilinear(x, int(size[0]), int(size[1]),
+		attrBool(n, "align_corners", false), attrBool(n, "half_pixel_centers", false))), nil
+}
+
+// ResizeBilinear resizes NHWC images like tf.image.resize_bilinear (legacy
+// corner mapping unless alignCorners or halfPixelCenters); the result is
+// float32 whatever the input dtype, as in TensorFlow.
+func ResizeBilinear(images *Node, height, width int, alignCorners, halfPixelCenters bool) *Node {
+	x := images
+	if x.DType() != dtypes.Float32 {
+		x = graph.ConvertDType(x, dtypes.Float32)
+	}
+	d := x.Shape().Dimensions
+	if d[1] == height && d[2] == width {
+		return x
+	}
+	return graph.Interpolate(x, -1, height, width, -1).Bilinear().
+		AlignCorner(alignCorners).HalfPixelCenters(halfPixelCenters).Done()
+}
+
+// opDequantize folds quantized Const weights into float32 when the graph is
+// built, with TensorFlow's formulas (see Dequantize).
+func opDequantize(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("needs 3 inputs (input, min_range, max_range), got %d", len(in))
+	}
+	if !allStatic(in) {
+		return nil, fmt.Errorf("only Dequantize of constant (weight) tensors is supported")
+	}
+	if dt := attrType(n, "dtype", tensor.Float); dt != tensor.Float {
+		return nil, fmt.Errorf("output dtype %s is not supported (float32 only)", dt)
+	}
+	if attrInt(n, "axis", -1) != -1 {
+		return nil, fmt.Errorf("per-axis Dequantize is not supported")
+	}
+	mins, err := in[1].st.Float64s()
+	if err != nil {
+		return nil, err
+	}
+	maxs, err := in[2].st.Float64s()
+	if err != nil {
+		return nil, err
+	}
+	if len(mins) != 1 || len(maxs) != 1 {
+		return nil, fmt.Errorf("min_range and max_range must be scalars")
+	}
+	out, err := Dequantize(in[0].st, float32(mins[0]), float32(maxs[0]), attrString(n, "mode", "MIN_COMBINED"))
+	if err != nil {
+		return nil, err
+	}
+	return []*value{{st: out, weight: n.Name}}, nil
+}
+
+// Dequantize converts a quantized tensor (quint8, qint8, quint16, qint16)
+// to float32 exactly as TensorFlow's CPU kernel does, for modes MIN_FIRST
+// and MIN_COMBINED. MIN_FIRST snaps the minimum to a whole number of steps:
+// scale = (max-min)·2^b/(2^b-1)/2^b (rounded to float32), minRounded =
+// round(min/scale)·scale, result = minRounded + (q - lowest)·scale.
+func Dequantize(q *tensor.Tensor, minRange, maxRange float32, mode string) (*tensor.Tensor, error) {
+	var bits int
+	var lowest int64
+	switch q.DType {
+	case tensor.Quint8:
+		bits = 8
+	case tensor.Qint8:
+		bits, lowest = 8, -128
+	case tensor.Quint16:
+		bits = 16
+	case tensor.Qint16:
+		bits, lowest = 16, -32768
+	default:
+		return nil, fmt.Errorf("graphrun: Dequantize of %s is not supported", q.DType)
+	}
+	qs, err := q.Int64s()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(qs))
+	steps := float64(int64(1) << bits)
+	switch mode {
+	case "MIN_FIRST":
+		if minRange == maxRange {
+			for i := range out {
+				out[i] = minRange
+			}
+			break
+		}
+		rng := (float64(maxRange) - float64(minRange)) * (steps / (steps - 1))
+		scale := float32(rng / steps)
+		// As in TF's kernel, the snap is computed in float32.
+		minRounded := float32(math.Round(float64(minRange/scale))) * scale
+		for i, v := range qs {
+			out[i] = float32(float64(minRounded) + float64(v-lowest)*float64(scale))
+		}
+	case "MIN_COMBINED":
+		scale := (float64(maxRange) - float64(minRange)) / (steps - 1)
+		half := 0.0
+		if lowest != 0 {
+			half = steps / 2
+		}
+		for i, v := range qs {
+			out[i] = float32((float64(v)+half)*scale + float64(minRange))
+		}
+	default:
+		return nil, fmt.Errorf("graphrun: Dequantize mode %q is not supported (MIN_FIRST, MIN_COMBINED)", mode)
+	}
+	return tensor.FromFloat32s(q.Shape, out)
+}
+
+func opDecodeJpeg(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	if in[0].st == nil || in[0].st.DType != tensor.String || len(in[0].st.Strings) != 1 {
+		return nil, fmt.Errorf("the JPEG contents must be fed as the decoded image: feed %q with the file's bytes and graphrun decodes it in Go", n.Name+"/contents:0")
+	}
+	img, err := DecodeImage(in[0].st.Strings[0], int(attrInt(n, "channels", 0)))
+	if err != nil {
+		return nil, err
+	}
+	return []*value{{st: img}}, nil
+}
