@@ -5,16 +5,16 @@ import "math/bits"
 // SliceKey returns the table key under which a slice of tensor name is
 // stored (V1 records and V2 slice entries): TensorFlow's
 // EncodeTensorNameSlice, in its OrderedCode encoding — the number 0, the
-// name, the rank, then per dimension the start and the length (-1 for a
-// full dimension) as signed ordered numbers.
+// name, the rank, then per dimension the start and the length (start 0
+// and length -1 for a full dimension) as signed ordered numbers.
 func SliceKey(name string, s Slice) []byte {
 	b := appendNumIncreasing(nil, 0)
 	b = appendOrderedString(b, name)
 	b = appendNumIncreasing(b, uint64(len(s)))
 	for _, e := range s {
 		start, length := e.Start, e.Length
-		if !e.HasLength {
-			start, length = -1, -1
+		if !e.HasLength { // TensorSlice's kFullExtent
+			length = -1
 		}
 		b = appendSignedNumIncreasing(b, start)
 		b = appendSignedNumIncreasing(b, length)
