@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgeps"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -81,10 +80,11 @@ func (c *Chart) SetSize(width, height vg.Length) *Chart {
 
 // Formats lists the formats Render and Save accept (Save picks one from the
 // file's extension).
-var Formats = []string{"png", "svg", "pdf", "eps", "jpg", "jpeg", "tif", "tiff"}
+var Formats = []string{"png", "svg", "pdf", "jpg", "jpeg", "tif", "tiff"}
 
-// Render encodes the chart in the given format: "png", "svg", "pdf", "eps",
-// "jpg"/"jpeg" or "tif"/"tiff".
+// Render encodes the chart in the given format: "png", "svg", "pdf",
+// "jpg"/"jpeg" or "tif"/"tiff". (gonum's EPS writer emits a malformed
+// header, so EPS is not offered.)
 func (c *Chart) Render(format string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := c.write(&buf, strings.ToLower(format)); err != nil {
@@ -119,8 +119,6 @@ func (c *Chart) write(w io.Writer, format string) error {
 		canvas = vgsvg.New(c.Width, c.Height)
 	case "pdf":
 		canvas = vgpdf.New(c.Width, c.Height)
-	case "eps":
-		canvas = vgeps.New(c.Width, c.Height)
 	default:
 		return fmt.Errorf("plots: unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 	}
@@ -154,7 +152,7 @@ func (c *Chart) paint(dc draw.Canvas) (err error) {
 }
 
 // Save writes the chart to path in the format named by its extension (.png,
-// .svg, .pdf, .eps, .jpg, .tif). The file is written to a temporary name in
+// .svg, .pdf, .jpg, .tif). The file is written to a temporary name in
 // the same directory and renamed, so a failure never leaves a partial file.
 func (c *Chart) Save(path string) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")

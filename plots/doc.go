@@ -1,2 +1,53 @@
-// Package plots draws the charts of gotl's tutorials with gonum/plot.
+// Package plots draws the charts of gotl's tutorials with gonum/plot and
+// shows them inline in GoNB notebooks.
+//
+// Every constructor validates its input (empty data, NaN or infinite values,
+// mismatched lengths and out-of-range labels are errors naming the series,
+// path or example at fault) and returns a *Chart with one surface:
+//
+//	chart.Show()            // inline image/png output in a notebook
+//	chart.ShowSVG()         // inline image/svg+xml output
+//	chart.ShowIn(cell)      // redraw in place (nb.Cell), e.g. every epoch
+//	chart.Save("loss.pdf")  // .png, .svg, .pdf, .jpg, .tif by extension
+//	data, err := chart.Render("png")
+//
+// Outside a notebook Show does nothing, so the same code runs in tests and
+// command-line tools. Chart.Plot is the underlying *plot.Plot (nil for image
+// grids) for further adjustments: axis ranges, extra plotters, LogY.
+//
+// # Charts
+//
+//	Lines(title, xLabel, yLabel, series...)       loss/accuracy vs step, train vs validation
+//	Trajectories(title, f, xRange, yRange, paths...) optimizer paths over a heat map + contours of f
+//	ConfusionMatrix(counts, classNames)           cells coloured by row-normalised value, counts written
+//	ConfusionMatrixFromLabels(truth, predicted, classNames)
+//	ImageGrid(tiles, columns)                     pictures with captions, mistakes framed in red
+//	PredictionGrid(images, truth, predicted, classNames, columns)
+//	Histogram(title, xLabel, values, bins)        weights, activations
+//	Scatter(title, xLabel, yLabel, points, labels, classNames)
+//	PCAScatter(vectors, labels, classNames)       embeddings on their 2 principal components
+//
+// Series colours come from Palette (ten colours); beyond ten, colours repeat
+// with dash patterns (lines) or other marker shapes (scatter), so twenty
+// series stay distinguishable. Trajectories switches to logarithmic colour
+// and contour levels for steep functions such as Rosenbrock's.
+//
+// A notebook cell:
+//
+//	import "github.com/gotl/gotl/plots"
+//
+//	%%
+//	chart, err := plots.Lines("Loss", "step", "loss",
+//		plots.Series{Name: "train", Y: trainLoss},
+//		plots.Series{Name: "validation", X: valSteps, Y: valLoss})
+//	if err != nil {
+//		panic(err)
+//	}
+//	chart.LogY().Show()
+//
+// Charts are not safe for concurrent rendering.
+//
+// Tests compare each chart kind with a golden image in testdata
+// (regenerate with go test ./plots -run TestChartsRenderPNG -regen, then look
+// at the images); PLOTS_PREVIEW=dir writes the test charts to dir.
 package plots

@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -80,7 +81,7 @@ func PCAScatter(vectors [][]float64, labels []int, classNames []string) (*Chart,
 		fmt.Sprintf("PC2 (%.1f%% of variance)", 100*share[1]),
 		points, labels, classNames)
 	if err != nil {
-		return nil, fmt.Errorf("plots: PCAScatter: %w", errors.Unwrap(err))
+		return nil, errors.New(strings.Replace(err.Error(), "plots: Scatter:", "plots: PCAScatter:", 1))
 	}
 	return c, nil
 }
