@@ -5,23 +5,19 @@ import (
 	"os"
 	"path/filepath"
 
-	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 )
 
 // Marshal encodes the graph as a binary or text GraphDef. Binary output is
-// deterministic (attribute maps sorted by key).
+// deterministic (attribute maps sorted by key); text output is formatted as
+// TensorFlow's Python tools write it.
 func (g *Graph) Marshal(enc Encoding) ([]byte, error) {
 	return marshal(g.Def, enc)
 }
 
 func marshal(m proto.Message, enc Encoding) ([]byte, error) {
 	if enc == Text {
-		b, err := prototext.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
-		if err != nil {
-			return nil, fmt.Errorf("graphfile: encoding text: %w", err)
-		}
-		return b, nil
+		return marshalTextTF(m.ProtoReflect()), nil
 	}
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
 	if err != nil {
