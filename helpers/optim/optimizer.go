@@ -31,7 +31,7 @@ func Sparse[T Float](indices []int, values []T) Grad[T] {
 }
 
 // IsSparse says whether g is a sparse (indexed-rows) gradient.
-func (g Grad[T]) IsSparse() bool { return g.Dense == nil && g.Indices != nil }
+func (g Grad[T]) IsSparse() bool { return g.Indices != nil }
 
 type variable[T Float] struct {
 	name  string
@@ -236,6 +236,9 @@ func (o *Optimizer[T]) Step(grads map[string]Grad[T]) error {
 
 func checkGrad[T Float](v *variable[T], g Grad[T]) error {
 	if g.IsSparse() {
+		if g.Dense != nil {
+			return fmt.Errorf("optim: variable %q: gradient is both dense and sparse", v.name)
+		}
 		if len(v.shape) == 0 {
 			return fmt.Errorf("optim: variable %q is a scalar and cannot take a sparse gradient", v.name)
 		}

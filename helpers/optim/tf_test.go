@@ -38,17 +38,6 @@ func assertClose[T Float](t *testing.T, what string, got []T, want []float64, to
 	}
 }
 
-func conv[T Float](x []float64) []T {
-	if x == nil {
-		return nil
-	}
-	out := make([]T, len(x))
-	for i, v := range x {
-		out[i] = T(v)
-	}
-	return out
-}
-
 func convGrad[T Float](g Grad[float64]) Grad[T] {
 	return Grad[T]{Dense: conv[T](g.Dense), Indices: g.Indices, Values: conv[T](g.Values)}
 }
@@ -242,8 +231,6 @@ func TestTFMomentum(t *testing.T) {
 		assertClose(t, "var0", o.Var("var0"), []float64{1, 1, 0, 0}, tfTol)
 	})
 }
-
-func toF64[T Float](x []T) []float64 { return conv[float64](toAny(x)) }
 
 func toAny[T Float](x []T) []float64 {
 	out := make([]float64, len(x))
