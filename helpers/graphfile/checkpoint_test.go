@@ -1,0 +1,121 @@
+package graphfile
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gotl/gotl/helpers/checkpoint"
+)
+
+// Freezing the regression model's training graph with its checkpoint gives
+// the frozen graph tensorflow-onnx produced with TensorFlow: same nodes,
+// ops, inputs and constant values.
+func TestFreezeMatchesTensorFlowFrozenGraph(t *testing.T) {
+	mg, err := LoadMetaGraph(tfdataFile(t, "onnx_regression/checkpoint/model.meta"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt, err := checkpoint.Open(tfdataFile(t, "onnx_regression/checkpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ckpt.Close()
+	want, err := Load(tfdataFile(t, "onnx_regression/graphdef/frozen.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Freeze(mg.Graph, ckpt, "pred")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.NodeNames(), want.NodeNames()) {
+		t.Fatalf("frozen nodes %q, want %q", got.NodeNames(), want.NodeNames())
+	}
+	for i, n := range got.Nodes() {
+		w := want.Nodes()[i]
+		if n.Op != w.Op || !slices.Equal(n.Input, w.Input) {
+			t.Errorf("node %s: %s %q, want %s %q", n.Name, n.Op, n.Input, w.Op, w.Input)
+		}
+		if n.Op != "Const" {
+			continue
+		}
+		gc, err := got.Const(n.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wc, err := want.Const(n.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gv, _ := gc.Float32s()
+		wv, _ := wc.Float32s()
+		if gc.DType != wc.DType || !slices.Equal(gc.Shape, wc.Shape) || !slices.Equal(gv, wv) {
+			t.Errorf("Const %s = %v %v %v, want %v %v %v", n.Name, gc.DType, gc.Shape, gv, wc.DType, wc.Shape, wv)
+		}
+	}
+	// And the frozen graph writes and reads back.
+	p := t.TempDir() + "/frozen.pb"
+	if err := got.WriteFile(p, Binary); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := Load(p); err != nil || back.Len() != got.Len() {
+		t.Errorf("reading the frozen graph back: %v", err)
+	}
+}
+
+// A SavedModel's variables open through the checkpoint package, and
+// freezing its serving graph gives constants with the documented values
+// (y = 0.5 x + 2).
+func TestSavedModelVariablesAndFreeze(t *testing.T) {
+	sm, err := LoadSavedModel(tfdataFile(t, "serving_half_plus_two_tf1/00000123"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := sm.Variables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vars.Close()
+	if got := vars.Names(); !slices.Equal(got, []string{"a", "a2", "b", "c", "c2"}) {
+		t.Errorf("variables %q", got)
+	}
+	mg, err := sm.MetaGraph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := mg.Signatures["serving_default"].Outputs["y"].Name
+	f, err := Freeze(mg.Graph, vars, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]float32{"a": 0.5, "b": 2} {
+		c, err := f.Const(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := c.Float32s(); len(v) != 1 || v[0] != want {
+			t.Errorf("%s = %v, want %v", name, v, want)
+		}
+	}
+	for _, n := range f.Nodes() {
+		if n.Op == "VariableV2" || n.Op == "Assign" {
+			t.Errorf("frozen graph still has %s %s", n.Op, n.Name)
+		}
+	}
+	// The TF2 model keeps variables under object-based keys.
+	sm2, err := LoadSavedModel(tfdataFile(t, "serving_half_plus_two_tf2/00000123/saved_model.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sm2.MetaGraphs[0].Assets) != 1 || sm2.AssetPath(sm2.MetaGraphs[0].Assets[0]) != sm2.Dir+"/assets/foo.txt" {
+		t.Errorf("assets %+v", sm2.MetaGraphs[0].Assets)
+	}
+	v2, err := sm2.Variables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	if !v2.Has("a/.ATTRIBUTES/VARIABLE_VALUE") {
+		t.Errorf("TF2 variables %q", v2.Names())
+	}
+}
