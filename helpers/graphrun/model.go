@@ -2,7 +2,6 @@ package graphrun
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -360,28 +360,15 @@ func (m *Model) SetTrainable(ctx *context.Context, pattern string) (int, error) 
 	return count, nil
 }
 
-var (
-	defaultBackendOnce sync.Once
-	defaultBackend     backends.Backend
-	defaultBackendErr  error
-)
-
 // DefaultBackend returns the backend Models use unless WithBackend says
-// otherwise: the one GOMLX_BACKEND names, if set (only backends linked into
-// the program are available), else GoMLX's pure-Go backend with sequential
-// op execution (which avoids a worker-pool deadlock of v0.26.0).
+// otherwise: compute.Backend(), i.e. the one GOMLX_BACKEND names, else
+// GoMLX's pure-Go backend with gotl's gap filling and sequential execution.
 func DefaultBackend() (backends.Backend, error) {
-	defaultBackendOnce.Do(func() {
-		if cfg := os.Getenv(backends.ConfigEnvVar); cfg != "" {
-			defaultBackend, defaultBackendErr = backends.NewWithConfig(cfg)
-			return
-		}
-		defaultBackend, defaultBackendErr = simplego.New("ops_sequential")
-	})
-	if defaultBackendErr != nil {
-		return nil, fmt.Errorf("graphrun: creating the backend: %v", defaultBackendErr)
+	b, err := compute.Backend()
+	if err != nil {
+		return nil, fmt.Errorf("graphrun: %v", err)
 	}
-	return defaultBackend, nil
+	return b, nil
 }
 
 // Context returns the context Run keeps the weights in.
@@ -448,7 +435,10 @@ func (m *Model) Exec(inputs ...*tensors.Tensor) ([]*tensors.Tensor, error) {
 	defer m.execMu.Unlock()
 	outs, err := e.Exec(args...)
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %w", err)
+		if !strings.HasPrefix(err.Error(), "graphrun:") {
+			err = fmt.Errorf("graphrun: %w", err)
+		}
+		return nil, err
 	}
 	return outs, nil
 }

@@ -351,6 +351,9 @@ func opRank(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
 }
 
 func toInts(xs []int64) []int {
+	if len(xs) == 0 {
+		return nil
+	}
 	out := make([]int, len(xs))
 	for i, x := range xs {
 		out[i] = int(x)

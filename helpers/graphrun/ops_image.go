@@ -7,144 +7,57 @@ import (
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
-var ones4 = []int64{1, 1, 1, 1}
-
-// convGeometry reads strides, dilations and resolved paddings of a 2-D
-// convolution of x (NHWC) with a kernel of spatial size kh×kw.
-func convGeometry(n *nodepb.NodeDef, x *Node, kh, kw int) (strides, dil [2]int, pads [][2]int, err error) {
-	if err = checkNHWC(n); err != nil {
-		return
+func convAttrs(n *nodepb.NodeDef) compute.ConvAttrs {
+	return compute.ConvAttrs{
+		Strides:          toInts(attrInts(n, "strides", nil)),
+		Dilations:        toInts(attrInts(n, "dilations", nil)),
+		Padding:          attrString(n, "padding", ""),
+		ExplicitPaddings: toInts(attrInts(n, "explicit_paddings", nil)),
+		DataFormat:       attrString(n, "data_format", "NHWC"),
 	}
-	if x.Rank() != 4 {
-		err = fmt.Errorf("input must be NHWC (rank 4), got %s", x.Shape())
-		return
-	}
-	if strides, err = nhwc4(n, "strides", nil); err != nil {
-		return
-	}
-	if dil, err = nhwc4(n, "dilations", ones4); err != nil {
-		return
-	}
-	in := [2]int{x.Shape().Dimensions[1], x.Shape().Dimensions[2]}
-	pads, err = spatialPads(n, in, [2]int{kh, kw}, strides, dil)
-	return
 }
 
 func opConv2D(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
-	x, k := c.node(in[0]), c.node(in[1])
-	if k.Rank() != 4 {
-		return nil, fmt.Errorf("filter must be HWIO (rank 4), got %s", k.Shape())
-	}
-	kd := k.Shape().Dimensions
-	strides, dil, pads, err := convGeometry(n, x, kd[0], kd[1])
+	y, err := compute.Conv2D(c.node(in[0]), c.node(in[1]), convAttrs(n))
 	if err != nil {
 		return nil, err
 	}
-	if x.Shape().Dimensions[3] != kd[2] {
-		return nil, fmt.Errorf("input has %d channels but the filter %s expects %d", x.Shape().Dimensions[3], k.Shape(), kd[2])
-	}
-	return one(conv2D(x, k, strides, dil, pads)), nil
-}
-
-// conv2D is TensorFlow's NHWC/HWIO convolution with explicit paddings.
-func conv2D(x, k *Node, strides, dil [2]int, pads [][2]int) *Node {
-	return graph.Convolve(x, k).StridePerAxis(strides[0], strides[1]).
-		DilationPerAxis(dil[0], dil[1]).PaddingPerDim(pads).Done()
+	return one(y), nil
 }
 
 func opDepthwise(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
-	x, k := c.node(in[0]), c.node(in[1])
-	if k.Rank() != 4 {
-		return nil, fmt.Errorf("filter must be [H, W, C, multiplier], got %s", k.Shape())
-	}
-	kd := k.Shape().Dimensions
-	strides, dil, pads, err := convGeometry(n, x, kd[0], kd[1])
+	y, err := compute.DepthwiseConv2dNative(c.node(in[0]), c.node(in[1]), convAttrs(n))
 	if err != nil {
 		return nil, err
 	}
-	if x.Shape().Dimensions[3] != kd[2] {
-		return nil, fmt.Errorf("input has %d channels but the filter %s expects %d", x.Shape().Dimensions[3], k.Shape(), kd[2])
-	}
-	return one(depthwiseShifted(x, k, strides, dil, pads)), nil
-}
-
-// depthwiseShifted computes a depthwise convolution as a sum of kh·kw
-// strided slices of the padded input times per-channel weights: GoMLX's
-// grouped convolution runs about 20x slower than this on the pure-Go backend.
-// Output channel c·M+m uses filter[:, :, c, m], as in TensorFlow.
-func depthwiseShifted(x, k *Node, strides, dil [2]int, pads [][2]int) *Node {
-	kd := k.Shape().Dimensions
-	kh, kw, ch, mult := kd[0], kd[1], kd[2], kd[3]
-	xd := x.Shape().Dimensions
-	xp := padConst(x, [][2]int{{0, 0}, pads[0], pads[1], {0, 0}}, 0, nil)
-	ho := (xd[1]+pads[0][0]+pads[0][1]-((kh-1)*dil[0]+1))/strides[0] + 1
-	wo := (xd[2]+pads[1][0]+pads[1][1]-((kw-1)*dil[1]+1))/strides[1] + 1
-	perM := make([]*Node, mult)
-	for m := 0; m < mult; m++ {
-		var sum *Node
-		for i := 0; i < kh; i++ {
-			for j := 0; j < kw; j++ {
-				y0, x0 := i*dil[0], j*dil[1]
-				win := graph.Slice(xp, graph.AxisRange(),
-					graph.AxisRange(y0, y0+(ho-1)*strides[0]+1).Stride(strides[0]),
-					graph.AxisRange(x0, x0+(wo-1)*strides[1]+1).Stride(strides[1]),
-					graph.AxisRange())
-				w := graph.Reshape(graph.Slice(k, graph.AxisElem(i), graph.AxisElem(j), graph.AxisRange(), graph.AxisElem(m)), 1, 1, 1, ch)
-				term := graph.Mul(win, w)
-				if sum == nil {
-					sum = term
-				} else {
-					sum = graph.Add(sum, term)
-				}
-			}
-		}
-		perM[m] = sum
-	}
-	if mult == 1 {
-		return perM[0]
-	}
-	return graph.Reshape(graph.Stack(perM, 4), xd[0], ho, wo, ch*mult)
+	return one(y), nil
 }
 
 func poolOp(isMax bool) opFunc {
 	return func(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
-		x := c.node(in[0])
-		if err := checkNHWC(n); err != nil {
-			return nil, err
+		attrs := compute.PoolAttrs{
+			Ksize:            toInts(attrInts(n, "ksize", nil)),
+			Strides:          toInts(attrInts(n, "strides", nil)),
+			Padding:          attrString(n, "padding", ""),
+			ExplicitPaddings: toInts(attrInts(n, "explicit_paddings", nil)),
+			DataFormat:       attrString(n, "data_format", "NHWC"),
 		}
-		if x.Rank() != 4 {
-			return nil, fmt.Errorf("input must be NHWC (rank 4), got %s", x.Shape())
+		var y *Node
+		var err error
+		if isMax {
+			y, err = compute.MaxPool(c.node(in[0]), attrs)
+		} else {
+			y, err = compute.AvgPool(c.node(in[0]), attrs)
 		}
-		ks, err := nhwc4(n, "ksize", nil)
 		if err != nil {
 			return nil, err
 		}
-		strides, err := nhwc4(n, "strides", nil)
-		if err != nil {
-			return nil, err
-		}
-		in2 := [2]int{x.Shape().Dimensions[1], x.Shape().Dimensions[2]}
-		pads, err := spatialPads(n, in2, ks, strides, [2]int{1, 1})
-		if err != nil {
-			return nil, err
-		}
-		return one(pool2D(x, isMax, ks, strides, pads)), nil
+		return one(y), nil
 	}
-}
-
-// pool2D is TF's MaxPool/AvgPool; AvgPool divides by the number of real
-// (unpadded) elements of each window.
-func pool2D(x *Node, isMax bool, ks, strides [2]int, pads [][2]int) *Node {
-	var b *graph.PoolBuilder
-	if isMax {
-		b = graph.MaxPool(x)
-	} else {
-		b = graph.MeanPool(x)
-	}
-	return b.WindowPerAxis(ks[0], ks[1]).StridePerAxis(strides[0], strides[1]).PaddingPerDim(pads).Done()
 }
 
 func channelVec(v *Node, rank int) *Node {
@@ -213,20 +126,18 @@ func opResizeBilinear(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, e
 		attrBool(n, "align_corners", false), attrBool(n, "half_pixel_centers", false))), nil
 }
 
-// ResizeBilinear resizes NHWC images like tf.image.resize_bilinear (legacy
-// corner mapping unless alignCorners or halfPixelCenters); the result is
-// float32 whatever the input dtype, as in TensorFlow.
+// ResizeBilinear resizes NHWC images like tf.image.resize_bilinear (see
+// compute.ResizeBilinear); the result is float32 for integer inputs.
 func ResizeBilinear(images *Node, height, width int, alignCorners, halfPixelCenters bool) *Node {
 	x := images
-	if x.DType() != dtypes.Float32 {
+	if !x.DType().IsFloat() {
 		x = graph.ConvertDType(x, dtypes.Float32)
 	}
-	d := x.Shape().Dimensions
-	if d[1] == height && d[2] == width {
-		return x
+	y, err := compute.ResizeBilinear(x, height, width, alignCorners, halfPixelCenters)
+	if err != nil {
+		panic(err)
 	}
-	return graph.Interpolate(x, -1, height, width, -1).Bilinear().
-		AlignCorner(alignCorners).HalfPixelCenters(halfPixelCenters).Done()
+	return y
 }
 
 // opDequantize folds quantized Const weights into float32 when the graph is
