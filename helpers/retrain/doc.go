@@ -1,0 +1,32 @@
+// Package retrain trains a new final layer on bottleneck vectors, with the
+// semantics of TensorFlow's retrain.py, and exports the result as a frozen
+// graph that TensorFlow's label_image and gotl classify run.
+//
+// The layer is retrain.py's final_training_ops: weights of shape
+// [bottleneck size, classes] drawn from a truncated normal with stddev 0.001,
+// zero biases, logits = x·W + b (Wx_plus_b), and final_result = softmax of
+// the logits. Training minimises the softmax cross-entropy averaged over the
+// batch with any tf.train optimizer from helpers/optim (retrain.py uses
+// GradientDescent with learning rate 0.01).
+//
+// Batches are drawn as retrain.py draws them: each example picks a class
+// uniformly, then an image of that class's split uniformly (with
+// replacement). Every EvalStepInterval steps and at the last step, the
+// training batch's accuracy and cross-entropy and the accuracy on a fresh
+// validation batch (ValidationBatchSize, or the whole validation split when
+// negative) are recorded; after training, the test split (TestBatchSize, all
+// when negative) gives the final accuracy and the list of misclassified
+// images.
+//
+//	res, err := retrain.Train(data, retrain.DefaultConfig())
+//	fmt.Printf("test accuracy %.1f%%\n", 100*res.TestAccuracy)
+//	err = res.Layer.SaveCheckpoint("/tmp/_retrain_checkpoint")
+//	def, err := retrain.ExportGraph(graphDef, "pool_3/_reshape:0", res.Layer, retrain.ExportOptions{})
+//
+// The exported graph is the original graph plus retrain.py's nodes, named as
+// TensorFlow names them: input/BottleneckInputPlaceholder (a
+// PlaceholderWithDefault of the bottleneck tensor, so the graph runs from an
+// image or from a fed bottleneck), final_training_ops/weights/final_weights,
+// final_training_ops/biases/final_biases, final_training_ops/Wx_plus_b/MatMul,
+// final_training_ops/Wx_plus_b/add and final_result.
+package retrain

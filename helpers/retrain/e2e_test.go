@@ -1,0 +1,171 @@
+package retrain
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/gotl/gotl/helpers/bottleneck"
+	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/tensor"
+)
+
+// TestEndToEnd: synthetic image folder → random conv net bottlenecks
+// (cached) → retrain → export → the exported graph classifies images like
+// the in-memory layer.
+func TestEndToEnd(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "images")
+	if _, err := dataset.WriteSynthetic(dir, dataset.SyntheticOptions{Classes: 4, PerClass: 30, Height: 24, Width: 24, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	folder, err := dataset.LoadFolder(dir, dataset.DefaultFolderOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := bottleneck.RandomConvNet(bottleneck.ConvNetOptions{Height: 24, Width: 24, Channels: []int{16, 32}, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := bottleneck.NewGraphModel(def, bottleneck.ConvNetInput, bottleneck.ConvNetBottleneck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, _ := bottleneck.Open(t.TempDir())
+	prep := dataset.Preprocess{Height: 24, Width: 24, Mean: 127.5, Std: 127.5}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, Quiet: true}
+	var paths []string
+	for _, img := range folder.Images {
+		paths = append(paths, img.Path)
+	}
+	vectors, err := ex.Files(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := FromFolder(folder, vectors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Steps = 400
+	cfg.LearningRate = 0.05
+	cfg.TrainBatchSize = 32
+	cfg.Optimizer.Optimizer = "Adam"
+	cfg.EvalStepInterval = 100
+	res, err := Train(data, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Chance is 25%; random conv features separate the colours well.
+	if res.TestAccuracy < 0.75 || res.History[len(res.History)-1].ValidationAccuracy < 0.75 {
+		t.Errorf("test accuracy %.2f, history %+v", res.TestAccuracy, res.History)
+	}
+	t.Logf("test accuracy %.3f on %d images, %.0f steps/s", res.TestAccuracy, res.TestCount, res.StepsPerSecond)
+
+	out, err := ExportGraph(def, bottleneck.ConvNetBottleneck, res.Layer, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpath := filepath.Join(t.TempDir(), "output_graph.pb")
+	if err := WriteGraph(gpath, out); err != nil {
+		t.Fatal(err)
+	}
+	g, err := graphrun.Load(gpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := graphrun.NewModel(g, []string{bottleneck.ConvNetInput}, []string{"final_result:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 40, 77, 119} {
+		img, err := dataset.Load(paths[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := prep.Apply(img)
+		x, _ := tensor.FromFloat32s([]int64{1, 24, 24, 3}, in.Pix)
+		outs, err := run.Run(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := outs[0].Float32s()
+		want := res.Layer.Probabilities(vectors[i])
+		for c := range want {
+			if math.Abs(float64(got[c]-want[c])) > 1e-4 {
+				t.Errorf("image %d class %d: graph %v, layer %v", i, c, got[c], want[c])
+			}
+		}
+	}
+	// Feeding a bottleneck to the placeholder skips the conv net.
+	fed, err := graphrun.NewModel(g, []string{BottleneckInputName + ":0"}, []string{"final_result:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bn, _ := tensor.FromFloat32s([]int64{1, int64(len(vectors[5]))}, vectors[5])
+	outs, err := fed.Run(bn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := outs[0].Float32s()
+	if want := res.Layer.Probabilities(vectors[5]); math.Abs(float64(got[1]-want[1])) > 1e-5 {
+		t.Errorf("fed bottleneck: %v, want %v", got, want)
+	}
+	// The layer comes back out of the graph unchanged.
+	back, err := LayerFromGraph(out)
+	if err != nil || !reflect.DeepEqual(back, res.Layer) {
+		t.Errorf("LayerFromGraph: %v", err)
+	}
+}
+
+func TestExportGraphNodes(t *testing.T) {
+	def, _ := bottleneck.RandomConvNet(bottleneck.ConvNetOptions{Height: 8, Width: 8, Channels: []int{4}})
+	l := &Layer{Inputs: 4, Classes: 2, Weights: make([]float32, 8), Biases: []float32{1, 2}}
+	out, err := ExportGraph(def, "pool/Mean:0", l, ExportOptions{FinalTensorName: "my_result", Flatten: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(def.Node)+8 != len(out.Node) {
+		t.Errorf("original graph changed or wrong node count: %d → %d", len(def.Node), len(out.Node))
+	}
+	byName := map[string]string{}
+	for _, n := range out.Node {
+		byName[n.Name] = n.Op
+	}
+	want := map[string]string{
+		BottleneckInputName: "PlaceholderWithDefault", WeightsName: "Const", BiasesName: "Const",
+		MatMulName: "MatMul", AddName: "Add", "my_result": "Softmax", "input/BottleneckReshape": "Reshape",
+	}
+	for n, op := range want {
+		if byName[n] != op {
+			t.Errorf("node %s: op %q, want %q", n, byName[n], op)
+		}
+	}
+	if _, err := ExportGraph(def, "nosuch:0", l, ExportOptions{}); err == nil {
+		t.Error("unknown bottleneck accepted")
+	}
+	if _, err := ExportGraph(out, "pool/Mean:0", l, ExportOptions{FinalTensorName: "my_result"}); err == nil {
+		t.Error("exporting twice accepted")
+	}
+	var parsed graphpb.GraphDef
+	p := filepath.Join(t.TempDir(), "g.pb")
+	if err := WriteGraph(p, out); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(p)
+	if err := proto.Unmarshal(data, &parsed); err != nil || len(parsed.Node) != len(out.Node) {
+		t.Errorf("written graph does not parse: %v", err)
+	}
+	lp := filepath.Join(t.TempDir(), "output_labels.txt")
+	if err := WriteLabels(lp, []string{"daisy", "sun flowers"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(lp); string(b) != "daisy\nsun flowers\n" {
+		t.Errorf("labels file %q", b)
+	}
+}
