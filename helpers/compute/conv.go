@@ -13,8 +13,11 @@ import (
 type ConvImpl int
 
 const (
-	// ConvAuto lowers to matrix products on the pure-Go backend and uses
-	// GoMLX's native convolution elsewhere (XLA).
+	// ConvAuto: Conv2D is lowered to a matrix product on the pure-Go
+	// backend and uses GoMLX's native convolution elsewhere (XLA);
+	// depthwise convolutions are lowered on every backend, because GoMLX
+	// v0.26.0's grouped-convolution gradient splits the layer into one
+	// convolution per channel (thousands of ops for MobileNet).
 	ConvAuto ConvImpl = iota
 	// ConvLowered always uses im2col + Dot (Conv2D) or shifted slices
 	// (depthwise).
@@ -230,7 +233,7 @@ func DepthwiseConv2dNative(x, filter *graph.Node, attrs ConvAttrs) (out *graph.N
 	if fd[2] != c {
 		return nil, errorf(op, "input has %d channels but filter %s expects %d", c, filter.Shape(), fd[2])
 	}
-	if useLowered(x.Graph(), attrs.Impl) {
+	if attrs.Impl != ConvNative {
 		out = lower.DepthwiseConv2D(x, filter, sp)
 	} else {
 		out = graph.Convolve(x, graph.Reshape(filter, fd[0], fd[1], 1, c*fd[3])).

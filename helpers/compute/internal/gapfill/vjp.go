@@ -21,12 +21,15 @@ var stockDotGeneralVJP VJP
 //   - Dot and DotGeneral: the stock VJPs broadcast to the full [M,K,N]
 //     product and reduce it (hundreds of MB per layer, OOM for Inception
 //     fine-tuning); these use two GEMMs instead.
+//   - ConvGeneral: GoMLX's VJP fails on common TF geometries; see
+//     convGeneralVJP.
 func RegisterGradients() {
 	registerOnce.Do(func() {
 		stockDotGeneralVJP = VJPRegistration[NodeTypeDotGeneral]
 		VJPRegistration[NodeTypeRsqrt] = single(rsqrtVJP)
 		VJPRegistration[NodeTypeDot] = single(dotVJP)
 		VJPRegistration[NodeTypeDotGeneral] = dotGeneralVJP
+		VJPRegistration[NodeTypeConvGeneral] = convGeneralVJP(VJPRegistration[NodeTypeConvGeneral])
 	})
 }
 
