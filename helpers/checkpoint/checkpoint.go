@@ -55,7 +55,9 @@ type reader interface {
 //     ("model.ckpt-?????-of-00004", or one of its shards);
 //   - a directory holding a `checkpoint` state file, whose
 //     model_checkpoint_path (relative to the directory or absolute) names
-//     one of the above.
+//     one of the above, like tf.train.latest_checkpoint;
+//   - a directory without a state file holding exactly one V2 checkpoint,
+//     or a SavedModel directory (its variables/variables checkpoint).
 //
 // Open reads and verifies the index (V2) or the metadata record of every
 // shard (V1); tensor data is read by Tensor.

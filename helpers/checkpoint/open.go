@@ -51,14 +51,24 @@ type resolved struct {
 
 func resolve(path string) (resolved, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		p, err := latestCheckpoint(path)
-		if err != nil {
-			if fileExists(filepath.Join(path, "variables", "variables.index")) {
-				return resolve(filepath.Join(path, "variables", "variables")) // a SavedModel directory
+		if fileExists(filepath.Join(path, StateFile)) {
+			p, err := latestCheckpoint(path)
+			if err != nil {
+				return resolved{}, err
 			}
-			return resolved{}, err
+			return resolve(p)
 		}
-		return resolve(p)
+		// No state file: a SavedModel directory, its variables/ directory,
+		// or a directory holding exactly one V2 checkpoint.
+		if fileExists(filepath.Join(path, "variables", "variables.index")) {
+			return resolve(filepath.Join(path, "variables", "variables"))
+		}
+		if idx, _ := filepath.Glob(filepath.Join(path, "*.index")); len(idx) == 1 {
+			return resolve(idx[0])
+		} else if len(idx) > 1 {
+			return resolved{}, fmt.Errorf("checkpoint: %s has no %s state file and %d checkpoints (%s, …): name one", path, StateFile, len(idx), filepath.Base(idx[0]))
+		}
+		return resolved{}, fmt.Errorf("checkpoint: %s: no %s state file and no checkpoint in the directory", path, StateFile)
 	}
 	prefix := path
 	switch {
