@@ -1,0 +1,66 @@
+package tensor
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestJSONRoundTrip(t *testing.T) {
+	cases := []string{
+		`{"dtype":"float32","shape":[2,2],"values":[1,-2.5,"NaN","-Infinity"]}`,
+		`{"dtype":"int64","shape":[3],"values":[9007199254740993,-1,0]}`,
+		`{"dtype":"uint8","shape":[2],"values":[0,255]}`,
+		`{"dtype":"bool","shape":[2],"values":[true,false]}`,
+		`{"dtype":"string","shape":[],"values":["hi"]}`,
+		`{"dtype":"float64","shape":[],"values":[0.1]}`,
+	}
+	for _, c := range cases {
+		tt, err := FromJSON([]byte(c))
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		b, err := json.Marshal(tt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != c {
+			t.Errorf("round trip:\n got %s\nwant %s", b, c)
+		}
+	}
+}
+
+func TestJSONNestedValuesGiveShape(t *testing.T) {
+	tt, err := FromJSON([]byte(`{"dtype":"float32","values":[[1,2,3],[4,5,6]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tt.Shape) != 2 || tt.Shape[0] != 2 || tt.Shape[1] != 3 {
+		t.Fatalf("shape %v, want [2 3]", tt.Shape)
+	}
+	v, _ := tt.Float32s()
+	if v[5] != 6 || math.IsNaN(float64(v[0])) {
+		t.Errorf("values %v", v)
+	}
+}
+
+func TestJSONErrors(t *testing.T) {
+	for c, want := range map[string]string{
+		`{"dtype":"float32","shape":[3],"values":[1,2]}`:                        "needs 3 values",
+		`{"dtype":"int8","shape":[1],"values":[300]}`:                           "not a int8",
+		`{"dtype":"int32","shape":[1],"values":[1.5]}`:                          "not a int32",
+		`{"dtype":"nope","shape":[1],"values":[1]}`:                             "unknown dtype",
+		`{"shape":[1],"values":[1]}`:                                            "missing \"dtype\"",
+		`{"dtype":"float32","shape":[1],"values":["x"]}`:                        "want a number",
+		`{"dtype":"float32","shape":[-1],"values":[]}`:                          "negative",
+		`{"dtype":"float32","shape":[1],"value":[1]}`:                           "unknown field",
+		`{"dtype":"float32","shape":[1<<40],"values":[1]}`:                      "JSON",
+		`{"dtype":"float32","shape":[1099511627776,1099511627776],"values":[]}`: "bytes",
+	} {
+		_, err := FromJSON([]byte(c))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want it to contain %q", c, err, want)
+		}
+	}
+}
