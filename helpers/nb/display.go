@@ -97,7 +97,7 @@ type Cell struct {
 }
 
 // NewCell returns a Cell with a fresh display id.
-func NewCell() *Cell { return &Cell{id: "gotl_" + gonbui.UniqueId()} }
+func NewCell() *Cell { return &Cell{id: "gotl_" + UniqueID()} }
 
 // ID returns the Jupyter display id of the cell's output.
 func (c *Cell) ID() string { return c.id }
@@ -116,6 +116,14 @@ func (c *Cell) UpdateSVG(svg string) { send(protocol.MIMEImageSVG, svg, c.id) }
 
 // Clear empties the cell's output.
 func (c *Cell) Clear() { c.UpdateHTML("") }
+
+// UniqueID returns a fresh identifier, e.g. for an HTML element id.
+func UniqueID() string { return gonbui.UniqueId() }
+
+// UpdateHTML shows html in the output with the given display id, creating it
+// on first use and replacing it afterwards (GoNB's UpdateHtml). Cell wraps
+// the same mechanism with a generated id.
+func UpdateHTML(displayID, html string) { send(protocol.MIMETextHTML, html, displayID) }
 
 // Sync waits until everything displayed so far has reached the kernel. Call
 // it before a program that displayed something exits early (os.Exit); GoNB

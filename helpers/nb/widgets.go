@@ -18,8 +18,9 @@ import (
 // WidgetTimeout is how long the first widget of a program waits for the
 // notebook's front end to answer before concluding that none is attached
 // (headless execution with nbconvert) and falling back to scripted
-// behaviour. GoNB itself waits up to 3 s for the browser's connection.
-var WidgetTimeout = 6 * time.Second
+// behaviour. GoNB itself gives up on the browser's connection after 3 s, so
+// a front end that has not answered by then never will.
+var WidgetTimeout = 4 * time.Second
 
 var (
 	probeOnce       sync.Once
