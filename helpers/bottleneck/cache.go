@@ -252,3 +252,12 @@ func (c *Cache) Len(k Key) (int, error) {
 	}
 	return n, nil
 }
+
+// HashFile returns the content hash of the file at path.
+func HashFile(path string) (ContentHash, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ContentHash{}, fmt.Errorf("bottleneck: %w", err)
+	}
+	return HashContent(data), nil
+}

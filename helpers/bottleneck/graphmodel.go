@@ -16,7 +16,9 @@ import (
 // helpers/graphrun: it feeds a float32 [N, H, W, 3] batch to the input
 // tensor and flattens each image's bottleneck tensor to a vector.
 type GraphModel struct {
+	graph       *graphrun.Graph
 	model       *graphrun.Model
+	rank        int // of the bottleneck tensor; 0 until known
 	fingerprint string
 	input       string
 	output      string
@@ -57,7 +59,7 @@ func newGraphModel(g *graphrun.Graph, fp, input, output string, opts []graphrun.
 	if err != nil {
 		return nil, fmt.Errorf("bottleneck: %w", err)
 	}
-	return &GraphModel{model: m, fingerprint: fp, input: input, output: output}, nil
+	return &GraphModel{graph: g, model: m, fingerprint: fp, input: input, output: output}, nil
 }
 
 // Fingerprint implements Model.
@@ -65,6 +67,21 @@ func (m *GraphModel) Fingerprint() string { return m.fingerprint }
 
 // OutputName implements Model.
 func (m *GraphModel) OutputName() string { return m.output }
+
+// Graph returns the GraphDef the model runs (not a copy).
+func (m *GraphModel) Graph() *graphpb.GraphDef { return m.graph.GraphDef() }
+
+// OutputRank is the rank of the bottleneck tensor (2 for [batch, size]),
+// learnt from a forward pass; if none has run yet, it runs one on a black
+// image of the given size.
+func (m *GraphModel) OutputRank(height, width int) (int, error) {
+	if m.rank == 0 {
+		if _, err := m.Bottlenecks([]*dataset.FloatImage{dataset.NewFloatImage(height, width)}); err != nil {
+			return 0, err
+		}
+	}
+	return m.rank, nil
+}
 
 // InputName is the tensor images are fed to.
 func (m *GraphModel) InputName() string { return m.input }
@@ -97,6 +114,7 @@ func (m *GraphModel) Bottlenecks(images []*dataset.FloatImage) ([][]float32, err
 	if len(outs[0].Shape) == 0 || outs[0].Shape[0] != int64(len(images)) || len(vals)%len(images) != 0 {
 		return nil, fmt.Errorf("bottleneck: output %s has shape %v for a batch of %d", m.output, outs[0].Shape, len(images))
 	}
+	m.rank = len(outs[0].Shape)
 	n := len(vals) / len(images)
 	res := make([][]float32, len(images))
 	for i := range res {
