@@ -2,18 +2,13 @@ package graphrun
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
-	"google.golang.org/protobuf/encoding/prototext"
-	"google.golang.org/protobuf/proto"
+	"github.com/gotl/gotl/helpers/graphfile"
 )
-
-// maxGraphBytes bounds the GraphDef files Load reads (protobuf's own 2 GiB limit).
-const maxGraphBytes = 2 << 30
 
 // Graph is a TensorFlow GraphDef indexed by node name, ready to be converted
 // into GoMLX computations with NewModel. A Graph is read-only after
@@ -23,34 +18,47 @@ type Graph struct {
 	nodes map[string]*nodepb.NodeDef
 }
 
-// Load reads a frozen GraphDef: binary protobuf (.pb) or, when the name ends
-// in .pbtxt or .txt, text format.
+// Load reads a frozen GraphDef, binary or text (detected from the content),
+// with graphfile.Load.
 func Load(path string) (*Graph, error) {
-	st, err := os.Stat(path)
+	gf, err := graphfile.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %w", err)
+		return nil, err
 	}
-	if st.Size() > maxGraphBytes {
-		return nil, fmt.Errorf("graphrun: %s: %d bytes is larger than a GraphDef can be (2 GiB)", path, st.Size())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("graphrun: %w", err)
-	}
-	def := &graphpb.GraphDef{}
-	if strings.HasSuffix(path, ".pbtxt") || strings.HasSuffix(path, ".txt") {
-		err = prototext.Unmarshal(data, def)
-	} else {
-		err = proto.Unmarshal(data, def)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("graphrun: %s is not a GraphDef: %v", path, err)
-	}
-	g, err := FromGraphDef(def)
+	g, err := FromGraphDef(gf.Def)
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	return g, nil
+}
+
+// LoadSavedModel loads the MetaGraph with tags (default "serve") of the
+// SavedModel in dir and freezes its variables to Consts, keeping what
+// outputs (node names) need.
+func LoadSavedModel(dir string, tags []string, outputs ...string) (*Graph, error) {
+	sm, err := graphfile.LoadSavedModel(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(tags) == 0 {
+		tags = []string{"serve"}
+	}
+	mg, err := sm.MetaGraph(tags...)
+	if err != nil {
+		return nil, err
+	}
+	gf := mg.Graph
+	if sm.HasVariables() {
+		vars, err := sm.Variables()
+		if err != nil {
+			return nil, err
+		}
+		defer vars.Close()
+		if gf, err = graphfile.Freeze(mg.Graph, vars, outputs...); err != nil {
+			return nil, err
+		}
+	}
+	return FromGraphDef(gf.Def)
 }
 
 // FromGraphDef indexes def. It fails on duplicate or empty node names and on
@@ -58,10 +66,6 @@ func Load(path string) (*Graph, error) {
 func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 	if def == nil {
 		return nil, fmt.Errorf("graphrun: nil GraphDef")
-	}
-	if len(def.GetLibrary().GetFunction()) > 0 {
-		// Functions are only reached through call ops, which NewModel reports
-		// as unsupported if a fetch needs them; the rest of the graph still runs.
 	}
 	g := &Graph{def: def, nodes: make(map[string]*nodepb.NodeDef, len(def.Node))}
 	for _, n := range def.Node {
