@@ -240,7 +240,7 @@ func (v *v2reader) read(what string, dims []int64, e bundlepb.Entry) (*tensor.Te
 		}
 	}
 	buf := make([]byte, e.Size)
-	if _, err := v.shards[e.ShardID].ReadAt(buf, e.Offset); err != nil {
+	if err := readFull(v.shards[e.ShardID], buf, e.Offset); err != nil {
 		return nil, corruptf("%s: tensor %q: reading %d bytes at %d: %v", file, what, e.Size, e.Offset, err)
 	}
 	t := &tensor.Tensor{DType: dt, Shape: append([]int64{}, dims...)}

@@ -1,0 +1,98 @@
+package checkpoint_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gotl/gotl/helpers/checkpoint"
+	"github.com/gotl/gotl/helpers/tensor"
+)
+
+// bigCheckpoint writes a V2 checkpoint of about 136 MB shaped like an
+// Inception-style model: a few large kernels and many small vectors.
+func bigCheckpoint(b *testing.B) (prefix string, dataBytes int64) {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(5, 6))
+	vars := map[string]*tensor.Tensor{}
+	add := func(name string, shape []int64) {
+		t := randomTensor(rng, tensor.Float, shape)
+		vars[name] = t
+		dataBytes += int64(len(t.Data))
+	}
+	for i := 0; i < 8; i++ {
+		add(fmt.Sprintf("big/%d/weights", i), []int64{2048, 2048}) // 16 MiB each
+	}
+	for i := 0; i < 200; i++ {
+		add(fmt.Sprintf("layer%03d/weights", i), []int64{3, 3, 64, 64}) // 144 KiB
+		add(fmt.Sprintf("layer%03d/BatchNorm/beta", i), []int64{64})
+	}
+	prefix = filepath.Join(b.TempDir(), "model.ckpt")
+	if err := checkpoint.Write(prefix, vars); err != nil {
+		b.Fatal(err)
+	}
+	return prefix, dataBytes
+}
+
+// BenchmarkReadAll opens a 100 MB+ checkpoint and reads every tensor
+// (checksums verified). It also reports os.ReadFile of the data file
+// measured in the same run, and the ratio of the two speeds.
+func BenchmarkReadAll(b *testing.B) {
+	prefix, total := bigCheckpoint(b)
+	dataFile := checkpoint.DataFilename(prefix, 0, 1)
+	if _, err := os.ReadFile(dataFile); err != nil { // warm the page cache
+		b.Fatal(err)
+	}
+	b.SetBytes(total)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		r, err := checkpoint.Open(prefix)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range r.Names() {
+			if _, err := r.Tensor(n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+	ours := time.Since(start)
+	b.StopTimer()
+	start = time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := os.ReadFile(dataFile); err != nil {
+			b.Fatal(err)
+		}
+	}
+	base := time.Since(start)
+	mbps := func(d time.Duration) float64 { return float64(total) * float64(b.N) / d.Seconds() / 1e6 }
+	b.ReportMetric(mbps(base), "ReadFile-MB/s")
+	b.ReportMetric(mbps(ours)/mbps(base), "ratio-vs-ReadFile")
+}
+
+// BenchmarkWrite measures Write of the same checkpoint.
+func BenchmarkWrite(b *testing.B) {
+	prefix, total := bigCheckpoint(b)
+	r, err := checkpoint.Open(prefix)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vars := map[string]*tensor.Tensor{}
+	for _, n := range r.Names() {
+		vars[n], _ = r.Tensor(n)
+	}
+	r.Close()
+	out := filepath.Join(b.TempDir(), "copy")
+	b.SetBytes(total)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := checkpoint.Write(out, vars); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
