@@ -1,0 +1,62 @@
+package table
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// FuzzTable feeds arbitrary bytes to the table reader: it must return
+// errors, not panic, and never allocate much more than the input size.
+func FuzzTable(f *testing.F) {
+	for _, p := range seedFiles() {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add(build(f, DefaultOptions, []kv{{"", "h"}, {"a", "1"}, {"b", "2"}}))
+	f.Add(build(f, Options{BlockSize: 16, RestartInterval: 2, Snappy: true}, []kv{{"", "hhhhhhhhhhhhhhhhhhhhhhhhh"}, {"aaaa", "1111111111111111111111"}, {"aaab", "2"}, {"b", "3"}}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		r, err := NewReader(bytes.NewReader(data), int64(len(data)), "fuzz")
+		if err == nil {
+			var keys [][]byte
+			r.Scan(func(k, v []byte) error {
+				keys = append(keys, append([]byte(nil), k...))
+				return nil
+			})
+			for _, k := range keys {
+				r.Get(k)
+			}
+			r.Get([]byte("zz"))
+		}
+		runtime.ReadMemStats(&after)
+		if a := after.TotalAlloc - before.TotalAlloc; a > uint64(64*len(data))+(1<<20) {
+			t.Errorf("%d-byte input allocated %d bytes", len(data), a)
+		}
+	})
+}
+
+// seedFiles lists the real TensorFlow tables of the shared test data, if
+// present (located like tfdata.Dir, without a testing.T).
+func seedFiles() []string {
+	root := os.Getenv("GOTL_TFDATA")
+	if root == "" {
+		wd, _ := os.Getwd()
+		for dir := wd; filepath.Dir(dir) != dir; dir = filepath.Dir(dir) {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				root = filepath.Join(dir, "..", "shared", "tfdata")
+				break
+			}
+		}
+	}
+	var out []string
+	for _, pat := range []string{"*/*/*.index", "*/*/*/*.index", "*/*/export-?????-of-?????"} {
+		m, _ := filepath.Glob(filepath.Join(root, pat))
+		out = append(out, m...)
+	}
+	return out
+}
