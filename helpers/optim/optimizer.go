@@ -84,6 +84,48 @@ func (o *Optimizer[T]) Hyper() Hyper {
 	return c
 }
 
+// SetHyper changes one hyper-parameter between steps, keeping variables,
+// slots and step counters, as feeding a new value to a TF learning-rate
+// tensor does (for Momentum this rescales the whole accumulated velocity,
+// see TF_UPDATE_RULES §2). Parameters that decide which slots exist
+// (RMSProp's centered) cannot change.
+func (o *Optimizer[T]) SetHyper(name string, value any) error {
+	params := map[string]any{}
+	for k, v := range o.hyper {
+		if p, ok := o.param(k); ok && p.Kind == Bool {
+			params[k] = v != 0
+		} else if k == "beta" && math.IsNaN(v) {
+			params[k] = nil
+		} else {
+			params[k] = v
+		}
+	}
+	params[name] = value
+	spec, h, err := Config{Optimizer: o.spec.Name, Params: params}.Resolve()
+	if err != nil {
+		return err
+	}
+	if len(spec.Slots) != len(o.spec.Slots) {
+		return fmt.Errorf("optim: %s: %s cannot change after creation (it decides the slots)", o.spec.Name, name)
+	}
+	r := newRule[T](spec.Name, h)
+	if old, ok := o.rule.(*adamRule[T]); ok {
+		nr := r.(*adamRule[T])
+		nr.b1p, nr.b2p = old.b1p, old.b2p // β powers are variables: they keep their values
+	}
+	o.rule, o.hyper = r, h
+	return nil
+}
+
+func (o *Optimizer[T]) param(name string) (Param, bool) {
+	for _, p := range o.spec.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
 // SlotNames returns the slot names every variable carries, in TF's order.
 func (o *Optimizer[T]) SlotNames() []string { return append([]string(nil), o.spec.Slots...) }
 

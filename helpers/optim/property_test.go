@@ -252,3 +252,39 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("series %v", s)
 	}
 }
+
+func TestSetHyper(t *testing.T) {
+	// Changing Momentum's learning rate rescales the accumulated velocity:
+	// the next step is new_lr·(μ·a + g).
+	o := MustNew[float64](params("Momentum", "learning_rate", 1.0, "momentum", 0.5))
+	o.AddVar("x", []float64{0})
+	o.Step(map[string]Grad[float64]{"x": Dense([]float64{1})}) // a = 1, x = -1
+	if err := o.SetHyper("learning_rate", 0.5); err != nil {
+		t.Fatal(err)
+	}
+	o.Step(map[string]Grad[float64]{"x": Dense([]float64{1})}) // a = 1.5, x = -1 - 0.75
+	if x := o.Var("x")[0]; x != -1.75 || o.Steps() != 2 || o.Slot("x", "momentum")[0] != 1.5 {
+		t.Errorf("x %v, steps %d, a %v", x, o.Steps(), o.Slot("x", "momentum"))
+	}
+	// Adam keeps its β powers across a change.
+	a := MustNew[float32](params("Adam", "learning_rate", 0.1))
+	a.AddVar("x", []float32{1})
+	a.Step(map[string]Grad[float32]{"x": Dense([]float32{1})})
+	before := a.NonSlot()["beta1_power"]
+	if err := a.SetHyper("learning_rate", 0.01); err != nil {
+		t.Fatal(err)
+	}
+	if a.NonSlot()["beta1_power"] != before || a.Hyper()["learning_rate"] != 0.01 {
+		t.Errorf("beta1_power %v → %v", before, a.NonSlot()["beta1_power"])
+	}
+	r := MustNew[float32](params("RMSProp", "learning_rate", 0.1))
+	if err := r.SetHyper("centered", true); err == nil {
+		t.Error("changing centered accepted")
+	}
+	if err := r.SetHyper("rho", 0.5); err == nil || !strings.Contains(err.Error(), "decay") {
+		t.Errorf("unknown parameter: %v", err)
+	}
+	if err := r.SetHyper("momentum", 0.9); err != nil {
+		t.Error(err)
+	}
+}
