@@ -27,6 +27,15 @@
 //	Scatter(title, xLabel, yLabel, points, labels, classNames)
 //	PCAScatter(vectors, labels, classNames)       embeddings on their 2 principal components
 //
+// NewLive(title, xLabel, yLabel) is a line chart that grows during training
+// and redraws in place in the notebook, at most once per MinInterval:
+//
+//	live := plots.NewLive("Training", "step", "loss")
+//	for step := range 1000 {
+//		live.Add("train", float64(step), trainStep())
+//	}
+//	live.Done()
+//
 // Series colours come from Palette (ten colours); beyond ten, colours repeat
 // with dash patterns (lines) or other marker shapes (scatter), so twenty
 // series stay distinguishable. Trajectories switches to logarithmic colour
