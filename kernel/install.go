@@ -127,7 +127,7 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 	}
 	if missing := MissingJupyter(ctx, h, ForNotebooks); hasPart(missing, "jupyter") {
 		return nil, fmt.Errorf("%w; install it with: %s (or run: gotl install --system)",
-			ErrNoJupyter, JupyterFix(h, MissingJupyter(ctx, h, ForNotebooks|ForTests)))
+			ErrNoJupyter, JupyterFix(h, missing))
 	}
 	dataDir, binDir, err := in.paths(ctx)
 	if err != nil {
