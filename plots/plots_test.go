@@ -245,7 +245,7 @@ func absDiff(a, b uint8) int { return abs(int(a) - int(b)) }
 
 // checkGolden compares a rendered PNG with testdata/NAME_golden.png, or
 // rewrites the golden file with -regen. On a mismatch it saves the rendering
-// next to the golden file as NAME_got.png for inspection.
+// as $TMPDIR/plots_NAME_got.png for inspection.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name+"_golden.png")
@@ -264,7 +264,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Fatal(err)
 	}
 	if !ok {
-		gotPath := filepath.Join(t.TempDir(), name+"_got.png")
+		gotPath := filepath.Join(os.TempDir(), "plots_"+name+"_got.png") // kept for inspection
 		_ = os.WriteFile(gotPath, got, 0o644)
 		t.Errorf("rendering differs from %s beyond tolerance; got written to %s", path, gotPath)
 	}

@@ -105,6 +105,12 @@ func drawPlot(p *plot.Plot, dc draw.Canvas) {
 		Min: vg.Point{X: r.Min.X - pad, Y: r.Min.Y - pad},
 		Max: vg.Point{X: r.Max.X + pad, Y: r.Max.Y + pad},
 	}
+	// Legend.Rectangle undercounts the text width by about one space.
+	if legend.Left {
+		box.Max.X += legend.TextStyle.Width(" ")
+	} else {
+		box.Min.X -= legend.TextStyle.Width(" ")
+	}
 	data.SetColor(color.NRGBA{R: 255, G: 255, B: 255, A: 0xd8})
 	data.Fill(box.Path())
 	data.SetLineStyle(draw.LineStyle{Color: color.Gray{Y: 0xc8}, Width: vg.Points(0.5)})

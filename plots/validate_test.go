@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"os"
@@ -198,5 +199,18 @@ func TestCountConfusionsAndAutoBins(t *testing.T) {
 	// A single repeated value still gets a drawable histogram.
 	if _, err := Histogram("t", "x", []float64{3, 3, 3}, 0); err != nil {
 		t.Errorf("constant values: %v", err)
+	}
+}
+
+func TestSeriesStylesDistinct(t *testing.T) {
+	// Twenty series (two passes over the palette) must all look different.
+	seen := map[string]int{}
+	for i := range 2 * len(Palette) {
+		col, dash := seriesStyle(i)
+		key := fmt.Sprint(col, dash)
+		if j, dup := seen[key]; dup {
+			t.Errorf("series %d and %d share colour and dashes %s", j, i, key)
+		}
+		seen[key] = i
 	}
 }
