@@ -221,3 +221,19 @@ func TestNewErrors(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestCompare(t *testing.T) {
+	backend := newBackend(t)
+	for _, c := range configs {
+		cmp, err := Compare(backend, c, 5, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cmp.Steps != 5 || cmp.MaxRelDiff32 > 1e-6 || cmp.MaxRelDiff64 > 1e-14 {
+			t.Errorf("%s: %+v", label(c), cmp)
+		}
+	}
+	if _, err := Compare(backend, cfg("Nadam"), 1, 1); err == nil {
+		t.Error("unknown optimizer accepted")
+	}
+}
