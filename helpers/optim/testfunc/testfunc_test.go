@@ -122,6 +122,9 @@ func TestSweepPicksLowestFinalLossAmongStable(t *testing.T) {
 			best = p.FinalLoss
 		}
 	}
+	if r.AtEdge {
+		t.Error("0.1 is inside the grid, AtEdge is true")
+	}
 	if r.Best.Final() != best || r.LearningRate != 0.1 {
 		t.Errorf("best lr %g loss %g, want 0.1 and %g", r.LearningRate, r.Best.Final(), best)
 	}

@@ -85,12 +85,15 @@ type SweepResult struct {
 	LearningRate float64    // the best rate; NaN when every run diverged
 	Best         Trajectory // the run with that rate
 	Tried        []SweepPoint
+	// AtEdge is true when the best rate is the smallest or largest of the
+	// grid: the optimizer might do better outside it.
+	AtEdge bool
 }
 
-// DefaultLearningRates is a log grid from 1e-4 to 3, three points a decade.
+// DefaultLearningRates is a log grid from 1e-4 to 10, three points a decade.
 func DefaultLearningRates() []float64 {
 	var lrs []float64
-	for e := -4.0; e <= 0.5+1e-9; e += 1.0 / 3 {
+	for e := -4.0; e <= 1+1e-9; e += 1.0 / 3 {
 		lrs = append(lrs, math.Round(math.Pow(10, e)*1e6)/1e6)
 	}
 	return lrs
@@ -120,6 +123,9 @@ func Sweep(fn Function, cfg optim.Config, start []float64, steps int, lrs []floa
 		if !tr.Diverged && tr.Final() < bestLoss {
 			bestLoss, res.LearningRate, res.Best = tr.Final(), lr, tr
 		}
+	}
+	if len(lrs) > 1 && !math.IsNaN(res.LearningRate) {
+		res.AtEdge = res.LearningRate == lrs[0] || res.LearningRate == lrs[len(lrs)-1]
 	}
 	return res, nil
 }
