@@ -7,6 +7,9 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
@@ -260,39 +263,45 @@ func Train(data *Data, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// gradBuf holds the gradients of the mean cross-entropy.
+// gradBuf holds the gradients of the mean cross-entropy and the batch
+// matrices used to compute them with BLAS.
 type gradBuf struct {
-	dW, db, logits []float32
+	dW, db []float32
+	x, p   []float32 // batch×inputs inputs, batch×classes probabilities
 }
 
 func newGradBuf(inputs, classes int) *gradBuf {
-	return &gradBuf{dW: make([]float32, inputs*classes), db: make([]float32, classes), logits: make([]float32, classes)}
+	return &gradBuf{dW: make([]float32, inputs*classes), db: make([]float32, classes)}
 }
 
 // compute sets dW = Xᵀ(P - Y)/B and db = Σ(P - Y)/B, the gradients of
-// mean softmax cross-entropy.
+// mean softmax cross-entropy, where P = softmax(XW + b).
 func (g *gradBuf) compute(l *Layer, batch []Example) {
-	clear(g.dW)
+	n, in, k := len(batch), l.Inputs, l.Classes
+	if cap(g.x) < n*in {
+		g.x, g.p = make([]float32, n*in), make([]float32, n*k)
+	}
+	g.x, g.p = g.x[:n*in], g.p[:n*k]
+	for r, e := range batch {
+		copy(g.x[r*in:(r+1)*in], e.Vector)
+		copy(g.p[r*k:(r+1)*k], l.Biases)
+	}
+	X := blas32.General{Rows: n, Cols: in, Stride: in, Data: g.x}
+	W := blas32.General{Rows: in, Cols: k, Stride: k, Data: l.Weights}
+	P := blas32.General{Rows: n, Cols: k, Stride: k, Data: g.p}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, X, W, 1, P)
+	inv := 1 / float32(n)
 	clear(g.db)
-	inv := 1 / float32(len(batch))
-	for _, e := range batch {
-		l.Logits(e.Vector, g.logits)
-		softmax(g.logits)
-		g.logits[e.Label] -= 1
-		for c := range g.logits {
-			g.logits[c] *= inv
-			g.db[c] += g.logits[c]
-		}
-		for i, xi := range e.Vector {
-			if xi == 0 {
-				continue
-			}
-			row := g.dW[i*l.Classes : (i+1)*l.Classes]
-			for c, d := range g.logits {
-				row[c] += xi * d
-			}
+	for r, e := range batch {
+		row := g.p[r*k : (r+1)*k]
+		softmax(row)
+		row[e.Label] -= 1
+		for c := range row {
+			row[c] *= inv
+			g.db[c] += row[c]
 		}
 	}
+	blas32.Gemm(blas.Trans, blas.NoTrans, 1, X, P, 0, blas32.General{Rows: in, Cols: k, Stride: k, Data: g.dW})
 }
 
 // evaluate returns accuracy and mean cross-entropy of l on batch.
