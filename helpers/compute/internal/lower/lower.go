@@ -75,7 +75,9 @@ func Conv2D(x, filter *Node, sp Spatial) *Node {
 	kh, kw, o := fd[0], fd[1], fd[3]
 	xp := PadConst(x, sp.Pads, 0)
 	var cols *Node
-	if kh == 1 && kw == 1 {
+	if kh == 1 && kw == 1 && sp.Strides == [2]int{1, 1} && sp.Pads == [2][2]int{} {
+		cols = x // a 1x1 convolution is already a matrix product
+	} else if kh == 1 && kw == 1 {
 		cols = window(xp, sp, 0, 0)
 	} else {
 		patches := make([]*Node, 0, kh*kw)
