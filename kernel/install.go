@@ -126,8 +126,11 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if missing := MissingJupyter(ctx, h, ForNotebooks); hasPart(missing, "jupyter") {
-		return nil, fmt.Errorf("%w; install it with: %s (or run: gotl install --system)",
-			ErrNoJupyter, JupyterFix(h, missing))
+		also := ""
+		if h.hasApt() {
+			also = " (or run: gotl install --system)"
+		}
+		return nil, fmt.Errorf("%w; install it with: %s%s", ErrNoJupyter, JupyterFix(h, missing), also)
 	}
 	dataDir, binDir, err := in.paths(ctx)
 	if err != nil {
