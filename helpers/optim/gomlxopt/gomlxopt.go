@@ -2,6 +2,7 @@ package gomlxopt
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 
@@ -17,9 +18,20 @@ import (
 // Optimizer is a TF1 optimizer implementing GoMLX's optimizers.Interface
 // (and train.OptimizeWithGradients, for gradient accumulation).
 type Optimizer struct {
-	spec  optim.Spec
-	hyper optim.Hyper
-	scope string // "tf_adam"
+	spec    optim.Spec
+	hyper   optim.Hyper
+	scope   string                          // "tf_adam"
+	lrScale func(*context.Variable) float64 // per-variable learning-rate factor; nil means 1
+}
+
+// WithLearningRateScale makes each variable v step with learning_rate ×
+// scale(v) and returns o. Fine-tuning uses it to move pretrained layers more
+// slowly than a new final layer: TF1 code does the same with two optimizers
+// over different var_lists, whose slots and Adam β powers advance exactly as
+// this one optimizer's do.
+func (o *Optimizer) WithLearningRateScale(scale func(v *context.Variable) float64) *Optimizer {
+	o.lrScale = scale
+	return o
 }
 
 var _ optimizers.Interface = (*Optimizer)(nil)
@@ -185,7 +197,14 @@ func (o *Optimizer) updateVariable(ctx *context.Context, g *graph.Graph, v *cont
 		slotVars[k] = ctxSlots.VariableWithValue(name, filled(dims, dtype, o.slotInits()[k])).SetTrainable(false)
 		slots[k] = slotVars[k].ValueGraph(g)
 	}
-	r := &ruleGraph{g: g, dtype: dtype, h: o.hyper}
+	h := o.hyper
+	if o.lrScale != nil {
+		if s := o.lrScale(v); s != 1 {
+			h = maps.Clone(o.hyper)
+			h["learning_rate"] *= s
+		}
+	}
+	r := &ruleGraph{g: g, dtype: dtype, h: h}
 	value := v.ValueGraph(g)
 	var newValue *graph.Node
 	switch o.spec.Name {
