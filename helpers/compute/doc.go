@@ -50,16 +50,19 @@
 // deadlock of simplego's parallel op scheduler on large backward graphs.
 //
 // Importing the package also installs gradients GoMLX lacks or computes
-// wastefully, on every backend: Rsqrt (missing), and Dot / DotGeneral as two
-// matrix products instead of materialising the [M,K,N] broadcast product
-// (which needed three 341 MB tensors for one Inception layer and ran out of
-// memory at 24 GB for Inception v3 fine-tuning).
+// wastefully, on every backend: Rsqrt and Reverse (missing); Dot /
+// DotGeneral as two matrix products instead of materialising the [M,K,N]
+// broadcast product (which needed three 341 MB tensors for one Inception
+// layer and ran out of memory at 24 GB for Inception v3 fine-tuning); and
+// ConvGeneral, whose stock gradient rejects common TF geometries (dilated
+// or strided SAME convolutions).
 //
 // # TensorFlow ops
 //
 // Conv2D, DepthwiseConv2dNative, MaxPool, AvgPool, BiasAdd,
 // BatchNormWithGlobalNormalization, FusedBatchNormInference,
-// FusedBatchNormTraining, Relu6, MatMul, Pad and ResizeBilinear take and
+// FusedBatchNormTraining, Relu6, MatMul, Pad, StridedSlice and
+// ResizeBilinear take and
 // return *graph.Node with TF's attribute conventions (ConvAttrs, PoolAttrs
 // mirror the GraphDef attributes; empty means TF's default) and TF's
 // numerics: SAME padding with the odd element at the bottom/right, AvgPool

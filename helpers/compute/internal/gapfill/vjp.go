@@ -1,6 +1,7 @@
 package gapfill
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 
@@ -21,6 +22,7 @@ var stockDotGeneralVJP VJP
 //   - Dot and DotGeneral: the stock VJPs broadcast to the full [M,K,N]
 //     product and reduce it (hundreds of MB per layer, OOM for Inception
 //     fine-tuning); these use two GEMMs instead.
+//   - Reverse: missing; the gradient is the same reversal.
 //   - ConvGeneral: GoMLX's VJP fails on common TF geometries; see
 //     convGeneralVJP.
 func RegisterGradients() {
@@ -30,6 +32,7 @@ func RegisterGradients() {
 		VJPRegistration[NodeTypeDot] = single(dotVJP)
 		VJPRegistration[NodeTypeDotGeneral] = dotGeneralVJP
 		VJPRegistration[NodeTypeConvGeneral] = convGeneralVJP(VJPRegistration[NodeTypeConvGeneral])
+		VJPRegistration[NodeTypeReverse] = single(reverseVJP)
 	})
 }
 
@@ -182,4 +185,26 @@ func dotGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*
 		dr = ConvertDType(dr, rhs.DType())
 	}
 	return []*Node{dl, dr}
+}
+
+func reverseVJP(node, v *Node) []*Node {
+	axes, ok := reverseAxes(node)
+	if !ok {
+		panic(fmt.Sprintf("gapfill: cannot read the axes of Reverse node %s", node))
+	}
+	return []*Node{Reverse(v, axes...)}
+}
+
+func reverseAxes(node *Node) (axes []int, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	f := reflect.ValueOf(node).Elem().FieldByName("inputs").Elem().Elem().FieldByName("axes")
+	axes = make([]int, f.Len())
+	for i := range axes {
+		axes[i] = int(f.Index(i).Int())
+	}
+	return axes, true
 }
