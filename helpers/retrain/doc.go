@@ -24,9 +24,14 @@
 //	def, err := retrain.ExportGraph(graphDef, "pool_3/_reshape:0", res.Layer, retrain.ExportOptions{})
 //
 // The exported graph is the original graph plus retrain.py's nodes, named as
-// TensorFlow names them: input/BottleneckInputPlaceholder (a
-// PlaceholderWithDefault of the bottleneck tensor, so the graph runs from an
-// image or from a fed bottleneck), final_training_ops/weights/final_weights,
-// final_training_ops/biases/final_biases, final_training_ops/Wx_plus_b/MatMul,
-// final_training_ops/Wx_plus_b/add and final_result.
+// TensorFlow names them in a frozen retrain.py graph:
+// input/BottleneckInputPlaceholder (a PlaceholderWithDefault of the bottleneck
+// tensor, so the graph runs from an image or from a fed bottleneck; the scope
+// is input_1 when the graph already has a node named input, as in MobileNet),
+// final_training_ops/weights/final_weights and
+// final_training_ops/biases/final_biases (Const, each with its /read
+// Identity), final_training_ops/Wx_plus_b/MatMul,
+// final_training_ops/Wx_plus_b/add and final_result (Softmax). A test checks
+// the nodes node for node against a graph written by TF for Poets'
+// retrain.py.
 package retrain

@@ -103,7 +103,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	// Feeding a bottleneck to the placeholder skips the conv net.
-	fed, err := graphrun.NewModel(g, []string{BottleneckInputName + ":0"}, []string{"final_result:0"})
+	fed, err := graphrun.NewModel(g, []string{BottleneckInput(def) + ":0"}, []string{"final_result:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestExportGraphNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(def.Node)+8 != len(out.Node) {
+	if len(def.Node)+10 != len(out.Node) {
 		t.Errorf("original graph changed or wrong node count: %d → %d", len(def.Node), len(out.Node))
 	}
 	byName := map[string]string{}
@@ -138,8 +138,10 @@ func TestExportGraphNodes(t *testing.T) {
 		byName[n.Name] = n.Op
 	}
 	want := map[string]string{
-		BottleneckInputName: "PlaceholderWithDefault", WeightsName: "Const", BiasesName: "Const",
-		MatMulName: "MatMul", AddName: "Add", "my_result": "Softmax", "input/BottleneckReshape": "Reshape",
+		// The graph has a node "input", so TF's scope is input_1.
+		"input_1/BottleneckInputPlaceholder": "PlaceholderWithDefault", WeightsName: "Const", BiasesName: "Const",
+		WeightsName + "/read": "Identity", MatMulName: "MatMul", AddName: "Add", "my_result": "Softmax",
+		"input_1/BottleneckReshape": "Reshape",
 	}
 	for n, op := range want {
 		if byName[n] != op {

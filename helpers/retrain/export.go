@@ -19,13 +19,41 @@ import (
 
 // Node names of the exported layer, as retrain.py names them.
 const (
+	// BottleneckInputName is the placeholder's name when the graph has no
+	// node named "input"; otherwise TensorFlow's name scope becomes
+	// "input_1" (as in TF for Poets' MobileNet graphs), see BottleneckInput.
 	BottleneckInputName = "input/BottleneckInputPlaceholder"
 	MatMulName          = "final_training_ops/Wx_plus_b/MatMul"
 	AddName             = "final_training_ops/Wx_plus_b/add"
 	DefaultFinalTensor  = "final_result"
-	flattenName         = "input/BottleneckReshape"
-	flattenShapeName    = "input/BottleneckReshape/shape"
 )
+
+// BottleneckInput returns the name retrain.py's
+// tf.name_scope('input') gives the bottleneck placeholder in def: the scope
+// "input" is made unique against existing node names ("input_1", …), as
+// TensorFlow's Graph.unique_name does.
+func BottleneckInput(def *graphpb.GraphDef) string {
+	used := map[string]bool{}
+	for _, n := range def.Node {
+		used[strings.ToLower(n.Name)] = true
+		for i := strings.IndexByte(n.Name, '/'); i >= 0; i = nextSlash(n.Name, i) {
+			used[strings.ToLower(n.Name[:i])] = true
+		}
+	}
+	scope := "input"
+	for i := 1; used[scope]; i++ {
+		scope = fmt.Sprintf("input_%d", i)
+	}
+	return scope + "/BottleneckInputPlaceholder"
+}
+
+func nextSlash(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '/')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
 
 // ExportOptions configures ExportGraph.
 type ExportOptions struct {
@@ -63,7 +91,10 @@ func ExportGraph(def *graphpb.GraphDef, bottleneckTensor string, l *Layer, opts 
 	if !names[bnNode] {
 		return nil, fmt.Errorf("retrain: bottleneck tensor %s: the graph has no node %q", bottleneckTensor, bnNode)
 	}
-	newNames := []string{BottleneckInputName, WeightsName, BiasesName, MatMulName, AddName, final}
+	placeholder := BottleneckInput(out)
+	scope := strings.TrimSuffix(placeholder, "/BottleneckInputPlaceholder")
+	flattenName, flattenShapeName := scope+"/BottleneckReshape", scope+"/BottleneckReshape/shape"
+	newNames := []string{placeholder, WeightsName, WeightsName + "/read", BiasesName, BiasesName + "/read", MatMulName, AddName, final}
 	if opts.Flatten {
 		newNames = append(newNames, flattenName, flattenShapeName)
 	}
@@ -92,17 +123,25 @@ func ExportGraph(def *graphpb.GraphDef, bottleneckTensor string, l *Layer, opts 
 	if err != nil {
 		return nil, err
 	}
+	read := func(v string) *nodepb.NodeDef {
+		// Freezing keeps each variable's read Identity, with its colocation
+		// attribute.
+		return &nodepb.NodeDef{Name: v + "/read", Op: "Identity", Input: []string{v}, Attr: map[string]*attrpb.AttrValue{
+			"T":      floatT,
+			"_class": {Value: &attrpb.AttrValue_List{List: &attrpb.AttrValue_ListValue{S: [][]byte{[]byte("loc:@" + v)}}}},
+		}}
+	}
 	out.Node = append(out.Node,
-		&nodepb.NodeDef{Name: BottleneckInputName, Op: "PlaceholderWithDefault", Input: []string{input},
+		&nodepb.NodeDef{Name: placeholder, Op: "PlaceholderWithDefault", Input: []string{input},
 			Attr: map[string]*attrpb.AttrValue{
 				"dtype": floatT,
 				"shape": {Value: &attrpb.AttrValue_Shape{Shape: tensor.ShapeToProto([]int64{-1, int64(l.Inputs)})}},
 			}},
-		w, b,
-		&nodepb.NodeDef{Name: MatMulName, Op: "MatMul", Input: []string{BottleneckInputName, WeightsName},
+		w, read(WeightsName), b, read(BiasesName),
+		&nodepb.NodeDef{Name: MatMulName, Op: "MatMul", Input: []string{placeholder, WeightsName + "/read"},
 			Attr: map[string]*attrpb.AttrValue{"T": floatT,
 				"transpose_a": {Value: &attrpb.AttrValue_B{B: false}}, "transpose_b": {Value: &attrpb.AttrValue_B{B: false}}}},
-		&nodepb.NodeDef{Name: AddName, Op: "Add", Input: []string{MatMulName, BiasesName},
+		&nodepb.NodeDef{Name: AddName, Op: "Add", Input: []string{MatMulName, BiasesName + "/read"},
 			Attr: map[string]*attrpb.AttrValue{"T": floatT}},
 		&nodepb.NodeDef{Name: final, Op: "Softmax", Input: []string{AddName},
 			Attr: map[string]*attrpb.AttrValue{"T": floatT}},
