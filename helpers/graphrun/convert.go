@@ -123,7 +123,7 @@ func (c *converter) call(fn opFunc, n *nodepb.NodeDef, in []*value) (outs []*val
 			err = opError(n, fmt.Errorf("%v", r))
 		}
 	}()
-	if c.ctx != nil && allStatic(in) && foldable(n) {
+	if c.ctx != nil && allStatic(in) && foldable(n, in) {
 		outs, err = c.m.foldStatic(fn, n, in)
 	} else {
 		outs, err = fn(c, n, in)
@@ -147,7 +147,7 @@ func allStatic(in []*value) bool {
 // is built: integer and boolean arithmetic (shapes, axes, sizes), which later
 // ops need as Go values. Float math stays in the graph so weights remain
 // variables and gradients flow.
-func foldable(n *nodepb.NodeDef) bool {
+func foldable(n *nodepb.NodeDef, in []*value) bool {
 	switch n.Op {
 	case "Const", "Placeholder", "PlaceholderWithDefault", "Identity", "Snapshot", "StopGradient",
 		"RandomUniform", "RandomStandardNormal", "TruncatedNormal", "Dequantize", "DecodeJpeg",
@@ -160,7 +160,13 @@ func foldable(n *nodepb.NodeDef) bool {
 			return tensor.IsInteger(dt) || dt == tensor.Bool
 		}
 	}
-	return false
+	// No dtype attribute (hand-written graphs): judge by the inputs.
+	for _, v := range in {
+		if !tensor.IsInteger(v.st.DType) && v.st.DType != tensor.Bool {
+			return false
+		}
+	}
+	return len(in) > 0
 }
 
 // node materializes v in the graph being built.

@@ -33,7 +33,7 @@ func init() {
 		"RealDiv": graph.Div, "Maximum": graph.Max, "Minimum": graph.Min, "Pow": graph.Pow,
 		"SquaredDifference": func(x, y *Node) *Node { return graph.Square(graph.Sub(x, y)) },
 		"Less":              graph.LessThan, "LessEqual": graph.LessOrEqual, "Greater": graph.GreaterThan,
-		"GreaterEqual": graph.GreaterOrEqual, "Equal": graph.Equal, "NotEqual": graph.NotEqual,
+		"GreaterEqual": graph.GreaterOrEqual, "Equal": equal, "NotEqual": notEqual,
 		"LogicalAnd": graph.LogicalAnd, "LogicalOr": graph.LogicalOr,
 		"Div":      divTF,
 		"FloorDiv": floorDiv,
@@ -58,14 +58,15 @@ func init() {
 		"Neg": graph.Neg, "Abs": graph.Abs, "Exp": graph.Exp, "Log": graph.Log, "Log1p": graph.Log1p,
 		"Sqrt": graph.Sqrt, "Tanh": graph.Tanh, "Sigmoid": graph.Sigmoid, "Floor": graph.Floor,
 		"Ceil": graph.Ceil, "Square": graph.Square, "Sign": graph.Sign, "LogicalNot": graph.LogicalNot,
-		"Round": graph.Round, "Sin": graph.Sin, "Cos": graph.Cos, "Erf": graph.Erf,
+		"Round": roundHalfEven, "Sin": graph.Sin, "Cos": graph.Cos, "Erf": graph.Erf,
 		// 1/sqrt(x) rather than the backend Rsqrt: GoMLX v0.26 has no Rsqrt gradient.
 		"Rsqrt":      func(x *Node) *Node { return graph.Inverse(graph.Sqrt(x)) },
 		"Reciprocal": graph.Inverse, "Inv": graph.Inverse,
 		"Relu":  func(x *Node) *Node { return graph.Max(x, graph.ZerosLike(x)) },
 		"Relu6": relu6,
+		// exp(x)-1 as TF's kernel computes it (and GoMLX's Expm1 has no gradient).
 		"Elu": func(x *Node) *Node {
-			return graph.Where(graph.GreaterThan(x, graph.ZerosLike(x)), x, graph.Expm1(x))
+			return graph.Where(graph.GreaterThan(x, graph.ZerosLike(x)), x, graph.Sub(graph.Exp(x), graph.OnesLike(x)))
 		},
 		"Softplus":  graph.Softplus,
 		"Softsign":  func(x *Node) *Node { return graph.Div(x, graph.OnePlus(graph.Abs(x))) },
@@ -122,7 +123,7 @@ func init() {
 	ops["Sum"] = reduceOp(graph.ReduceSum)
 	ops["Max"] = reduceOp(graph.ReduceMax)
 	ops["Min"] = reduceOp(graph.ReduceMin)
-	ops["Prod"] = reduceOp(graph.ReduceMultiply)
+	ops["Prod"] = reduceOp(reduceProd)
 	ops["ArgMax"] = opArgMax(true)
 	ops["ArgMin"] = opArgMax(false)
 
@@ -204,10 +205,39 @@ func relu6(x *Node) *Node {
 	return graph.Min(graph.Max(x, graph.ZerosLike(x)), graph.Scalar(x.Graph(), x.DType(), 6))
 }
 
-// divTF is TF's Div: truncating for integers? No — TF's Div on integers
-// floors like Python 2 for same-sign operands and truncates toward zero in
-// C++; TensorFlow documents integer Div as truncation (C semantics).
+// divTF is TF's Div: true division for floats; for integers TF's kernel
+// truncates toward zero (C semantics), as GoMLX's Div does.
 func divTF(x, y *Node) *Node { return graph.Div(x, y) }
+
+// equal and notEqual also take booleans (the pure-Go backend's Equal does not).
+func equal(x, y *Node) *Node {
+	if x.DType() == dtypes.Bool {
+		return graph.LogicalOr(graph.LogicalAnd(x, y), graph.LogicalNot(graph.LogicalOr(x, y)))
+	}
+	return graph.Equal(x, y)
+}
+
+func notEqual(x, y *Node) *Node {
+	if x.DType() == dtypes.Bool {
+		return graph.LogicalXor(x, y)
+	}
+	return graph.NotEqual(x, y)
+}
+
+// roundHalfEven is TF's Round: halves go to the even neighbour (banker's
+// rounding); GoMLX's Round takes them away from zero.
+func roundHalfEven(x *Node) *Node {
+	if !x.DType().IsFloat() {
+		return x
+	}
+	f := graph.Floor(x)
+	d := graph.Sub(x, f)
+	half := graph.Scalar(x.Graph(), x.DType(), 0.5)
+	fIsOdd := graph.Sub(f, graph.MulScalar(graph.Floor(graph.DivScalar(f, 2)), 2)) // 0 or 1
+	up := graph.Add(f, graph.OnesLike(f))
+	tie := graph.Add(f, fIsOdd)
+	return graph.Where(graph.GreaterThan(d, half), up, graph.Where(graph.LessThan(d, half), f, tie))
+}
 
 // floorDiv rounds toward negative infinity, as TensorFlow's FloorDiv does.
 func floorDiv(x, y *Node) *Node {
@@ -217,7 +247,7 @@ func floorDiv(x, y *Node) *Node {
 	q := graph.Div(x, y) // truncates
 	r := graph.Sub(x, graph.Mul(q, y))
 	adjust := graph.LogicalAnd(graph.NotEqual(r, graph.ZerosLike(r)),
-		graph.NotEqual(graph.LessThan(r, graph.ZerosLike(r)), graph.LessThan(y, graph.ZerosLike(y))))
+		graph.LogicalXor(graph.LessThan(r, graph.ZerosLike(r)), graph.LessThan(y, graph.ZerosLike(y))))
 	return graph.Where(adjust, graph.Sub(q, graph.OnesLike(q)), q)
 }
 
@@ -225,7 +255,7 @@ func floorDiv(x, y *Node) *Node {
 func floorMod(x, y *Node) *Node {
 	r := graph.Rem(x, y)
 	adjust := graph.LogicalAnd(graph.NotEqual(r, graph.ZerosLike(r)),
-		graph.NotEqual(graph.LessThan(r, graph.ZerosLike(r)), graph.LessThan(y, graph.ZerosLike(y))))
+		graph.LogicalXor(graph.LessThan(r, graph.ZerosLike(r)), graph.LessThan(y, graph.ZerosLike(y))))
 	return graph.Where(adjust, graph.Add(r, y), r)
 }
 
@@ -287,10 +317,18 @@ func opBatchMatMul(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, erro
 	if attrBool(n, "adj_y", false) {
 		b = graph.Transpose(b, -1, -2)
 	}
-	if a.Rank() != b.Rank() || a.Rank() < 2 {
+	r := a.Rank()
+	if r != b.Rank() || r < 2 {
 		return nil, fmt.Errorf("BatchMatMul with shapes %s and %s is not supported (equal ranks ≥ 2 needed)", a.Shape(), b.Shape())
 	}
-	return one(graph.Einsum("...ij,...jk->...ik", a, b)), nil
+	var batch [][2]int
+	for i := 0; i < r-2; i++ {
+		if a.Shape().Dimensions[i] != b.Shape().Dimensions[i] {
+			return nil, fmt.Errorf("BatchMatMul batch dimensions differ (%s, %s); broadcasting them is not supported", a.Shape(), b.Shape())
+		}
+		batch = append(batch, [2]int{i, i})
+	}
+	return one(graph.EinsumAxes(a, b, [][2]int{{r - 1, r - 2}}, batch)), nil
 }
 
 // ---- shapes ----
@@ -834,4 +872,62 @@ func opRandomUniform(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, er
 	}
 	// Uniform in [0, 1) like TF's; TF's seeds are not reproduced (different generator).
 	return one(c.ctx.RandomUniform(c.g, shapes.Make(dt, toInts(dims)...))), nil
+}
+
+// reduceProd multiplies along axes. Small reductions are unrolled into
+// products of slices so they have a gradient (GoMLX v0.26 has none for
+// ReduceMultiply).
+func reduceProd(x *Node, axes ...int) *Node {
+	k := 1
+	for _, a := range axes {
+		k *= x.Shape().Dimensions[a]
+	}
+	if k > 64 {
+		return graph.ReduceMultiply(x, axes...)
+	}
+	isReduced := map[int]bool{}
+	for _, a := range axes {
+		isReduced[a] = true
+	}
+	var perm, keptDims []int
+	for i, d := range x.Shape().Dimensions {
+		if !isReduced[i] {
+			perm = append(perm, i)
+			keptDims = append(keptDims, d)
+		}
+	}
+	perm = append(perm, axes...)
+	y := graph.Reshape(graph.TransposeAllDims(x, perm...), append(append([]int{}, keptDims...), k)...)
+	last := len(keptDims)
+	prod := graph.SliceAxis(y, last, graph.AxisElem(0))
+	for i := 1; i < k; i++ {
+		prod = graph.Mul(prod, graph.SliceAxis(y, last, graph.AxisElem(i)))
+	}
+	return graph.Reshape(prod, keptDims...)
+}
+
+// reverseAxes reverses x along axes with Gather, which has a gradient on
+// every backend (GoMLX v0.26's Reverse has none).
+func reverseAxes(x *Node, axes ...int) *Node {
+	for _, a := range axes {
+		d := x.Shape().Dimensions[a]
+		idx := make([][]int32, d)
+		for i := range idx {
+			idx[i] = []int32{int32(d - 1 - i)}
+		}
+		perm := []int{a}
+		for i := 0; i < x.Rank(); i++ {
+			if i != a {
+				perm = append(perm, i)
+			}
+		}
+		inv := make([]int, len(perm))
+		for i, p := range perm {
+			inv[p] = i
+		}
+		xt := graph.TransposeAllDims(x, perm...)
+		g := graph.Gather(xt, graph.Const(x.Graph(), idx))
+		x = graph.TransposeAllDims(g, inv...)
+	}
+	return x
 }

@@ -127,7 +127,7 @@ func opStridedSlice(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, err
 		addFull()
 	}
 	if len(reverse) > 0 {
-		x = graph.Reverse(x, reverse...)
+		x = reverseAxes(x, reverse...)
 	}
 	y := graph.Slice(x, specs...)
 	return one(graph.Reshape(y, outDims...)), nil
