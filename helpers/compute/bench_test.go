@@ -122,18 +122,18 @@ type benchLayer struct {
 	k, o       int // kernel size; output channels (depthwise: multiplier)
 	stride     int
 	depthwise  bool
-	nativeSlow bool // skip native fwd+bwd: minutes per iteration
+	nativeSlow bool // skip native fwd+bwd on pure Go: 10 s to minutes per iteration
 }
 
 var benchLayers = []benchLayer{
 	{name: "inception_35x35x192_3x3x64", h: 35, w: 35, c: 192, k: 3, o: 64, stride: 1},
-	{name: "inception_17x17x768_1x1x192", h: 17, w: 17, c: 768, k: 1, o: 192, stride: 1},
+	{name: "inception_17x17x768_1x1x192", h: 17, w: 17, c: 768, k: 1, o: 192, stride: 1, nativeSlow: true},
 	{name: "inception_147x147x32_3x3x64", h: 147, w: 147, c: 32, k: 3, o: 64, stride: 1, nativeSlow: true},
-	{name: "inception_35x35x288_3x3x384_s2", h: 35, w: 35, c: 288, k: 3, o: 384, stride: 2},
+	{name: "inception_35x35x288_3x3x384_s2", h: 35, w: 35, c: 288, k: 3, o: 384, stride: 2, nativeSlow: true},
 	{name: "mobilenet_112x112x32_dw3x3", h: 112, w: 112, c: 32, k: 3, o: 1, stride: 1, depthwise: true},
-	{name: "mobilenet_112x112x32_1x1x64", h: 112, w: 112, c: 32, k: 1, o: 64, stride: 1},
+	{name: "mobilenet_112x112x32_1x1x64", h: 112, w: 112, c: 32, k: 1, o: 64, stride: 1, nativeSlow: true},
 	{name: "mobilenet_14x14x512_dw3x3", h: 14, w: 14, c: 512, k: 3, o: 1, stride: 1, depthwise: true},
-	{name: "mobilenet_14x14x512_1x1x512", h: 14, w: 14, c: 512, k: 1, o: 512, stride: 1},
+	{name: "mobilenet_14x14x512_1x1x512", h: 14, w: 14, c: 512, k: 1, o: 512, stride: 1, nativeSlow: true},
 }
 
 func (l benchLayer) macs() float64 {
@@ -179,7 +179,7 @@ func BenchmarkConv(b *testing.B) {
 				}
 				timeExec(b, exec, 2*l.macs(), x, k)
 			})
-			if impl.impl == ConvNative && l.nativeSlow {
+			if impl.impl == ConvNative && l.nativeSlow && IsPureGo(benchBackend(b)) {
 				continue
 			}
 			b.Run(l.name+"/"+impl.name+"/fwd+bwd", func(b *testing.B) {
