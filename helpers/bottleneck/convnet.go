@@ -109,3 +109,49 @@ func RandomConvNet(opts ConvNetOptions) (*graphpb.GraphDef, error) {
 	add(&nodepb.NodeDef{Name: "softmax", Op: "Softmax", Input: []string{"logits/BiasAdd"}, Attr: map[string]*attrpb.AttrValue{"T": floatT}})
 	return def, nil
 }
+
+// RandomConvNetVariables is RandomConvNet as a TF1 training graph would
+// store it: every weight is a VariableV2 node (with its X/read Identity that
+// the ops consume), and the values come separately, keyed by variable name,
+// ready for checkpoint.Write. graphfile.Freeze turns the pair back into
+// RandomConvNet's frozen graph.
+func RandomConvNetVariables(opts ConvNetOptions) (*graphpb.GraphDef, map[string]*tensor.Tensor, error) {
+	frozen, err := RandomConvNet(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	values := map[string]*tensor.Tensor{}
+	out := &graphpb.GraphDef{Versions: frozen.Versions}
+	for _, n := range frozen.Node {
+		t := n.Attr["value"].GetTensor()
+		if n.Op != "Const" || t.GetDtype() != tensor.Float {
+			out.Node = append(out.Node, n)
+			continue
+		}
+		v, err := tensor.FromProto(t)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bottleneck: %s: %w", n.Name, err)
+		}
+		values[n.Name] = v
+		dt := &attrpb.AttrValue{Value: &attrpb.AttrValue_Type{Type: tensor.Float}}
+		out.Node = append(out.Node,
+			&nodepb.NodeDef{Name: n.Name, Op: "VariableV2", Attr: map[string]*attrpb.AttrValue{
+				"dtype":       dt,
+				"shape":       {Value: &attrpb.AttrValue_Shape{Shape: tensor.ShapeToProto(v.Shape)}},
+				"container":   {Value: &attrpb.AttrValue_S{S: []byte{}}},
+				"shared_name": {Value: &attrpb.AttrValue_S{S: []byte{}}},
+			}},
+			&nodepb.NodeDef{Name: n.Name + "/read", Op: "Identity", Input: []string{n.Name}, Attr: map[string]*attrpb.AttrValue{
+				"T":      dt,
+				"_class": {Value: &attrpb.AttrValue_List{List: &attrpb.AttrValue_ListValue{S: [][]byte{[]byte("loc:@" + n.Name)}}}},
+			}})
+	}
+	for _, n := range out.Node {
+		for i, in := range n.Input {
+			if _, ok := values[in]; ok && n.Op != "Identity" {
+				n.Input[i] = in + "/read"
+			}
+		}
+	}
+	return out, values, nil
+}

@@ -4,11 +4,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/graphfile"
+	"github.com/gotl/gotl/helpers/tensor"
 )
 
 // naiveConvNet recomputes RandomConvNet's bottleneck with plain loops from
@@ -120,5 +123,67 @@ func TestGraphModelMatchesNaiveConvNet(t *testing.T) {
 	}
 	if _, err := NewGraphModel(def, ConvNetInput, "nosuchnode:0"); err == nil {
 		t.Error("unknown bottleneck tensor accepted")
+	}
+}
+
+func TestRandomConvNetVariablesFreezeBack(t *testing.T) {
+	opts := ConvNetOptions{Height: 8, Width: 8, Channels: []int{3}, Classes: 4, Seed: 9}
+	g, values, err := RandomConvNetVariables(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frozen, _ := RandomConvNet(opts)
+	if len(values) != 4 || len(g.Node) != len(frozen.Node)+4 {
+		t.Fatalf("%d variables, %d nodes (frozen %d)", len(values), len(g.Node), len(frozen.Node))
+	}
+	ops := map[string]string{}
+	for _, n := range g.Node {
+		ops[n.Name] = n.Op
+		if n.Name == "conv_1/Conv2D" && n.Input[1] != "conv_1/weights/read" {
+			t.Errorf("conv reads %v", n.Input)
+		}
+	}
+	if ops["conv_1/weights"] != "VariableV2" || ops["conv_1/weights/read"] != "Identity" || values["logits/weights"].Shape[1] != 4 {
+		t.Errorf("ops %v", ops)
+	}
+}
+
+type mapSource map[string]*tensor.Tensor
+
+func (m mapSource) Tensor(name string) (*tensor.Tensor, error) {
+	if t, ok := m[name]; ok {
+		return t, nil
+	}
+	return nil, os.ErrNotExist
+}
+
+func TestRandomConvNetVariablesFreezeWithGraphfile(t *testing.T) {
+	opts := ConvNetOptions{Height: 8, Width: 8, Channels: []int{3}, Classes: 4, Seed: 9}
+	def, values, _ := RandomConvNetVariables(opts)
+	g, err := graphfile.NewGraph(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fz, err := graphfile.Freeze(g, mapSource(values), "softmax")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewGraphModel(fz.Def, ConvNetInput, ConvNetBottleneck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := RandomConvNet(opts)
+	m2, _ := NewGraphModel(want, ConvNetInput, ConvNetBottleneck)
+	img := dataset.NewFloatImage(8, 8)
+	for i := range img.Pix {
+		img.Pix[i] = float32(i%7) - 3
+	}
+	a, err := m.Bottlenecks([]*dataset.FloatImage{img})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := m2.Bottlenecks([]*dataset.FloatImage{img})
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("frozen-back graph gives %v, frozen original %v", a, b)
 	}
 }
