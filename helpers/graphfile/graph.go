@@ -131,8 +131,8 @@ func Parse(data []byte, source string) (*Graph, error) {
 		return nil, fileError(source, errors.New("empty file"))
 	}
 	def := &graphpb.GraphDef{}
-	enc := DetectEncoding(data)
-	if err := unmarshal(data, enc, def); err != nil {
+	enc, err := decode(data, def)
+	if err != nil {
 		return nil, fileError(source, fmt.Errorf("not a valid GraphDef (%s protobuf): %w", enc, err))
 	}
 	if len(def.Node) == 0 && len(def.GetLibrary().GetFunction()) == 0 {
@@ -141,6 +141,22 @@ func Parse(data []byte, source string) (*Graph, error) {
 		}
 	}
 	return newGraph(def, source, enc)
+}
+
+// decode detects the encoding of data and decodes it into m. A binary
+// message can, rarely, consist of printable bytes only; when such data fails
+// to parse as text but parses as binary, binary wins.
+func decode(data []byte, m proto.Message) (Encoding, error) {
+	enc := DetectEncoding(data)
+	err := unmarshal(data, enc, m)
+	if err != nil && enc == Text {
+		proto.Reset(m)
+		if unmarshal(data, Binary, m) == nil {
+			return Binary, nil
+		}
+		proto.Reset(m)
+	}
+	return enc, err
 }
 
 // unmarshal decodes data in the given encoding. Text files may hold fields

@@ -129,8 +129,8 @@ func ParseMetaGraph(data []byte, source string) (*MetaGraph, error) {
 		return nil, fileError(source, errors.New("empty file"))
 	}
 	m := &tfproto.MetaGraphDef{}
-	enc := DetectEncoding(data)
-	if err := unmarshal(data, enc, m); err != nil {
+	enc, err := decode(data, m)
+	if err != nil {
 		return nil, fileError(source, fmt.Errorf("not a valid MetaGraphDef (%s protobuf): %w", enc, err))
 	}
 	if m.GraphDef == nil && m.MetaInfoDef == nil {
@@ -306,8 +306,8 @@ func LoadSavedModel(dir string) (*SavedModel, error) {
 
 func parseSavedModel(data []byte, dir, file string) (*SavedModel, error) {
 	m := &tfproto.SavedModel{}
-	enc := DetectEncoding(data)
-	if err := unmarshal(data, enc, m); err != nil {
+	enc, err := decode(data, m)
+	if err != nil {
 		return nil, fileError(file, fmt.Errorf("not a valid SavedModel (%s protobuf): %w", enc, err))
 	}
 	if len(m.MetaGraphs) == 0 {

@@ -2,6 +2,7 @@ package graphfile
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"os"
@@ -13,33 +14,40 @@ import (
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
-// tfdataDir finds the shared TensorFlow test files: $GOTL_TFDATA, or
-// ../shared/tfdata next to the repository root (the directory with go.mod).
-func tfdataDir(t testing.TB) string {
-	t.Helper()
+// findTFData returns the shared TensorFlow test files' directory:
+// $GOTL_TFDATA, or ../shared/tfdata next to the repository root (the
+// directory with go.mod). why explains a "" result.
+func findTFData() (dir, why string) {
 	if d := os.Getenv("GOTL_TFDATA"); d != "" {
 		if _, err := os.Stat(d); err != nil {
-			t.Skipf("GOTL_TFDATA=%s is not readable (%v): skipping tests on real TensorFlow files", d, err)
+			return "", fmt.Sprintf("GOTL_TFDATA=%s is not readable (%v)", d, err)
 		}
-		return d
+		return d, ""
 	}
-	dir, err := os.Getwd()
+	wd, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", err.Error()
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			td := filepath.Join(d, "..", "shared", "tfdata")
+			if _, err := os.Stat(td); err != nil {
+				return "", fmt.Sprintf("TensorFlow test files not found at %s (set GOTL_TFDATA to their directory)", td)
+			}
+			return td, ""
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory: cannot locate ../shared/tfdata; set GOTL_TFDATA")
+		if filepath.Dir(d) == d {
+			return "", "no go.mod above the test directory: cannot locate ../shared/tfdata (set GOTL_TFDATA)"
 		}
-		dir = parent
 	}
-	d := filepath.Join(dir, "..", "shared", "tfdata")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("TensorFlow test files not found at %s (set GOTL_TFDATA to their directory): skipping", d)
+}
+
+// tfdataDir returns findTFData's directory or skips the test.
+func tfdataDir(t testing.TB) string {
+	t.Helper()
+	d, why := findTFData()
+	if d == "" {
+		t.Skip(why + ": skipping tests on real TensorFlow files")
 	}
 	return d
 }
