@@ -19,6 +19,34 @@ func FuzzTable(f *testing.F) {
 	f.Add(build(f, DefaultOptions, []kv{{"", "h"}, {"a", "1"}, {"b", "2"}}))
 	f.Add(build(f, Options{BlockSize: 16, RestartInterval: 2, Snappy: true}, []kv{{"", "hhhhhhhhhhhhhhhhhhhhhhhhh"}, {"aaaa", "1111111111111111111111"}, {"aaab", "2"}, {"b", "3"}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		readAll(t, data)
+		// The input as the contents of a data block with a valid trailer,
+		// compressed or not, so that mutations reach the block parser.
+		readAll(t, wrapBlock(data, false))
+		readAll(t, wrapBlock(data, true))
+	})
+}
+
+// wrapBlock builds a table whose only data block holds contents, with a
+// correct checksum, and whose index points at it.
+func wrapBlock(contents []byte, compress bool) []byte {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, DefaultOptions)
+	h := w.writeBlockRaw(contents, compress)
+	w.index.add([]byte{0xff, 0xff}, h.append(nil))
+	var meta blockBuilder
+	metaHandle := w.writeBlock(&meta, false)
+	indexHandle := w.writeBlock(&w.index, false)
+	footer := metaHandle.append(nil)
+	footer = indexHandle.append(footer)
+	footer = append(footer, make([]byte, FooterSize-8-len(footer))...)
+	footer = append(footer, 0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb)
+	w.write(footer)
+	return buf.Bytes()
+}
+
+func readAll(t *testing.T, data []byte) {
+	{
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		r, err := NewReader(bytes.NewReader(data), int64(len(data)), "fuzz")
@@ -37,7 +65,7 @@ func FuzzTable(f *testing.F) {
 		if a := after.TotalAlloc - before.TotalAlloc; a > uint64(64*len(data))+(1<<20) {
 			t.Errorf("%d-byte input allocated %d bytes", len(data), a)
 		}
-	})
+	}
 }
 
 // seedFiles lists the real TensorFlow tables of the shared test data, if

@@ -83,7 +83,13 @@ func (t *Writer) flush() {
 
 // writeBlock finishes b, writes it with its trailer and resets b.
 func (t *Writer) writeBlock(b *blockBuilder, compress bool) Handle {
-	raw := b.finish()
+	h := t.writeBlockRaw(b.finish(), compress)
+	b.reset()
+	return h
+}
+
+// writeBlockRaw writes finished block bytes with their trailer.
+func (t *Writer) writeBlockRaw(raw []byte, compress bool) Handle {
 	contents, typ := raw, byte(NoCompression)
 	if compress {
 		c := snappy.Encode(nil, raw)
@@ -98,7 +104,6 @@ func (t *Writer) writeBlock(b *blockBuilder, compress bool) Handle {
 	binary.LittleEndian.PutUint32(trailer[1:], MaskCRC(crc))
 	t.write(contents)
 	t.write(trailer[:])
-	b.reset()
 	return h
 }
 
