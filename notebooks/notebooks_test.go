@@ -3,8 +3,9 @@
 //
 // The kernel is installed into a temporary JUPYTER_DATA_DIR with
 // -raw_error=true (compile errors as plain text) and GOPROXY=off (notebooks
-// must run offline). Executed notebooks are kept in $GOTL_NOTEBOOK_OUT
-// (default: $TMPDIR/gotl-notebooks-out) for inspection.
+// must run offline). Executed notebooks, and timings.txt with the wall time
+// of each, are kept in $GOTL_NOTEBOOK_OUT (default: a new
+// $TMPDIR/gotl-notebooks-out-* directory, named in the test log).
 //
 //	go test ./notebooks -run 'TestNotebooks/00_getting_started' -v
 //
@@ -63,6 +64,9 @@ func TestMain(m *testing.M) {
 // when Jupyter is missing.
 func setup(t *testing.T) *testEnv {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: executing notebooks takes minutes")
+	}
 	h := kernel.OSHost()
 	if missing := kernel.MissingJupyter(context.Background(), h, kernel.ForTests); len(missing) > 0 {
 		var names []string
@@ -70,14 +74,11 @@ func setup(t *testing.T) *testEnv {
 			names = append(names, p.Name)
 		}
 		msg := fmt.Sprintf("Jupyter parts missing (%s), so notebooks cannot be executed; install them with: %s "+
-			"(or: go run ./cmd/gotl install --system --jupyter_only --tests)", strings.Join(names, ", "), kernel.JupyterFix(h, missing))
+			"(on Debian/Ubuntu, make test installs them)", strings.Join(names, ", "), kernel.JupyterFix(h, missing))
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg + " [CI is set: not skipping]")
 		}
 		t.Skip(msg)
-	}
-	if testing.Short() {
-		t.Skip("-short: executing notebooks takes minutes")
 	}
 	setupOnce.Do(func() { shared, setupErr = newTestEnv() })
 	if setupErr != nil {
@@ -101,11 +102,14 @@ func newTestEnv() (*testEnv, error) {
 			return e, err
 		}
 	}
-	e.outDir = os.Getenv("GOTL_NOTEBOOK_OUT")
-	if e.outDir == "" {
-		e.outDir = filepath.Join(os.TempDir(), "gotl-notebooks-out")
+	// Executed notebooks outlive the test, for inspection; by default in a
+	// fresh directory per run, so concurrent runs do not overwrite each other.
+	if e.outDir = os.Getenv("GOTL_NOTEBOOK_OUT"); e.outDir != "" {
+		err = os.MkdirAll(e.outDir, 0o755)
+	} else {
+		e.outDir, err = os.MkdirTemp("", "gotl-notebooks-out-")
 	}
-	if err := os.MkdirAll(e.outDir, 0o755); err != nil {
+	if err != nil {
 		return e, err
 	}
 	h := kernel.OSHost()
