@@ -296,3 +296,38 @@ func TestDotGradientsStayGEMMSized(t *testing.T) {
 		g.Finalize()
 	}
 }
+
+func TestWrapperDynamicSlice(t *testing.T) {
+	b := pureGo(t)
+	x := newArr(4, 5)
+	for i := range x.data {
+		x.data[i] = float64(i)
+	}
+	// Starts (3, 1) for a 2x3 window: row 3 is clamped to 2 (4-2), as XLA does.
+	fn := func(in []*graph.Node) *graph.Node {
+		g := in[0].Graph()
+		return graph.DynamicSlice(in[0], []*graph.Node{graph.Const(g, int32(3)), graph.Const(g, int32(1))}, []int{2, 3})
+	}
+	stockFails(t, "DynamicSlice", fn, x)
+	got := run(t, b, func(in []*graph.Node) []*graph.Node { return []*graph.Node{fn(in)} }, x)[0]
+	assertClose(t, "DynamicSlice", got, arr{dims: []int{2, 3}, data: []float64{11, 12, 13, 16, 17, 18}}, 0)
+	upd := arr{dims: []int{1, 2}, data: []float64{-1, -2}}
+	got = run(t, b, func(in []*graph.Node) []*graph.Node {
+		g := in[0].Graph()
+		return []*graph.Node{graph.DynamicUpdateSlice(in[0], in[1], []*graph.Node{graph.Const(g, int32(1)), graph.Const(g, int32(4))})}
+	}, x, upd)[0]
+	want := newArr(4, 5)
+	copy(want.data, x.data)
+	want.data[1*5+3], want.data[1*5+4] = -1, -2 // column 4 clamped to 3
+	assertClose(t, "DynamicUpdateSlice", got, want, 0)
+	// A 2-D window (simplego's own ScatterSum would lay it out flat).
+	upd2 := arr{dims: []int{2, 3}, data: []float64{1, 2, 3, 4, 5, 6}}
+	got = run(t, b, func(in []*graph.Node) []*graph.Node {
+		g := in[0].Graph()
+		return []*graph.Node{graph.DynamicUpdateSlice(in[0], in[1], []*graph.Node{graph.Const(g, int32(3)), graph.Const(g, int32(1))})}
+	}, newArr(4, 5), upd2)[0]
+	assertClose(t, "DynamicUpdateSlice 2-D", got, arr{dims: []int{4, 5}, data: []float64{
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0}}, 0)
+	// DynamicSlice's gradient is a DynamicUpdateSlice.
+	checkGrad(t, "DynamicSlice", b, fn, x)
+}

@@ -14,6 +14,8 @@
 //   - SelectAndScatterMax/Min: window views by strided Slice, a first-match
 //     mask, and strided (interior) Pad back (the MaxPool VJP).
 //   - BatchNormForInference: plain arithmetic.
+//   - DynamicSlice / DynamicUpdateSlice: Gather / ScatterSum of one window
+//     at the clamped start indices.
 package gapfill
 
 import (
@@ -61,6 +63,8 @@ var FilledOps = []backends.OpType{
 	backends.OpTypeSelectAndScatterMax,
 	backends.OpTypeSelectAndScatterMin,
 	backends.OpTypeBatchNormForInference,
+	backends.OpTypeDynamicSlice,
+	backends.OpTypeDynamicUpdateSlice,
 }
 
 // Capabilities reports the inner capabilities plus the filled ops.
