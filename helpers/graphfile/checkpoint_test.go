@@ -1,10 +1,17 @@
 package graphfile
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/gotl/gotl/helpers/checkpoint"
+	"github.com/gotl/gotl/helpers/graphfile/internal/tfproto"
 )
 
 // Freezing the regression model's training graph with its checkpoint gives
@@ -117,5 +124,60 @@ func TestSavedModelVariablesAndFreeze(t *testing.T) {
 	defer v2.Close()
 	if !v2.Has("a/.ATTRIBUTES/VARIABLE_VALUE") {
 		t.Errorf("TF2 variables %q", v2.Names())
+	}
+}
+
+// SavedModels and meta graphs may be stored as text (saved_model.pbtxt,
+// export_meta_graph(as_text=True)); both read the same as binary.
+func TestTextSavedModelAndMetaGraph(t *testing.T) {
+	src := tfdataFile(t, "serving_half_plus_two_tf1/00000123")
+	data, err := os.ReadFile(filepath.Join(src, "saved_model.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &tfproto.SavedModel{}
+	if err := proto.Unmarshal(data, m); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "saved_model.pbtxt"), marshalTextTF(m.ProtoReflect()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := LoadSavedModel(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt, err := LoadSavedModel(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt.Encoding != Text || bin.Encoding != Binary || filepath.Base(txt.File) != "saved_model.pbtxt" {
+		t.Errorf("encodings %v %v, file %s", bin.Encoding, txt.Encoding, txt.File)
+	}
+	a, b := bin.MetaGraphs[0], txt.MetaGraphs[0]
+	if !proto.Equal(a.Graph.Def, b.Graph.Def) || !reflect.DeepEqual(a.Signatures, b.Signatures) || !reflect.DeepEqual(a.Collections, b.Collections) ||
+		!reflect.DeepEqual(a.Saver, b.Saver) || !reflect.DeepEqual(a.Info, b.Info) || !slices.Equal(a.Tags, b.Tags) {
+		t.Error("text SavedModel reads differently from its binary original")
+	}
+	if txt.HasVariables() {
+		t.Error("a SavedModel without variables/ claims to have them")
+	}
+	if _, err := txt.Variables(); err == nil || !strings.Contains(err.Error(), "no variables checkpoint") {
+		t.Errorf("Variables of a model without them: %v", err)
+	}
+
+	meta := filepath.Join(dir, "model.meta")
+	if err := os.WriteFile(meta, marshalTextTF(m.MetaGraphs[0].ProtoReflect()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mg, err := LoadMetaGraph(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mg.Graph.Encoding != Text || !proto.Equal(mg.Graph.Def, a.Graph.Def) || !reflect.DeepEqual(mg.Signatures, a.Signatures) {
+		t.Error("text meta graph reads differently from its binary original")
+	}
+	if _, err := LoadSavedModel(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a SavedModel directory") {
+		t.Errorf("empty directory: %v", err)
 	}
 }
