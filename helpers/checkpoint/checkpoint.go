@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gotl/gotl/helpers/tensor"
 )
@@ -129,6 +130,9 @@ func (r *Reader) Tensor(name string) (*tensor.Tensor, error) {
 	v, ok := r.vars[name]
 	if !ok {
 		return nil, r.notFound(name)
+	}
+	if r.impl == nil {
+		return nil, fmt.Errorf("checkpoint: %s: Tensor(%q) after Close", r.path, name)
 	}
 	return r.impl.tensor(v)
 }

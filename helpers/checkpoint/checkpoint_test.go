@@ -95,6 +95,59 @@ func TestWriteMatchesTensorFlow(t *testing.T) {
 	}
 }
 
+// Our string tensors (the TF2 object graph) and their entries match
+// TensorFlow's byte for byte; only the data file order differs (TF adds the
+// object graph last, Write sorts by name).
+func TestWriteStringsMatchTensorFlow(t *testing.T) {
+	tfPrefix := tfdata.Path(t, "serving_half_plus_two_tf2", "00000123", "variables", "variables.index")
+	tfPrefix = strings.TrimSuffix(tfPrefix, ".index")
+	r := mustOpen(t, tfPrefix)
+	vars := map[string]*tensor.Tensor{}
+	for _, n := range r.Names() {
+		vars[n] = mustTensor(t, r, n)
+	}
+	ours := filepath.Join(t.TempDir(), "variables")
+	if err := checkpoint.Write(ours, vars); err != nil {
+		t.Fatal(err)
+	}
+	theirEntries, theirData := entriesAndData(t, tfPrefix)
+	ourEntries, ourData := entriesAndData(t, ours)
+	for name, te := range theirEntries {
+		oe, ok := ourEntries[name]
+		if !ok {
+			t.Errorf("%s missing from our index", name)
+			continue
+		}
+		if te.DType != oe.DType || te.Size != oe.Size || te.CRC32C != oe.CRC32C || !reflect.DeepEqual(te.Shape, oe.Shape) {
+			t.Errorf("%s: entry %+v, TensorFlow's %+v", name, oe, te)
+		}
+		if !bytes.Equal(theirData[te.Offset:te.Offset+te.Size], ourData[oe.Offset:oe.Offset+oe.Size]) {
+			t.Errorf("%s: data bytes differ", name)
+		}
+	}
+}
+
+func entriesAndData(t *testing.T, prefix string) (map[string]bundlepb.Entry, []byte) {
+	index, _ := os.ReadFile(prefix + ".index")
+	data, _ := os.ReadFile(checkpoint.DataFilename(prefix, 0, 1))
+	tr, err := table.NewReader(bytes.NewReader(index), int64(len(index)), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bundlepb.Entry{}
+	tr.Scan(func(k, v []byte) error {
+		if len(k) > 0 {
+			e, err := bundlepb.DecodeEntry(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[string(k)] = e
+		}
+		return nil
+	})
+	return out, data
+}
+
 // tableEntries returns a table's key/value pairs, concatenated.
 func tableEntries(t *testing.T, data []byte) []byte {
 	r, err := table.NewReader(bytes.NewReader(data), int64(len(data)), "index")
@@ -461,6 +514,23 @@ func flip(b []byte, i int) []byte {
 	out := append([]byte(nil), b...)
 	out[i] ^= 0x10
 	return out
+}
+
+func TestClosedReader(t *testing.T) {
+	prefix, _ := writeSmall(t)
+	r, err := checkpoint.Open(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Tensor("dense/bias"); err == nil || !strings.Contains(err.Error(), "after Close") {
+		t.Errorf("Tensor after Close: %v", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
 }
 
 func TestUnknownTensorSuggests(t *testing.T) {
