@@ -37,6 +37,7 @@ type converter struct {
 	feeds map[tensorRef]*value
 	done  map[string][]*value
 	stack []string // nodes being converted, for cycle detection
+	macs  int64    // multiply-adds of convolutions and matrix products built so far
 }
 
 // opError wraps an error with the node it happened at.
@@ -112,6 +113,7 @@ func (c *converter) convert(name string) (outs []*value, err error) {
 	if err != nil {
 		return nil, err
 	}
+	c.countMACs(n, in, outs)
 	c.done[name] = outs
 	return outs, nil
 }
@@ -283,3 +285,30 @@ type UnsupportedError struct {
 }
 
 func (e *UnsupportedError) Error() string { return e.msg }
+
+// countMACs adds the multiply-adds of n (convolutions and matrix products,
+// which dominate CNN cost) to c.macs.
+func (c *converter) countMACs(n *nodepb.NodeDef, in []*value, outs []*value) {
+	if len(outs) == 0 || outs[0].n == nil || len(in) < 2 {
+		return
+	}
+	out := int64(outs[0].n.Shape().Size())
+	k := c.shapeOf(in[1])
+	switch n.Op {
+	case "Conv2D":
+		if len(k) == 4 {
+			c.macs += out * k[0] * k[1] * k[2]
+		}
+	case "DepthwiseConv2dNative":
+		if len(k) == 4 {
+			c.macs += out * k[0] * k[1]
+		}
+	case "MatMul", "BatchMatMul", "BatchMatMulV2":
+		a := c.shapeOf(in[0])
+		inner := a[len(a)-1]
+		if attrBool(n, "transpose_a", false) || attrBool(n, "adj_x", false) {
+			inner = a[len(a)-2]
+		}
+		c.macs += out * inner
+	}
+}

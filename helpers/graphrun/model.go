@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gotl/gotl/helpers/compute"
@@ -262,6 +263,52 @@ func (m *Model) Build(ctx *context.Context, g *graph.Graph, inputs ...*Node) (ou
 		outs = append(outs, c.node(v))
 	}
 	return outs, nil
+}
+
+// MultiplyAdds returns the multiply-adds of the Model's convolutions and
+// matrix products for inputs of the given shapes (one per feed; dtypes are
+// the placeholders'), e.g. to turn images/s into effective GFLOP/s
+// (2 FLOPs per multiply-add). The graph is built but not compiled.
+func (m *Model) MultiplyAdds(inputShapes ...[]int) (int64, error) {
+	if len(inputShapes) != len(m.feeds) {
+		return 0, fmt.Errorf("graphrun: %d input shapes for %d feeds", len(inputShapes), len(m.feeds))
+	}
+	b, err := staticBackend()
+	if err != nil {
+		return 0, err
+	}
+	g := graph.NewGraph(b, "graphrun_macs")
+	defer g.Finalize()
+	c := &converter{m: m, ctx: context.New(), g: g, feeds: map[tensorRef]*value{}, done: map[string][]*value{}}
+	var perr error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				perr = fmt.Errorf("graphrun: %v", r)
+			}
+		}()
+		for i, ref := range m.feeds {
+			dt := tensor.Float
+			if m.jpeg[i] {
+				dt = tensor.Uint8
+			} else if a, ok := m.graph.nodes[ref.node].Attr["dtype"]; ok {
+				dt = a.GetType()
+			}
+			gdt, err := gomlxDType(dt)
+			if err != nil {
+				perr = err
+				return
+			}
+			c.feeds[ref] = &value{n: graph.Parameter(g, fmt.Sprintf("in%d", i), shapes.Make(gdt, inputShapes[i]...))}
+		}
+		for _, f := range m.fetches {
+			if _, err := c.output(f); err != nil {
+				perr = err
+				return
+			}
+		}
+	}()
+	return c.macs, perr
 }
 
 // constTensor decodes (once) the value of Const node name.

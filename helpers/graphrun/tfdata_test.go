@@ -38,6 +38,25 @@ func tfdata(t testing.TB, rel string) string {
 	return p
 }
 
+// tfdataOptional returns the path of a tfdata file, or "" if absent.
+func tfdataOptional(rel string) string {
+	dir := os.Getenv("GOTL_TFDATA")
+	if dir == "" {
+		wd, _ := os.Getwd()
+		for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(d, "..", "shared", "tfdata")
+				break
+			}
+		}
+	}
+	p := filepath.Join(dir, rel)
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
 // syntheticImage returns a deterministic [n, h, w, 3] float image in [-1, 1].
 func syntheticImage(t testing.TB, n, h, w int, seed uint64) *tensor.Tensor {
 	t.Helper()

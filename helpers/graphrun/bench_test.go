@@ -1,0 +1,118 @@
+package graphrun
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotl/gotl/helpers/graphrun/internal/blasceiling"
+	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+)
+
+// Forward-pass benchmarks on the default backend (pure Go unless
+// GOMLX_BACKEND says otherwise):
+//
+//	go test -run XXX -bench Forward -benchtime 3x ./helpers/graphrun/
+//	go test -tags openblas -run XXX -bench Forward -benchtime 3x ./helpers/graphrun/   # + OpenBLAS ceiling
+//
+// Metrics: images/s; GFLOP/s = 2·multiply-adds of convolutions and matrix
+// products per second; sgemm-GFLOP/s = OpenBLAS SGEMM 512³ measured right
+// after (0 without -tags openblas) and their ratio; alloc-MB/img = Go heap
+// allocated per image; peakRSS-MB = the process's peak resident set so far
+// (run one benchmark per process for a per-network figure).
+func BenchmarkForward(b *testing.B) {
+	type netCase struct {
+		name    string
+		load    func(b *testing.B) *Graph
+		fetch   string
+		size    int
+		batches []int
+	}
+	cases := []netCase{
+		{"poets_mobilenet_0.25_128", func(b *testing.B) *Graph {
+			g, err := Load(tfdata(b, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return g
+		}, "final_result:0", 128, []int{1, 8}},
+		{"mobilenet_v1_1.0_224", func(b *testing.B) *Graph {
+			g, err := FromGraphDef(netgen.MobileNetV1(1, 224, 1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return g
+		}, "MobilenetV1/Predictions/Softmax:0", 224, []int{1, 4}},
+		{"inception_v3_299", func(b *testing.B) *Graph {
+			g, err := FromGraphDef(netgen.InceptionV3(1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return g
+		}, "softmax:0", 299, []int{1}},
+	}
+	for _, nc := range cases {
+		for _, batch := range nc.batches {
+			b.Run(fmt.Sprintf("%s/batch=%d", nc.name, batch), func(b *testing.B) {
+				g := nc.load(b)
+				m, err := NewModel(g, []string{"input:0"}, []string{nc.fetch})
+				if err != nil {
+					b.Fatal(err)
+				}
+				macs, err := m.MultiplyAdds([]int{batch, nc.size, nc.size, 3})
+				if err != nil {
+					b.Fatal(err)
+				}
+				img := syntheticImage(b, batch, nc.size, nc.size, 1)
+				if _, err := m.Run(img); err != nil { // compile outside the timing
+					b.Fatal(err)
+				}
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				b.ResetTimer()
+				start := time.Now()
+				for i := 0; i < b.N; i++ {
+					if _, err := m.Run(img); err != nil {
+						b.Fatal(err)
+					}
+				}
+				elapsed := time.Since(start).Seconds()
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				images := float64(batch * b.N)
+				gflops := 2 * float64(macs) * float64(b.N) / elapsed / 1e9
+				b.ReportMetric(images/elapsed, "images/s")
+				b.ReportMetric(gflops, "GFLOP/s")
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images/1e6, "alloc-MB/img")
+				b.ReportMetric(peakRSSMB(), "peakRSS-MB")
+				if ceil := blasceiling.GFLOPS(512); ceil > 0 {
+					b.ReportMetric(ceil, "sgemm-GFLOP/s")
+					b.ReportMetric(gflops/ceil, "ratio-to-sgemm")
+				}
+			})
+		}
+	}
+}
+
+// peakRSSMB reads VmHWM (peak resident set) from /proc/self/status; 0
+// where that file does not exist.
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
