@@ -321,8 +321,9 @@ func (r *ftrlRule[T]) update(v, g []T, s [][]T, useSqrt, clamp bool) {
 			sigma = (sqrt(n1) - sqrt(n[i])) / r.lr
 			q = sqrt(n1)/r.lr + 2*r.l2
 		} else {
-			sigma = (pow(n1, p) - pow(n[i], p)) / r.lr
-			q = pow(n1, p)/r.lr + 2*r.l2
+			pn1 := pow(n1, p) // the kernel evaluates it twice; once gives the same value
+			sigma = (pn1 - pow(n[i], p)) / r.lr
+			q = pn1/r.lr + 2*r.l2
 		}
 		z[i] += gs - sigma*v[i]
 		if clamp {
