@@ -288,3 +288,38 @@ func TestSetHyper(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestSyncReplicasFromParams(t *testing.T) {
+	o := MustNew[float64](params("GradientDescent", "learning_rate", 1.0))
+	o.AddVar("v", []float64{0})
+	s, err := NewSyncReplicasFromParams(o, map[string]any{"replicas_to_aggregate": 2, "total_num_replicas": 3, "name": "sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.replicasToAggregate != 2 || s.totalNumReplicas != 3 {
+		t.Errorf("%d %d", s.replicasToAggregate, s.totalNumReplicas)
+	}
+	for _, c := range []struct {
+		p    map[string]any
+		want string
+	}{
+		{map[string]any{}, "needs parameter replicas_to_aggregate"},
+		{map[string]any{"replicas_to_aggregate": 1.5}, "want an integer"},
+		{map[string]any{"replicas_to_aggregate": 0}, "at least 1"},
+		{map[string]any{"replicas_to_aggregate": 2, "replicas": 2}, "valid: replicas_to_aggregate, total_num_replicas"},
+	} {
+		if _, err := NewSyncReplicasFromParams(o, c.p); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.p, err, c.want)
+		}
+	}
+	// Dense gradients are averaged, sparse ones row by row over the pushes that touched the row.
+	w := MustNew[float64](params("GradientDescent", "learning_rate", 1.0))
+	w.AddVar("e", []float64{0, 0, 0}, 3, 1)
+	sw, _ := NewSyncReplicas(w, 2, 0)
+	sw.Push(0, map[string]Grad[float64]{"e": Sparse([]int{0, 1}, []float64{1, 2})})
+	sw.Push(0, map[string]Grad[float64]{"e": Sparse([]int{1}, []float64{4})})
+	assertClose(t, "e", w.Var("e"), []float64{-1, -3, 0}, 1e-15)
+	if _, err := sw.Push(1, map[string]Grad[float64]{"e": Dense([]float64{1, 1})}); err == nil {
+		t.Error("wrong-size gradient accepted")
+	}
+}

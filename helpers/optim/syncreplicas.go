@@ -57,6 +57,38 @@ func NewSyncReplicas[T Float](opt *Optimizer[T], replicasToAggregate, totalNumRe
 		acc: map[string]*syncAccum[T]{}}, nil
 }
 
+// NewSyncReplicasFromParams is NewSyncReplicas with TF1's argument names:
+// replicas_to_aggregate (required) and total_num_replicas (default: None,
+// meaning replicas_to_aggregate); use_locking and name are accepted and
+// ignored. variable_averages is not supported.
+func NewSyncReplicasFromParams[T Float](opt *Optimizer[T], params map[string]any) (*SyncReplicas[T], error) {
+	valid := "replicas_to_aggregate, total_num_replicas, use_locking, name"
+	toAgg, total := -1, 0
+	for k, v := range params {
+		switch k {
+		case "replicas_to_aggregate", "total_num_replicas":
+			f, err := toFloat(v, Number)
+			if err != nil || f != float64(int(f)) {
+				return nil, fmt.Errorf("optim: SyncReplicas parameter %s: want an integer, got %v", k, v)
+			}
+			if k == "replicas_to_aggregate" {
+				toAgg = int(f)
+			} else if v != nil {
+				total = int(f)
+			}
+		case "use_locking", "name":
+		case "variable_averages", "variables_to_average":
+			return nil, fmt.Errorf("optim: SyncReplicas: %s is not supported", k)
+		default:
+			return nil, fmt.Errorf("optim: SyncReplicas has no parameter %q (valid: %s)", k, valid)
+		}
+	}
+	if toAgg < 0 {
+		return nil, fmt.Errorf("optim: SyncReplicas needs parameter replicas_to_aggregate")
+	}
+	return NewSyncReplicas(opt, toAgg, total)
+}
+
 // Optimizer returns the wrapped optimizer (its variables and slots).
 func (s *SyncReplicas[T]) Optimizer() *Optimizer[T] { return s.opt }
 
