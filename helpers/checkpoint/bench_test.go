@@ -96,3 +96,48 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadAllV1 reads every tensor of a 128 MB V1 (TensorSliceWriter
+// layout) checkpoint, against os.ReadFile of the same file.
+func BenchmarkReadAllV1(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var vars []partitioned
+	var total int64
+	for i := 0; i < 8; i++ {
+		t := randomTensor(rng, tensor.Float, []int64{2048, 2048})
+		total += int64(len(t.Data))
+		vars = append(vars, partitioned{name: fmt.Sprintf("big/%d/weights", i), dtype: tensor.Float, shape: t.Shape,
+			parts: []slicePart{{slice: nil, t: t}}})
+	}
+	file := filepath.Join(b.TempDir(), "model.ckpt")
+	buildV1(b, file, vars)
+	if _, err := os.ReadFile(file); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(total)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		r, err := checkpoint.Open(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range r.Names() {
+			if _, err := r.Tensor(n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+	ours := time.Since(start)
+	b.StopTimer()
+	start = time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := os.ReadFile(file); err != nil {
+			b.Fatal(err)
+		}
+	}
+	base := time.Since(start)
+	b.ReportMetric(float64(total)*float64(b.N)/base.Seconds()/1e6, "ReadFile-MB/s")
+	b.ReportMetric(base.Seconds()/ours.Seconds(), "ratio-vs-ReadFile")
+}

@@ -511,6 +511,16 @@ func DecodeTensorValues(b []byte, dt tensor.DType, n int64) (data []byte, strs [
 			strs = append(strs, raw)
 		case num == field && dt != tensor.String:
 			if typ == protowire.BytesType { // packed
+				if fixedBits != 0 && len(raw)%(fixedBits/8) == 0 {
+					// Fixed-width little-endian values are already the
+					// element bytes: no per-element decoding.
+					if data == nil {
+						data = raw[:len(raw):len(raw)]
+					} else {
+						data = append(data, raw...)
+					}
+					return nil
+				}
 				for len(raw) > 0 {
 					var v uint64
 					var k int
