@@ -40,16 +40,20 @@ class GotlKernelTests(jkt.KernelTests):
     code_inspect_sample = "%%\nfmt.Println(1)"
     code_generate_error = "%%\nfmt.Println(undefinedThing)"
     # Notebooks import gotl's display layer, never gonbui directly (a direct
-    # gonbui import makes GoNB "go get" it, which fails offline).
+    # gonbui import makes GoNB "go get" it, which fails offline). nb.Sync()
+    # waits until GoNB has forwarded the output: GoNB reads displays from a
+    # pipe concurrently with the program's exit, and without it a display
+    # sent just before exit can reach Jupyter after the execute reply
+    # (seen about once in 20 runs), when jupyter_kernel_test stopped looking.
     code_display_data = [
-        {"code": NB + '%%\nnb.DisplayHTML("<b>bold</b>")', "mime": "text/html"},
-        {"code": NB + '%%\nnb.DisplayMarkdown("*emphasis*")', "mime": "text/markdown"},
-        {"code": NB + '%%\nnb.DisplaySVG(`<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>`)',
+        {"code": NB + '%%\nnb.DisplayHTML("<b>bold</b>")\nnb.Sync()', "mime": "text/html"},
+        {"code": NB + '%%\nnb.DisplayMarkdown("*emphasis*")\nnb.Sync()', "mime": "text/markdown"},
+        {"code": NB + '%%\nnb.DisplaySVG(`<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>`)\nnb.Sync()',
          "mime": "image/svg+xml"},
         {"code": NB + 'import ("bytes"; "image"; "image/png")\n%%\n'
                       'var buf bytes.Buffer\n'
                       'if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil { panic(err) }\n'
-                      'nb.DisplayPNG(buf.Bytes())',
+                      'nb.DisplayPNG(buf.Bytes())\nnb.Sync()',
          "mime": "image/png"},
     ]
 
