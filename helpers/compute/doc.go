@@ -44,8 +44,11 @@
 // convolution, pooling or slice. The backend returned for "go" wraps it and
 // implements, from ops it does have: Pad and Reverse (used by the slice and
 // conv gradients), SelectAndScatterMax/Min (the MaxPool gradient),
-// BatchNormForInference, and it fills the nil strides/dilations that
-// simplego's ConvGeneral and Slice reject. Tensors belong to one backend
+// BatchNormForInference, DynamicSlice and DynamicUpdateSlice; it fills the
+// nil strides/dilations that simplego's ConvGeneral and Slice reject; and
+// it rewrites windowed scatters as point scatters, because simplego's
+// scatter misplaces windows narrower than the operand (which made the
+// gradients of Gather along inner axes and of bilinear Interpolate wrong). Tensors belong to one backend
 // instance, so use only the returned backend. ops_sequential avoids a
 // deadlock of simplego's parallel op scheduler on large backward graphs.
 //

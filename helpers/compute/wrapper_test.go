@@ -331,3 +331,24 @@ func TestWrapperDynamicSlice(t *testing.T) {
 	// DynamicSlice's gradient is a DynamicUpdateSlice.
 	checkGrad(t, "DynamicSlice", b, fn, x)
 }
+
+// Gather gradients are scatters; simplego put windows narrower than the
+// operand on inner axes into the wrong elements. Bilinear Interpolate's
+// gradient went wrong the same way.
+func TestWrapperGatherGradients(t *testing.T) {
+	b := pureGo(t)
+	r := rand.New(rand.NewPCG(35, 36))
+	x := randArr(r, 3, 4, 2)
+	checkGrad(t, "GatherSlices inner axis", b, func(in []*graph.Node) *graph.Node {
+		idx := graph.Const(in[0].Graph(), [][]int32{{2}, {0}, {1}})
+		return graph.GatherSlices(in[0], []int{1}, idx, []int{2}, true)
+	}, x)
+	checkGrad(t, "Gather rows", b, func(in []*graph.Node) *graph.Node {
+		idx := graph.Const(in[0].Graph(), [][]int32{{2}, {0}, {2}})
+		return graph.Gather(in[0], idx)
+	}, x)
+	img := randArr(r, 1, 3, 4, 2)
+	checkGrad(t, "Interpolate bilinear", b, func(in []*graph.Node) *graph.Node {
+		return graph.Interpolate(in[0], -1, 5, 7, -1).Bilinear().Done()
+	}, img)
+}

@@ -14,6 +14,9 @@
 //   - SelectAndScatterMax/Min: window views by strided Slice, a first-match
 //     mask, and strided (interior) Pad back (the MaxPool VJP).
 //   - BatchNormForInference: plain arithmetic.
+//   - ScatterSum/Max/Min with update windows: rewritten as point scatters
+//     (simplego walks windows with the operand's dimensions, so Gather
+//     gradients along inner axes came out wrong).
 //   - DynamicSlice / DynamicUpdateSlice: Gather / ScatterSum of one window
 //     at the clamped start indices.
 package gapfill
