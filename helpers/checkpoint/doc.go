@@ -1,35 +1,54 @@
 // Package checkpoint reads and writes TensorFlow checkpoints in pure Go,
 // without libtensorflow: the V2 format (tf.train.Saver's default since TF
-// 1.2 and every TF2 checkpoint: a `.index` table plus `.data-?????-of-?????`
-// shards) and the older V1 format (a single table file, or shards named
-// `-?????-of-?????`, holding SavedTensorSlices records).
+// 1.2 and every TF2 checkpoint: a `.index` table plus
+// `.data-0000K-of-0000N` shards) and the older V1 format (one table file, or
+// shards named `-0000K-of-0000N`, holding SavedTensorSlices records, as in
+// the TF-slim inception_v3.ckpt).
 //
 // The API mirrors TensorFlow's NewCheckpointReader:
 //
-//	r, err := checkpoint.Open("inception_v3.ckpt") // prefix, V1 file or directory
+//	r, err := checkpoint.Open("inception_v3.ckpt") // prefix, V1 file, state file or directory
 //	if err != nil { … }
 //	defer r.Close()
-//	for _, name := range r.Names() {               // sorted, like the classic script
-//		fmt.Println(name, r.VariableToShapeMap()[name])
+//	shapes := r.VariableToShapeMap()
+//	for _, name := range r.Names() { // sorted, like the classic listing script
+//		fmt.Println(name, shapes[name])
 //	}
 //	w, err := r.Tensor("InceptionV3/Conv2d_1a_3x3/weights")
+//	values, err := w.Float32s()
 //
-// Open accepts a V2 prefix (model.ckpt-1000), a V1 file or sharded pattern,
-// or a directory holding a `checkpoint` state file (its model_checkpoint_path
-// is used, as tf.train.latest_checkpoint does).
+// Tensors come back as *tensor.Tensor (helpers/tensor): dtype, shape and the
+// little-endian element bytes as stored, so every dtype (float16, bfloat16,
+// complex, quantized, strings) round-trips unchanged.
 //
-// Every table block's and every V2 tensor's masked CRC32C is verified; a
+// # Safety
+//
+// Every table block's CRC32C and every V2 tensor's CRC32C is verified; a
 // mismatch is an error wrapping ErrChecksum that names the file and tensor.
-// Declared sizes and offsets are checked against the real file sizes before
-// anything is allocated, so a small corrupt or hostile file cannot make the
-// reader allocate gigabytes. Tensor data is read with one large read per
-// tensor (no per-element decoding): values stay little-endian bytes in a
-// tensor.Tensor.
+// Truncated or malformed files give errors wrapping ErrCorrupt, unknown
+// names errors wrapping ErrNotFound with suggestions. Declared sizes,
+// offsets and element counts are checked against the real file sizes before
+// anything is allocated, so a small hostile file cannot make the reader
+// allocate gigabytes. The parsers are fuzzed (FuzzTable, FuzzV2Index,
+// FuzzV1File).
 //
-// Partitioned variables (V1 slices and V2 `slices` entries) are reassembled
-// into the full tensor.
+// # Speed
 //
-// Write produces a one-shard V2 checkpoint that TensorFlow restores, written
-// to temporary files and renamed into place; WriteState writes the
-// `checkpoint` state file next to it.
+// Tensor data is read with large reads straight into the returned buffer
+// (split over goroutines for large tensors), with no per-element decoding:
+// about the speed of os.ReadFile from the page cache (BenchmarkReadAll).
+//
+// # Partitioned variables
+//
+// Variables saved in slices (tf.fixed_size_partitioner with V1 or V2
+// savers) are listed once, with their full shape, and Tensor reassembles the
+// full tensor.
+//
+// # Writing
+//
+// Write produces a one-shard V2 checkpoint laid out as TensorFlow's
+// BundleWriter lays it out (tables built with TensorFlow's options, byte for
+// byte), so tf.train.Saver and tf.train.Checkpoint restore it. Files are
+// written to temporary names and renamed into place. WriteState writes the
+// `checkpoint` state file that tf.train.latest_checkpoint reads.
 package checkpoint

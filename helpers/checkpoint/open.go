@@ -92,6 +92,9 @@ func resolve(path string) (resolved, error) {
 		m := shardSuffix.FindStringSubmatch(path)
 		pattern = shardSuffix.ReplaceAllString(path, "") + "-?????-of-" + m[2]
 	case fileExists(path):
+		if filepath.Base(path) == StateFile && !hasTableMagic(path) {
+			return resolve(filepath.Dir(path)) // the state file itself
+		}
 		if !hasTableMagic(path) {
 			return resolved{}, fmt.Errorf("checkpoint: %s: not a checkpoint (no V1 table magic number, and no %s.index)", path, path)
 		}

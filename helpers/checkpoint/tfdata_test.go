@@ -28,7 +28,6 @@ type ckptFact struct {
 		NumElements int64             `json:"num_elements"`
 		Values      []json.RawMessage `json:"values"`
 		SumFsum     *float64          `json:"sum_fsum"`
-		NumSlices   int               `json:"num_slices"`
 		Trackable   *struct {
 			Nodes      int `json:"nodes"`
 			Attributes []struct {
@@ -106,6 +105,13 @@ func TestRealCheckpoints(t *testing.T) {
 				t.Errorf("Open(dir) resolved to %s, want %s", r.Path(), want)
 			}
 			r.Close()
+			// So does opening the state file itself.
+			r, err = checkpoint.Open(path)
+			if err != nil || r.Path() != filepath.Join(filepath.Dir(path), f.ModelCheckpointPath) {
+				t.Errorf("Open(state file %s): %v", path, err)
+			} else {
+				r.Close()
+			}
 			continue
 		}
 		n++
