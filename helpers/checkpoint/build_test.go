@@ -212,3 +212,44 @@ func colsOf(t *tensor.Tensor, c0, c1 int64) *tensor.Tensor {
 func ext(start, length int64) bundlepb.Extent {
 	return bundlepb.Extent{Start: start, Length: length, HasLength: true}
 }
+
+// buildV2Sharded writes a V2 checkpoint with one data file per element of
+// shards, as a sharded tf.train.Saver (MergeBundles) leaves it.
+func buildV2Sharded(t testing.TB, prefix string, shards []map[string]*tensor.Tensor) {
+	entries := map[string][]byte{}
+	for i, vars := range shards {
+		var data []byte
+		names := make([]string, 0, len(vars))
+		for n := range vars {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			v := vars[n]
+			e := bundlepb.Entry{DType: v.DType, Shape: bundlepb.Shape{Dims: v.Shape}, ShardID: int32(i), Offset: int64(len(data)), Size: int64(len(v.Data))}
+			e.CRC32C = table.MaskCRC(table.CRC32C(v.Data))
+			data = append(data, v.Data...)
+			entries[n] = bundlepb.AppendEntry(nil, e)
+		}
+		if err := os.WriteFile(checkpoint.DataFilename(prefix, i, len(shards)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys := make([]string, 0, len(entries))
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	w := table.NewWriter(&buf, table.DefaultOptions)
+	w.Add(nil, bundlepb.AppendHeader(nil, bundlepb.Header{NumShards: int32(len(shards)), Version: bundlepb.VersionDef{Producer: 1}}))
+	for _, k := range keys {
+		w.Add([]byte(k), entries[k])
+	}
+	if err := w.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prefix+".index", buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -624,3 +624,35 @@ func TestConcurrentReads(t *testing.T) {
 		}
 	}
 }
+
+func TestV2MultipleShards(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "model.ckpt-7")
+	shards := []map[string]*tensor.Tensor{
+		{"a": iota32([]int64{3}, 1), "c": iota32([]int64{2, 2}, 10)},
+		{"b": iota32([]int64{5}, 100)},
+		{"d": iota32(nil, -1)},
+	}
+	buildV2Sharded(t, prefix, shards)
+	r := mustOpen(t, prefix)
+	if len(r.Files()) != 4 || !reflect.DeepEqual(r.Names(), []string{"a", "b", "c", "d"}) {
+		t.Fatalf("files %v names %v", r.Files(), r.Names())
+	}
+	for _, s := range shards {
+		for n, want := range s {
+			if got := mustTensor(t, r, n); !sameTensor(got, want) {
+				t.Errorf("%s differs", n)
+			}
+		}
+	}
+	r.Close()
+	// Opening through any data shard works too; a missing one is named.
+	if _, err := checkpoint.Open(checkpoint.DataFilename(prefix, 2, 3)); err != nil {
+		t.Error(err)
+	}
+	os.Remove(checkpoint.DataFilename(prefix, 1, 3))
+	_, err := checkpoint.Open(prefix)
+	if err == nil || !strings.Contains(err.Error(), "model.ckpt-7.data-00001-of-00003") {
+		t.Errorf("missing shard 1: %v", err)
+	}
+}

@@ -46,9 +46,11 @@
 //
 // # Writing
 //
-// Write produces a one-shard V2 checkpoint laid out as TensorFlow's
-// BundleWriter lays it out (tables built with TensorFlow's options, byte for
-// byte), so tf.train.Saver and tf.train.Checkpoint restore it. Files are
+// Write produces a one-shard V2 checkpoint laid out exactly as TensorFlow's
+// BundleWriter lays it out (checked byte for byte against files TensorFlow
+// wrote), which tf.compat.v1.train.Saver restores by name. (TF2's
+// tf.train.Checkpoint also wants the _CHECKPOINTABLE_OBJECT_GRAPH string
+// tensor, which callers can include like any other tensor.) Files are
 // written to temporary names and renamed into place. WriteState writes the
 // `checkpoint` state file that tf.train.latest_checkpoint reads.
 package checkpoint
