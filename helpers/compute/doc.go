@@ -74,10 +74,13 @@
 //
 // On the pure-Go backend Conv2D is lowered to im2col (strided slices
 // concatenated on channels) + one matrix product, and depthwise convolution
-// to a sum of shifted slices times per-channel weights: about 10× faster
-// forward than simplego's ConvGeneral, and far faster backward. On XLA they
-// use graph.Convolve. All ops are differentiable (checked against finite
-// differences in the tests).
+// to a sum of shifted slices times per-channel weights: several times faster
+// forward than simplego's ConvGeneral (a single-threaded direct loop), and
+// far faster backward (see BenchmarkConv). On XLA Conv2D uses
+// graph.Convolve; depthwise convolutions stay lowered there too, because
+// GoMLX's grouped-convolution gradient builds one convolution per channel.
+// ConvAttrs.Impl overrides the choice. All ops are differentiable (checked
+// against finite differences in the tests).
 //
 // # Benchmarks
 //
