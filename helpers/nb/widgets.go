@@ -12,6 +12,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/comms"
 	"github.com/janpfeifer/gonb/gonbui/dom"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"github.com/janpfeifer/gonb/gonbui/widgets"
 )
 
@@ -29,8 +30,9 @@ var (
 
 // Interactive reports whether widgets talk to a live front end. The first
 // call from a notebook probes (up to WidgetTimeout) and the answer is kept
-// for the rest of the program; outside a notebook it is false at once.
-// Setting the environment variable GOTL_WIDGETS=off forces false.
+// for the rest of the program; outside a notebook, or in a kernel run by
+// nbconvert/nbclient (which GoNB gives no Jupyter kernel id), it is false at
+// once. Setting the environment variable GOTL_WIDGETS=off forces false.
 func Interactive() bool {
 	probeOnce.Do(func() { frontEndAnswers = probeFrontEnd() })
 	return frontEndAnswers
@@ -39,8 +41,14 @@ func Interactive() bool {
 // probeFrontEnd asks the browser to send a value back through GoNB's comms
 // channel. Headless, nothing runs the JavaScript, so nothing comes back;
 // the wait runs in a goroutine because GoNB's calls can block forever then.
+//
+// A kernel started by nbconvert/nbclient has a connection file without the
+// Jupyter server's kernel id, so GoNB cannot build the browser's WebSocket
+// URL and leaves GONB_JUPYTER_KERNEL_ID unset: no front end can ever answer,
+// and the probe is skipped (no wait, no connection script in the saved
+// notebook).
 func probeFrontEnd() bool {
-	if !inNotebook || os.Getenv("GOTL_WIDGETS") == "off" {
+	if !inNotebook || os.Getenv("GOTL_WIDGETS") == "off" || os.Getenv(protocol.GONB_JUPYTER_KERNEL_ID_ENV) == "" {
 		return false
 	}
 	address := "/gotl/probe/" + gonbui.UniqueId()

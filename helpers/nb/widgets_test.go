@@ -56,6 +56,8 @@ func TestWidgetsFallBackWhenNoFrontEndAnswers(t *testing.T) {
 	// A notebook run headlessly (nbconvert): GoNB is there, no browser is.
 	sent := captureOutput(t)
 	resetProbe(t, 50*time.Millisecond)
+	// A kernel id as under a Jupyter server, so the probe really waits.
+	t.Setenv("GONB_JUPYTER_KERNEL_ID", "0b8e6c1a-0000-4000-8000-000000000000")
 	start := time.Now()
 	b := NewButton("Step <1>")
 	s, err := NewSlider("momentum", 0, 1, 0.9)
@@ -141,5 +143,22 @@ func TestSliderValues(t *testing.T) {
 	}
 	if pos := m.position(0.9); pos != 90 || m.fromPosition(25) != 0.25 {
 		t.Errorf("linear mapping: position(0.9)=%d fromPosition(25)=%v", pos, m.fromPosition(25))
+	}
+}
+
+func TestNoProbeWithoutKernelID(t *testing.T) {
+	// nbconvert: GoNB runs, but without a Jupyter server's kernel id.
+	captureOutput(t)
+	resetProbe(t, time.Hour)
+	t.Setenv("GONB_JUPYTER_KERNEL_ID", "")
+	done := make(chan bool)
+	go func() { done <- Interactive() }()
+	select {
+	case got := <-done:
+		if got {
+			t.Error("interactive without a kernel id")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("probe waited although no front end can connect")
 	}
 }
