@@ -656,3 +656,20 @@ func TestV2MultipleShards(t *testing.T) {
 		t.Errorf("missing shard 1: %v", err)
 	}
 }
+
+// A malformed entry inside a well-formed index names the index and the
+// tensor, once.
+func TestMalformedEntry(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "m")
+	var buf bytes.Buffer
+	w := table.NewWriter(&buf, table.DefaultOptions)
+	w.Add(nil, bundlepb.AppendHeader(nil, bundlepb.Header{NumShards: 1, Version: bundlepb.VersionDef{Producer: 1}}))
+	w.Add([]byte("layer/kernel"), []byte{0x12, 0x05, 0x01}) // shape field runs past the value
+	w.Finish()
+	os.WriteFile(prefix+".index", buf.Bytes(), 0o644)
+	os.WriteFile(checkpoint.DataFilename(prefix, 0, 1), nil, 0o644)
+	_, err := checkpoint.Open(prefix)
+	if !errors.Is(err, checkpoint.ErrCorrupt) || !strings.Contains(err.Error(), `m.index: entry "layer/kernel"`) || strings.Count(err.Error(), "checkpoint:") != 1 {
+		t.Errorf("malformed entry: %v", err)
+	}
+}

@@ -105,7 +105,7 @@ func resolve(path string) (resolved, error) {
 		}
 	}
 	if pattern == "" {
-		return resolved{}, fmt.Errorf("checkpoint: no checkpoint at %s (looked for %s.index, %s and %s%s)", path, prefix, path, path, shardWildcard)
+		return resolved{}, fmt.Errorf("checkpoint: no checkpoint at %s (no .index file, V1 file or %s shards there)", path, shardWildcard)
 	}
 	files, err := filepath.Glob(pattern)
 	if err != nil {

@@ -141,7 +141,7 @@ func openV2(prefix string) (*Reader, error) {
 		if err != nil {
 			v.close()
 			if errors.Is(err, os.ErrNotExist) {
-				return nil, fmt.Errorf("checkpoint: missing data shard %s (%d of %d named by %s)", name, i, n, filepath.Base(indexName))
+				return nil, fmt.Errorf("checkpoint: missing data shard %s (shard %d of %d listed in %s)", name, i, n, filepath.Base(indexName))
 			}
 			return nil, fmt.Errorf("checkpoint: %v", err)
 		}

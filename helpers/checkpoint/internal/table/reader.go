@@ -197,17 +197,18 @@ func (t *Reader) Scan(fn func(key, value []byte) error) error {
 		if err != nil {
 			return err
 		}
+		var fnErr error // fn's own errors pass through unwrapped
 		err = iterateBlock(block, func(k, v []byte) error {
 			if bytes.Compare(k, e.sep) > 0 {
 				return fmt.Errorf("key %q beyond its index separator %q", k, e.sep)
 			}
-			return fn(k, v)
+			fnErr = fn(k, v)
+			return fnErr
 		})
+		if fnErr != nil {
+			return fnErr
+		}
 		if err != nil {
-			var te *Error
-			if errorsAs(err, &te) {
-				return err
-			}
 			return t.errorf(ErrCorrupt, "block at offset %d: %v", e.handle.Offset, err)
 		}
 	}

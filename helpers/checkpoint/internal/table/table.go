@@ -89,3 +89,6 @@ func decodeHandle(b []byte) (Handle, int, error) {
 	}
 	return Handle{off, size}, n + m, nil
 }
+
+// errStop ends a block iteration early.
+var errStop = errors.New("stop")

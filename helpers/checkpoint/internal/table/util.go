@@ -1,7 +1,0 @@
-package table
-
-import "errors"
-
-var errStop = errors.New("stop")
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }
