@@ -39,7 +39,7 @@ func build(t testing.TB, opt Options, entries []kv) []byte {
 }
 
 // Rebuilding TensorFlow's own tables from their entries must give the same
-// bytes (uncompressed ones) and the same entries (all).
+// bytes, snappy-compressed blocks included.
 func TestRealTables(t *testing.T) {
 	cases := []struct {
 		path   []string
@@ -77,20 +77,11 @@ func TestRealTables(t *testing.T) {
 		if _, ok, err := r.Get([]byte("zzz")); ok || err != nil {
 			t.Errorf("Get(missing) = %v, %v", ok, err)
 		}
+		// TF's table builder with the options each file was written with
+		// (snappy for TF >= 1.14 indexes) gives exactly these bytes.
 		rebuilt := build(t, Options{Snappy: c.snappy}, entries)
-		if !c.snappy && !bytes.Equal(rebuilt, data) {
+		if !bytes.Equal(rebuilt, data) {
 			t.Errorf("%s: rebuilt table differs from TensorFlow's:\n got %x\nwant %x", p, rebuilt, data)
-		}
-		if c.snappy {
-			// TF's table builder compresses with its own snappy; only check
-			// that our compressed rebuild reads back the same entries.
-			r2, err := NewReader(bytes.NewReader(rebuilt), int64(len(rebuilt)), "rebuilt")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := scanAll(t, r2); fmt.Sprint(got) != fmt.Sprint(entries) {
-				t.Errorf("snappy rebuild differs")
-			}
 		}
 	}
 }

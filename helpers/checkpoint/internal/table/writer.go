@@ -128,8 +128,8 @@ func (t *Writer) Finish() error {
 	}
 	var meta blockBuilder
 	meta.interval = t.opt.RestartInterval
-	metaHandle := t.writeBlock(&meta, false)
-	indexHandle := t.writeBlock(&t.index, false)
+	metaHandle := t.writeBlock(&meta, t.opt.Snappy)
+	indexHandle := t.writeBlock(&t.index, t.opt.Snappy)
 	footer := make([]byte, 0, FooterSize)
 	footer = metaHandle.append(footer)
 	footer = indexHandle.append(footer)
