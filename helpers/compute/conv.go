@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 
 	"github.com/gotl/gotl/helpers/compute/internal/lower"
@@ -60,6 +61,11 @@ type PoolAttrs struct {
 	ExplicitPaddings []int
 	// DataFormat is "NHWC" (default when empty) or "NCHW".
 	DataFormat string
+	// Impl: ConvAuto (default) computes float32/float64 pooling as
+	// max/sum of shifted slices on the pure-Go backend (simplego's
+	// ReduceWindow is ~20x slower) and with ReduceWindow elsewhere;
+	// ConvLowered and ConvNative force one or the other.
+	Impl ConvImpl
 }
 
 // SamePadding returns TensorFlow's SAME output size and (before, after)
@@ -280,6 +286,13 @@ func poolSetup(op string, x *graph.Node, attrs PoolAttrs, explicitOK bool) (*gra
 	return x, sp, k, nchw, err
 }
 
+func poolLowered(x *graph.Node, impl ConvImpl) bool {
+	if dt := x.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
+		return false
+	}
+	return useLowered(x.Graph(), impl)
+}
+
 func rank4(sp lower.Spatial, k [2]int) (window, strides []int, pads [][2]int) {
 	return []int{1, k[0], k[1], 1}, []int{1, sp.Strides[0], sp.Strides[1], 1},
 		[][2]int{{0, 0}, sp.Pads[0], sp.Pads[1], {0, 0}}
@@ -295,6 +308,9 @@ func MaxPool(x *graph.Node, attrs PoolAttrs) (out *graph.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if poolLowered(x, attrs.Impl) {
+		return fromNHWC(lower.Pool(x, sp, k, true, nil), nchw), nil
+	}
 	window, strides, pads := rank4(sp, k)
 	out = graph.BackendReduceWindow(x, backends.ReduceOpMax, window, strides, nil, nil, pads)
 	return fromNHWC(out, nchw), nil
@@ -309,8 +325,6 @@ func AvgPool(x *graph.Node, attrs PoolAttrs) (out *graph.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	window, strides, pads := rank4(sp, k)
-	sum := graph.BackendReduceWindow(x, backends.ReduceOpSum, window, strides, nil, nil, pads)
 	counts := make([]float64, sp.Out[0]*sp.Out[1])
 	in := x.Shape().Dimensions
 	for oy := range sp.Out[0] {
@@ -322,6 +336,12 @@ func AvgPool(x *graph.Node, attrs PoolAttrs) (out *graph.Node, err error) {
 			counts[oy*sp.Out[1]+ox] = float64(max(ny*nx, 1))
 		}
 	}
+	if poolLowered(x, attrs.Impl) {
+		div := graph.ConvertDType(graph.Reshape(graph.Const(x.Graph(), counts), 1, sp.Out[0], sp.Out[1], 1), x.DType())
+		return fromNHWC(lower.Pool(x, sp, k, false, div), nchw), nil
+	}
+	window, strides, pads := rank4(sp, k)
+	sum := graph.BackendReduceWindow(x, backends.ReduceOpSum, window, strides, nil, nil, pads)
 	allSame := !slices.ContainsFunc(counts, func(c float64) bool { return c != counts[0] })
 	if allSame {
 		out = graph.DivScalar(sum, counts[0])

@@ -208,15 +208,19 @@ func TestPoolForwardAndGradients(t *testing.T) {
 	for _, c := range poolCases {
 		x := randArr(r, c.n, c.h, c.w, c.c)
 		for _, isMax := range []bool{true, false} {
-			pool := AvgPool
-			if isMax {
-				pool = MaxPool
+			for _, impl := range []ConvImpl{ConvLowered, ConvNative} {
+				pool := AvgPool
+				if isMax {
+					pool = MaxPool
+				}
+				name := fmt.Sprintf("pool max=%v impl=%d %dx%d k%v s%v %s", isMax, impl, c.h, c.w, c.k, c.g.strides, c.g.padding)
+				attrs := c.attrs()
+				attrs.Impl = impl
+				fn := op1(t, func(in []*graph.Node) (*graph.Node, error) { return pool(in[0], attrs) })
+				got := run(t, b, func(in []*graph.Node) []*graph.Node { return []*graph.Node{fn(in)} }, x)[0]
+				assertClose(t, name, got, poolRef(x, c.k, c.g, isMax), 1e-14)
+				checkGrad(t, name, b, fn, x)
 			}
-			name := fmt.Sprintf("pool max=%v %dx%d k%v s%v %s", isMax, c.h, c.w, c.k, c.g.strides, c.g.padding)
-			fn := op1(t, func(in []*graph.Node) (*graph.Node, error) { return pool(in[0], c.attrs()) })
-			got := run(t, b, func(in []*graph.Node) []*graph.Node { return []*graph.Node{fn(in)} }, x)[0]
-			assertClose(t, name, got, poolRef(x, c.k, c.g, isMax), 1e-14)
-			checkGrad(t, name, b, fn, x)
 		}
 	}
 }
@@ -436,3 +440,30 @@ func TestOpErrors(t *testing.T) {
 }
 
 func second(_ *graph.Node, err error) error { return err }
+
+// Ties (common after ReLU: all-zero windows) send the gradient to the first
+// maximum in row-major window order only, as TF's MaxPoolGrad does, for both
+// implementations; negative inputs never lose to SAME padding.
+func TestMaxPoolTies(t *testing.T) {
+	b := testBackend(t)
+	x := arr{dims: []int{1, 2, 4, 1}, data: []float64{0, 0, -1, 2, 0, 0, 2, 2}}
+	y := arr{dims: []int{1, 3, 3, 1}, data: []float64{-5, -4, -6, -3, -9, -9, -9, -9, -2}}
+	for _, impl := range []ConvImpl{ConvLowered, ConvNative} {
+		got := run(t, b, func(in []*graph.Node) []*graph.Node {
+			p, err := MaxPool(in[0], PoolAttrs{Ksize: []int{1, 2, 2, 1}, Strides: []int{1, 2, 2, 1}, Padding: "VALID", Impl: impl})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return graph.Gradient(graph.ReduceAllSum(p), in[0])
+		}, x)[0]
+		assertClose(t, fmt.Sprintf("MaxPool ties impl=%d", impl), got, arr{dims: x.dims, data: []float64{1, 0, 0, 1, 0, 0, 0, 0}}, 0)
+		got = run(t, b, func(in []*graph.Node) []*graph.Node {
+			p, err := MaxPool(in[0], PoolAttrs{Ksize: []int{1, 3, 3, 1}, Strides: []int{1, 2, 2, 1}, Padding: "SAME", Impl: impl})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return []*graph.Node{p}
+		}, y)[0]
+		assertClose(t, fmt.Sprintf("MaxPool negative SAME impl=%d", impl), got, arr{dims: []int{1, 2, 2, 1}, data: []float64{-3, -4, -3, -2}}, 0)
+	}
+}

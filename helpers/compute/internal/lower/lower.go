@@ -11,6 +11,9 @@
 package lower
 
 import (
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
@@ -125,4 +128,46 @@ func DepthwiseConv2D(x, filter *Node, sp Spatial) *Node {
 		}
 	}
 	return Reshape(sum, n, sp.Out[0], sp.Out[1], c*m)
+}
+
+// Pool computes max or average pooling (TF semantics: padding never wins a
+// max and is not counted in an average) as an elementwise max / sum over
+// the kernel's shifted windows; simplego's ReduceWindow is far slower. The
+// max chain Max(Max(w0, w1), w2)… sends gradients on ties to the earliest
+// window, i.e. to the first maximum in row-major order, as TF's MaxPoolGrad.
+// counts holds, for an average, the number of real elements per output
+// position ([1, outH, outW, 1]).
+func Pool(x *Node, sp Spatial, k [2]int, isMax bool, counts *Node) *Node {
+	fill := 0.0
+	if isMax {
+		fill = lowest(x)
+	}
+	xp := PadConst(x, sp.Pads, fill)
+	var acc *Node
+	for i := range k[0] {
+		for j := range k[1] {
+			w := window(xp, sp, i, j)
+			switch {
+			case acc == nil:
+				acc = w
+			case isMax:
+				acc = Max(acc, w)
+			default:
+				acc = Add(acc, w)
+			}
+		}
+	}
+	if isMax {
+		return acc
+	}
+	return Div(acc, BroadcastToShape(counts, acc.Shape()))
+}
+
+// lowest is the most negative finite value of x's dtype: finite so that the
+// Max gradient's (a-b) stays defined between two padded positions.
+func lowest(x *Node) float64 {
+	if x.DType() == dtypes.Float64 {
+		return -math.MaxFloat64
+	}
+	return -math.MaxFloat32
 }
