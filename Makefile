@@ -25,7 +25,7 @@ check:
 	$(GOTL) install --check --tests
 
 test:
-	$(GOTL) install --system --jupyter_only --tests
+	$(GOTL) install --system --tests --tools_only
 	$(GO) vet ./...
 	$(GO) test -timeout $(TESTTIMEOUT) ./...
 

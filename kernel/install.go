@@ -19,6 +19,8 @@ type Installer struct {
 	Out io.Writer
 	// SkipWarm skips pre-building the checkout into the Go build cache.
 	SkipWarm bool
+	// ToolsOnly makes Install stop after the tools: no kernelspec, no warm-up.
+	ToolsOnly bool
 }
 
 // Result says where an installation put things and what it changed.
@@ -138,25 +140,8 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 	}
 	res := &Result{DataDir: dataDir, BinDir: binDir, SpecDir: in.Config.SpecDir(dataDir)}
 
-	for _, t := range Tools {
-		v, err := t.InstalledVersion(h, binDir)
-		if err == nil && v == t.Version {
-			fmt.Fprintf(out, "%-10s %s already in %s\n", t.Name, t.Version, binDir)
-			continue
-		}
-		why := "not installed"
-		if err == nil {
-			why = "found " + v
-		}
-		fmt.Fprintf(out, "%-10s building %s into %s (%s; takes up to %v the first time)\n",
-			t.Name, t.Version, binDir, why, t.BuildTime)
-		start := time.Now()
-		var log bytes.Buffer
-		if err := t.Build(ctx, h, binDir, &log); err != nil {
-			return res, fmt.Errorf("%v\n%s", err, tail(log.String(), 2000))
-		}
-		fmt.Fprintf(out, "%-10s built in %.1fs\n", t.Name, time.Since(start).Seconds())
-		res.Built = append(res.Built, t.Name)
+	if res.Built, err = in.installTools(ctx, binDir); err != nil || in.ToolsOnly {
+		return res, err
 	}
 
 	res.Spec, err = in.spec(binDir)
@@ -180,6 +165,33 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// installTools builds the pinned tools that binDir lacks, or holds at
+// another version, and returns the names of those it built.
+func (in *Installer) installTools(ctx context.Context, binDir string) (built []string, err error) {
+	out, h := in.out(), in.Host
+	for _, t := range Tools {
+		v, err := t.InstalledVersion(h, binDir)
+		if err == nil && v == t.Version {
+			fmt.Fprintf(out, "%-10s %s already in %s\n", t.Name, t.Version, binDir)
+			continue
+		}
+		why := "not installed"
+		if err == nil {
+			why = "found " + v
+		}
+		fmt.Fprintf(out, "%-10s building %s into %s (%s; takes up to %v the first time)\n",
+			t.Name, t.Version, binDir, why, t.BuildTime)
+		start := time.Now()
+		var log bytes.Buffer
+		if err := t.Build(ctx, h, binDir, &log); err != nil {
+			return built, fmt.Errorf("%v\n%s", err, tail(log.String(), 2000))
+		}
+		fmt.Fprintf(out, "%-10s built in %.1fs\n", t.Name, time.Since(start).Seconds())
+		built = append(built, t.Name)
+	}
+	return built, nil
 }
 
 // Warm builds every package of the checkout so that the Go build cache

@@ -635,3 +635,25 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestInstallToolsOnly(t *testing.T) {
+	f := newFakeMachine()
+	binDir, dataDir, root := t.TempDir(), t.TempDir(), fakeRepo(t)
+	f.installedTools(t, binDir)
+	in := &Installer{Host: f.host(), Config: Config{RepoRoot: root, DataDir: dataDir, BinDir: binDir}, ToolsOnly: true}
+	res, err := in.Install(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BinDir != binDir || res.SpecChanged {
+		t.Errorf("ToolsOnly result %+v", res)
+	}
+	if entries, _ := os.ReadDir(dataDir); len(entries) != 0 {
+		t.Errorf("ToolsOnly wrote into the Jupyter data dir: %v", entries)
+	}
+	for _, c := range f.ran {
+		if strings.Join(c.Args, " ") == "build ./..." {
+			t.Errorf("ToolsOnly warmed the build cache")
+		}
+	}
+}

@@ -20,10 +20,10 @@ func init() {
 }
 
 func runInstall(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("install", "[--check] [--system] [--tests] [flags]", stderr)
+	fs := newFlagSet("install", "[--check] [--system] [--tests] [--tools_only] [flags]", stderr)
 	check := fs.Bool("check", false, "only report what is installed and what is missing (exit status 1 if something is), changing nothing")
 	system := fs.Bool("system", false, "first install Jupyter's missing Debian/Ubuntu packages with apt-get (with sudo unless root)")
-	jupyterOnly := fs.Bool("jupyter_only", false, "with --system: install only Jupyter's packages, then stop")
+	toolsOnly := fs.Bool("tools_only", false, "install only the Go tools (and, with --system, Jupyter's packages): no kernelspec, no build-cache warm-up")
 	tests := fs.Bool("tests", false, "include what the notebook tests need (nbclient, jupyter_kernel_test) in --check and --system")
 	repo := fs.String("repo", "", "the gotl checkout that notebooks import (default: the one containing the current directory)")
 	dataDir := fs.String("data_dir", "", "Jupyter data directory (default: $JUPYTER_DATA_DIR, else ~/.local/share/jupyter)")
@@ -41,8 +41,8 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, rest)
 	}
-	if *jupyterOnly && !*system {
-		return fmt.Errorf("%w: --jupyter_only needs --system", errUsage)
+	if *toolsOnly && *check {
+		return fmt.Errorf("%w: --tools_only and --check exclude each other", errUsage)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -55,9 +55,6 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	if *system {
 		if err := kernel.InstallJupyter(ctx, host, purpose, stdout); err != nil {
 			return err
-		}
-		if *jupyterOnly {
-			return nil
 		}
 	}
 
@@ -80,8 +77,9 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 			Name: *name, DisplayName: *display,
 			RawError: *rawError, Offline: *offline, Verbose: *verbose,
 		},
-		Out:      stdout,
-		SkipWarm: *noWarm,
+		Out:       stdout,
+		SkipWarm:  *noWarm,
+		ToolsOnly: *toolsOnly,
 	}
 	if *check {
 		report := in.Check(ctx, purpose)
@@ -94,6 +92,10 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	res, err := in.Install(ctx)
 	if err != nil {
 		return err
+	}
+	if *toolsOnly {
+		fmt.Fprintf(stdout, "done: gonb, goimports and gopls are in %s\n", res.BinDir)
+		return nil
 	}
 	fmt.Fprintf(stdout, "done: choose the kernel %q in Jupyter, or run: make notebook\n", res.Spec.DisplayName)
 	return nil

@@ -10,7 +10,7 @@ import (
 
 func TestInstallUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"install", "--jupyter_only"},
+		{"install", "--tools_only", "--check"},
 		{"install", "extra"},
 		{"install", "--no_such_flag"},
 		{"notebook", "extra"},
