@@ -126,7 +126,14 @@ func buildV1(t testing.TB, file string, vars []partitioned) {
 	}
 	meta = msg(meta, 2, varintField(nil, 1, 1))
 	recs = append(recs, rec{[]byte{}, msg(nil, 1, meta)})
-	sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i].k, recs[j].k) < 0 })
+	sort.SliceStable(recs, func(i, j int) bool { return bytes.Compare(recs[i].k, recs[j].k) < 0 })
+	dedup := recs[:0] // a slice listed twice in the metadata is stored once
+	for _, r := range recs {
+		if len(dedup) == 0 || !bytes.Equal(dedup[len(dedup)-1].k, r.k) {
+			dedup = append(dedup, r)
+		}
+	}
+	recs = dedup
 	var buf bytes.Buffer
 	w := table.NewWriter(&buf, table.Options{BlockSize: 64})
 	for _, r := range recs {

@@ -673,3 +673,19 @@ func TestMalformedEntry(t *testing.T) {
 		t.Errorf("malformed entry: %v", err)
 	}
 }
+
+// A V1 file listing the same slice many times must be refused before the
+// slice is read again and again.
+func TestOverlappingSlicesRefused(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "v1")
+	w := iota32([]int64{4, 2}, 0)
+	parts := []slicePart{{bundlepb.Slice{ext(0, 4), {}}, w}}
+	for i := 0; i < 1000; i++ {
+		parts = append(parts, slicePart{bundlepb.Slice{ext(0, 4), {}}, w})
+	}
+	buildV1(t, p, []partitioned{{name: "w", dtype: tensor.Float, shape: w.Shape, parts: parts}})
+	r := mustOpen(t, p)
+	if _, err := r.Tensor("w"); !errors.Is(err, checkpoint.ErrCorrupt) || !strings.Contains(err.Error(), "overlap") {
+		t.Errorf("overlapping slices: %v", err)
+	}
+}

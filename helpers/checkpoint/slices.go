@@ -117,6 +117,18 @@ func assembleSlices(vr Variable, slices []bundlepb.Slice, limit int64, file stri
 			return t, nil
 		}
 	}
+	// TensorFlow's slices partition the tensor: more elements than the
+	// tensor has means overlaps (or a hostile file asking for many reads).
+	var declared int64
+	for _, s := range slices {
+		_, lens, err := sliceBounds(s, vr.Shape)
+		if err != nil {
+			return nil, corruptf("%s: tensor %q: %v", file, vr.Name, err)
+		}
+		if declared += tensor.NumElements(lens); declared > n {
+			return nil, corruptf("%s: tensor %q: its %d slices overlap (more than its %d elements)", file, vr.Name, len(slices), n)
+		}
+	}
 	out := &tensor.Tensor{DType: dt, Shape: append([]int64{}, vr.Shape...)}
 	if dt == tensor.String {
 		out.Strings = make([][]byte, n)
@@ -128,6 +140,9 @@ func assembleSlices(vr Variable, slices []bundlepb.Slice, limit int64, file stri
 		starts, lens, err := sliceBounds(s, vr.Shape)
 		if err != nil {
 			return nil, corruptf("%s: tensor %q: %v", file, vr.Name, err)
+		}
+		if tensor.NumElements(lens) == 0 {
+			continue
 		}
 		part, err := readSlice(s, lens)
 		if err != nil {

@@ -27,6 +27,7 @@ type v1slice struct {
 
 func openV1(pattern string, names []string) (*Reader, error) {
 	v := &v1reader{slices: map[string][]v1slice{}}
+	var sliceKeyBytes int64
 	r := &Reader{format: FormatV1, path: pattern, files: names, vars: map[string]Variable{}, impl: v}
 	for i, name := range names {
 		f, t, err := openTable(name)
@@ -67,6 +68,11 @@ func openV1(pattern string, names []string) (*Reader, error) {
 					return nil, corruptf("%s: tensor %q is %v %v here but %v %v in another shard", name, m.Name, m.DType, dims, old.DType, old.Shape)
 				}
 			}
+			sliceKeyBytes += int64(len(m.Slices)) * int64(len(m.Name)+16)
+			if sliceKeyBytes > sliceKeyBudget(v.total) {
+				v.close()
+				return nil, corruptf("%s: implausibly many slices (tensor %q has %d)", name, m.Name, len(m.Slices))
+			}
 			r.vars[m.Name] = Variable{Name: m.Name, DType: m.DType, Shape: dims}
 			for _, s := range m.Slices {
 				v.slices[m.Name] = append(v.slices[m.Name], v1slice{shard: i, slice: s})
@@ -102,10 +108,15 @@ func (v *v1reader) tensor(vr Variable) (*tensor.Tensor, error) {
 		shardOf[string(bundlepb.SliceKey(vr.Name, p.slice))] = p.shard
 	}
 	file := v.tables[parts[0].shard].Name()
+	cursors := make([]*table.Cursor, len(v.tables)) // slices of a tensor usually share blocks
 	return assembleSlices(vr, slices, v.total, file, func(s bundlepb.Slice, dims []int64) (*tensor.Tensor, error) {
 		key := bundlepb.SliceKey(vr.Name, s)
-		t := v.tables[shardOf[string(key)]]
-		val, ok, err := t.Get(key)
+		shard := shardOf[string(key)]
+		t := v.tables[shard]
+		if cursors[shard] == nil {
+			cursors[shard] = t.NewCursor()
+		}
+		val, ok, err := cursors[shard].Get(key)
 		if err != nil {
 			return nil, wrapTable(err)
 		}

@@ -17,6 +17,19 @@ import (
 // (TensorFlow's kTensorBundleVersion).
 const bundleVersion = 1
 
+// sliceKeyBudget bounds the bytes of slice keys built for a file of size
+// bytes: each slice costs a few bytes of the file but repeats its tensor's
+// name in its key, so a hostile file could otherwise cost names × slices.
+func sliceKeyBudget(size int64) int64 { return 64*size + 1<<20 }
+
+func indexSize(f *os.File) int64 {
+	st, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
 // maxShards bounds num_shards: shard names have five digits.
 const maxShards = 99999
 
@@ -160,7 +173,12 @@ func openV2(prefix string) (*Reader, error) {
 	// Slice entries are reached through their full tensor; like
 	// TensorFlow's CheckpointReader, they are not listed.
 	sliceKeys := map[string]bool{}
+	budget := sliceKeyBudget(indexSize(f))
 	for k, e := range v.entries {
+		if budget -= int64(len(e.Slices)) * int64(len(k)+16); budget < 0 {
+			v.close()
+			return nil, corruptf("%s: implausibly many slices (tensor %q has %d)", indexName, k, len(e.Slices))
+		}
 		for _, s := range e.Slices {
 			sliceKeys[string(bundlepb.SliceKey(k, s))] = true
 		}

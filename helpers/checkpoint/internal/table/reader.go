@@ -10,6 +10,11 @@ import (
 	"github.com/golang/snappy"
 )
 
+// maxKeyExpansion bounds the total length of the keys of a block relative
+// to its size. Real tables stay far below (TF's names share prefixes of a
+// few dozen bytes).
+const maxKeyExpansion = 32
+
 // maxSnappyRatio bounds how much a snappy block may expand: snappy's best
 // case is a 3-byte copy element producing 64 bytes.
 const maxSnappyRatio = 22
@@ -152,6 +157,10 @@ func iterateBlock(block []byte, fn func(k, v []byte) error) error {
 	end := len(block) - 4 - 4*int(numRestarts)
 	p := block[:end]
 	var prev []byte
+	// Shared prefixes let each entry repeat the whole previous key for a
+	// few bytes of input; bounding the bytes of keys rebuilt keeps a
+	// hostile block from costing quadratic memory.
+	keyBudget := maxKeyExpansion*len(block) + 64<<10
 	for len(p) > 0 {
 		shared, n1 := binary.Uvarint(p)
 		if n1 <= 0 {
@@ -171,6 +180,9 @@ func iterateBlock(block []byte, fn func(k, v []byte) error) error {
 		}
 		if unshared > uint64(len(p)) || vlen > uint64(len(p))-unshared {
 			return fmt.Errorf("entry of %d+%d bytes runs past the block", unshared, vlen)
+		}
+		if keyBudget -= int(shared) + int(unshared); keyBudget < 0 {
+			return fmt.Errorf("keys expand to more than %d times the block size", maxKeyExpansion)
 		}
 		key := make([]byte, int(shared)+int(unshared))
 		copy(key, prev[:shared])
@@ -226,6 +238,11 @@ func (t *Reader) Get(key []byte) (value []byte, found bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
+	return t.findInBlock(block, h, key)
+}
+
+// findInBlock searches a decoded block for key.
+func (t *Reader) findInBlock(block []byte, h Handle, key []byte) (value []byte, found bool, err error) {
 	err = iterateBlock(block, func(k, v []byte) error {
 		if c := bytes.Compare(k, key); c == 0 {
 			value, found = v, true
@@ -239,4 +256,35 @@ func (t *Reader) Get(key []byte) (value []byte, found bool, err error) {
 		return nil, false, t.errorf(ErrCorrupt, "block at offset %d: %v", h.Offset, err)
 	}
 	return value, found, nil
+}
+
+// Cursor looks keys up like Reader.Get, keeping the last block read, so
+// that a run of lookups in the same block reads it once. A Cursor is not
+// safe for concurrent use; make one per goroutine.
+type Cursor struct {
+	t      *Reader
+	handle Handle
+	block  []byte
+}
+
+// NewCursor returns a Cursor over t.
+func (t *Reader) NewCursor() *Cursor { return &Cursor{t: t} }
+
+// Get returns the value stored under key, or found=false. The value aliases
+// the cached block: copy it to keep it beyond the next Get.
+func (c *Cursor) Get(key []byte) (value []byte, found bool, err error) {
+	t := c.t
+	i := sort.Search(len(t.index), func(i int) bool { return bytes.Compare(t.index[i].sep, key) >= 0 })
+	if i == len(t.index) {
+		return nil, false, nil
+	}
+	h := t.index[i].handle
+	if c.block == nil || h != c.handle {
+		block, err := t.readBlock(h)
+		if err != nil {
+			return nil, false, err
+		}
+		c.block, c.handle = block, h
+	}
+	return t.findInBlock(c.block, h, key)
 }

@@ -2,9 +2,11 @@ package table
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/tfdata"
@@ -177,5 +179,54 @@ func TestSeparators(t *testing.T) {
 	}
 	if s := shortSuccessor([]byte{0xff, 0xff}); !bytes.Equal(s, []byte{0xff, 0xff}) {
 		t.Errorf("successor = %q", s)
+	}
+}
+
+// A block whose every entry repeats the whole previous key plus one byte
+// would rebuild keys of quadratic total size: it must be refused.
+func TestQuadraticKeysRefused(t *testing.T) {
+	var block []byte
+	const n = 20000
+	for i := 0; i < n; i++ {
+		shared := i
+		block = binary.AppendUvarint(block, uint64(shared))
+		block = binary.AppendUvarint(block, 1)
+		block = binary.AppendUvarint(block, 0)
+		block = append(block, 'a')
+	}
+	block = binary.LittleEndian.AppendUint32(block, 0)
+	block = binary.LittleEndian.AppendUint32(block, 1)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	count := 0
+	err := iterateBlock(block, func(k, v []byte) error { count++; return nil })
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Errorf("quadratic block accepted (%d entries)", count)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 64*uint64(len(block))+(1<<20) {
+		t.Errorf("%d-byte block allocated %d bytes", len(block), a)
+	}
+}
+
+func TestCursorCachesBlock(t *testing.T) {
+	var entries []kv
+	for i := 0; i < 300; i++ {
+		entries = append(entries, kv{fmt.Sprintf("k%04d", i), fmt.Sprint(i)})
+	}
+	data := build(t, Options{BlockSize: 256}, entries)
+	r, err := NewReader(bytes.NewReader(data), int64(len(data)), "mem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.NewCursor()
+	for _, i := range []int{0, 1, 150, 299, 3} {
+		v, ok, err := c.Get([]byte(entries[i].k))
+		if err != nil || !ok || string(v) != entries[i].v {
+			t.Errorf("cursor Get(%s) = %q %v %v", entries[i].k, v, ok, err)
+		}
+	}
+	if _, ok, _ := c.Get([]byte("k0150x")); ok {
+		t.Error("cursor found a missing key")
 	}
 }
