@@ -2,6 +2,8 @@ package plots
 
 import (
 	"image/color"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -67,6 +69,8 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), -vg.Points(5)
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.Padding = vg.Points(2)
+	p.X.Tick.Marker = plainTicks{plot.DefaultTicks{}}
+	p.Y.Tick.Marker = plainTicks{plot.DefaultTicks{}}
 	return p
 }
 
@@ -116,4 +120,23 @@ func drawPlot(p *plot.Plot, dc draw.Canvas) {
 	data.SetLineStyle(draw.LineStyle{Color: color.Gray{Y: 0xc8}, Width: vg.Points(0.5)})
 	data.Stroke(box.Path())
 	legend.Draw(data)
+}
+
+// plainTicks relabels another Ticker's major ticks in the shortest form
+// ("25", "0.6", "1e+06"), where gonum/plot pads labels to a shared precision
+// ("0.00", "25.00").
+type plainTicks struct{ plot.Ticker }
+
+func (t plainTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := t.Ticker.Ticks(min, max)
+	for i, tick := range ticks {
+		if tick.Label != "" {
+			v := tick.Value
+			if math.Abs(v) < 1e-9*(max-min) { // rounding residue of a zero tick
+				v = 0
+			}
+			ticks[i].Label = strconv.FormatFloat(v, 'g', 6, 64)
+		}
+	}
+	return ticks
 }
