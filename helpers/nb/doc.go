@@ -16,6 +16,7 @@
 //	nb.DisplayPNG(pngBytes)   // image/png output
 //	nb.DisplaySVG(svgText)    // a real image/svg+xml output
 //	nb.DisplayTable([]string{"class", "accuracy"}, rows)
+//	nb.DisplayImage(img)      // any image.Image, as PNG
 //
 // An output that changes while a cell runs is a Cell: it is created on first
 // use and replaced in place afterwards.
@@ -42,12 +43,17 @@
 //
 // # Widgets
 //
-// NewButton and NewSlider wrap GoNB's widgets. A widget needs a browser that
-// runs the notebook's JavaScript; when a notebook is executed headlessly
-// (nbconvert, CI) no front end answers, so after WidgetTimeout the widgets
-// fall back to scripted behaviour instead of blocking: Button.Clicks delivers
-// a given number of synthetic clicks and Slider.Value stays at its initial
-// value. Interactive reports which mode is in effect.
+// NewButton, NewSlider and NewLogSlider wrap GoNB's widgets. A widget needs
+// a browser that runs the notebook's JavaScript. When a notebook is executed
+// headlessly (nbconvert, CI) no front end can answer, and the widgets fall
+// back to scripted behaviour instead of blocking: Button.Clicks delivers a
+// given number of synthetic clicks and Slider.Value stays at its initial
+// value. The fallback is immediate under nbconvert/nbclient (GoNB has no
+// Jupyter kernel id there, so no browser could connect) and after
+// WidgetTimeout when a notebook server runs the kernel but no browser
+// answers. Interactive reports which mode is in effect; GOTL_WIDGETS=off
+// forces the fallback. testdata/fake_frontend.py exercises the interactive
+// path against a real kernel by playing the browser's side of the protocol.
 //
 //	step := nb.NewButton("Step")
 //	lr, err := nb.NewLogSlider("learning rate", 1e-4, 1, 0.01)
