@@ -223,6 +223,10 @@ func (n Node) TensorAttr(name string) (*tensor.Tensor, error) {
 // make a reader allocate gigabytes.
 const MaxExpandedConstBytes = 256 << 20
 
+// expansionLimit is MaxExpandedConstBytes; fuzz tests lower it so that each
+// input runs fast.
+var expansionLimit int64 = MaxExpandedConstBytes
+
 func checkExpansion(p *tfpb.TensorProto) error {
 	if len(p.GetTensorContent()) > 0 || p.GetTensorShape().GetUnknownRank() {
 		return nil // tensor.FromProto checks the content length and the rank
@@ -237,12 +241,12 @@ func checkExpansion(p *tfpb.TensorProto) error {
 		if s < 0 {
 			return nil // rejected by tensor.FromProto
 		}
-		if s != 0 && n > MaxExpandedConstBytes/size/s {
-			return fmt.Errorf("constant of shape %v would expand to more than %d MiB from a short value list", shapeDims(p), MaxExpandedConstBytes>>20)
+		if s != 0 && n > expansionLimit/size/s {
+			return fmt.Errorf("constant of shape %v would expand to more than %d MiB from a short value list", shapeDims(p), expansionLimit>>20)
 		}
 		n *= s
 	}
-	if tensor.BaseType(p.GetDtype()) == tensor.String && n > MaxExpandedConstBytes/24 {
+	if tensor.BaseType(p.GetDtype()) == tensor.String && n > expansionLimit/24 {
 		return fmt.Errorf("string constant of shape %v has too many elements (%d)", shapeDims(p), n)
 	}
 	return nil
