@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
+
+	"github.com/gotl/gotl/helpers/checkpoint"
+	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/graphfile"
+	"github.com/gotl/gotl/helpers/zoo"
+)
+
+func writeGraph(t *testing.T, path string, def *graphpb.GraphDef) {
+	t.Helper()
+	g, err := graphfile.NewGraph(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.WriteFile(path, graphfile.Binary); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gotl finetune on a graph with variables + its checkpoint, then gotl
+// classify on the exported graph.
+func TestFinetuneCommand(t *testing.T) {
+	dir := t.TempDir()
+	images := filepath.Join(dir, "images")
+	set, err := dataset.WriteSynthetic(images, dataset.SyntheticOptions{Classes: 2, PerClass: 12, Height: 40, Width: 40, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights, err := zoo.RandomTinyNetWeights(9, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withVars, err := zoo.TinyNetGraph(weights, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphPath := filepath.Join(dir, "graph.pb")
+	writeGraph(t, graphPath, withVars)
+	ckpt := filepath.Join(dir, "model.ckpt")
+	if err := checkpoint.Write(ckpt, weights); err != nil {
+		t.Fatal(err)
+	}
+	out, labels := filepath.Join(dir, "out.pb"), filepath.Join(dir, "labels.txt")
+	var stdout, stderr bytes.Buffer
+	code := runMain([]string{"finetune", "--image_dir", images, "--graph", graphPath, "--checkpoint", ckpt,
+		"--how_many_training_steps", "6", "--train_batch_size", "8", "--eval_step_interval", "3", "--top_layers", "2",
+		"--validation_percentage", "20", "--testing_percentage", "20",
+		"--output_graph", out, "--output_labels", labels, "--json"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var s finetuneSummary
+	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
+		t.Fatalf("bad JSON %q: %v", stdout.String(), err)
+	}
+	if s.Steps != 6 || len(s.History) != 2 || len(s.Classes) != 2 {
+		t.Errorf("summary: steps %d, %d evaluations, classes %v", s.Steps, len(s.History), s.Classes)
+	}
+	if want := []string{"conv3/weights", "conv3/biases", "conv4/weights", "conv4/biases"}; strings.Join(s.TrainableWeights, ",") != strings.Join(want, ",") {
+		t.Errorf("--top_layers 2 trained %v, want %v", s.TrainableWeights, want)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	img := filepath.Join(images, set.Names[0])
+	code = runMain([]string{"classify", "--graph", out, "--labels", labels, "--image", img,
+		"--input_layer", "input", "--output_layer", "final_result", "--input_height", "32", "--input_width", "32",
+		"--input_mean", "127.5", "--input_std", "127.5"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("classify of the fine-tuned graph: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), dataset.LabelName(set.Classes[0])) || !strings.Contains(stdout.String(), dataset.LabelName(set.Classes[1])) {
+		t.Errorf("classify output does not list both labels:\n%s", stdout.String())
+	}
+}
+
+func TestFinetuneCommandErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"finetune"}, "--image_dir is required"},
+		{[]string{"finetune", "--image_dir", "x", "--optimizer", "Adamax"}, "Adamax"},
+		{[]string{"finetune", "--image_dir", t.TempDir(), "--graph", "/no/such.pb"}, "/no/such.pb"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := runMain(c.args, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want an error mentioning %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
