@@ -64,3 +64,20 @@ func TestJSONErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFromJSON: arbitrary input gives a tensor or an error, never a panic,
+// and a decoded tensor re-encodes.
+func FuzzFromJSON(f *testing.F) {
+	f.Add([]byte(`{"dtype":"float32","shape":[2],"values":[1,"NaN"]}`))
+	f.Add([]byte(`{"dtype":"int8","values":[[1,2],[3,4]]}`))
+	f.Add([]byte(`{"dtype":"string","shape":[],"values":["a"]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tt, err := FromJSON(data)
+		if err != nil {
+			return
+		}
+		if _, err := json.Marshal(tt); err != nil {
+			t.Fatalf("decoded %s but cannot re-encode: %v", data, err)
+		}
+	})
+}
