@@ -145,6 +145,33 @@ func TestRetrainCommand(t *testing.T) {
 		}
 	}
 
+	// gotl classify (label_image.py semantics) runs the exported graph and
+	// ranks the same class first.
+	best := 0
+	for c := range want {
+		if want[c] > want[best] {
+			best = c
+		}
+	}
+	out, errOut, code = run(t, "classify", "--graph", outGraph, "--labels", labels, "--image", filepath.Join(images, "red_disc", "red_disc_0003.png"),
+		"--input_layer", "input", "--input_height", "24", "--input_width", "24", "--input_mean", "127.5", "--input_std", "127.5", "--json")
+	if code != 0 {
+		t.Fatalf("classify: exit %d: %s", code, errOut)
+	}
+	var cl struct {
+		Top []struct {
+			Label string
+			Index int
+			Score float32
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &cl); err != nil || len(cl.Top) == 0 {
+		t.Fatalf("classify output %q: %v", out, err)
+	}
+	if cl.Top[0].Index != best || cl.Top[0].Label != strings.Split(string(lab), "\n")[best] {
+		t.Errorf("classify ranks %+v first; the layer ranks class %d", cl.Top[0], best)
+	}
+
 	// Warm cache, and distortions bypass it for training images.
 	out, errOut, code = run(t, append(base, "--how_many_training_steps", "3", "--random_brightness", "10", "--flip_left_right", "--random_crop", "10", "--json")...)
 	if code != 0 {
