@@ -24,7 +24,9 @@ type builder struct {
 func ints(v ...int64) *attrpb.AttrValue {
 	return &attrpb.AttrValue{Value: &attrpb.AttrValue_List{List: &attrpb.AttrValue_ListValue{I: v}}}
 }
-func str(s string) *attrpb.AttrValue { return &attrpb.AttrValue{Value: &attrpb.AttrValue_S{S: []byte(s)}} }
+func str(s string) *attrpb.AttrValue {
+	return &attrpb.AttrValue{Value: &attrpb.AttrValue_S{S: []byte(s)}}
+}
 func flt(f float32) *attrpb.AttrValue {
 	return &attrpb.AttrValue{Value: &attrpb.AttrValue_F{F: f}}
 }
