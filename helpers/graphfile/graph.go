@@ -133,7 +133,7 @@ func Parse(data []byte, source string) (*Graph, error) {
 	def := &graphpb.GraphDef{}
 	enc, err := decode(data, def)
 	if err != nil {
-		return nil, fileError(source, fmt.Errorf("not a valid GraphDef (%s protobuf): %w", enc, err))
+		return nil, fileError(source, decodeError("GraphDef", enc, err))
 	}
 	if len(def.Node) == 0 && len(def.GetLibrary().GetFunction()) == 0 {
 		if enc == Binary && len(def.ProtoReflect().GetUnknown()) > 0 {
@@ -141,6 +141,19 @@ func Parse(data []byte, source string) (*Graph, error) {
 		}
 	}
 	return newGraph(def, source, enc)
+}
+
+// decodeError describes a failed decode: binary data that does not parse
+// is truncated or corrupt; text data has a syntax error at a line:column.
+func decodeError(what string, enc Encoding, err error) error {
+	// protobuf-go's messages start with "proto:" followed by a space that is
+	// sometimes a non-breaking one; normalize for one-line, greppable errors.
+	msg := strings.ReplaceAll(err.Error(), "\u00a0", " ")
+	msg = strings.TrimSpace(strings.TrimPrefix(msg, "proto:"))
+	if enc == Binary {
+		return fmt.Errorf("not a valid %s (binary protobuf, truncated or corrupt): %s", what, msg)
+	}
+	return fmt.Errorf("not a valid %s (text protobuf): %s", what, msg)
 }
 
 // decode detects the encoding of data and decodes it into m. A binary

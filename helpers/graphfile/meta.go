@@ -131,7 +131,7 @@ func ParseMetaGraph(data []byte, source string) (*MetaGraph, error) {
 	m := &tfproto.MetaGraphDef{}
 	enc, err := decode(data, m)
 	if err != nil {
-		return nil, fileError(source, fmt.Errorf("not a valid MetaGraphDef (%s protobuf): %w", enc, err))
+		return nil, fileError(source, decodeError("MetaGraphDef", enc, err))
 	}
 	if m.GraphDef == nil && m.MetaInfoDef == nil {
 		return nil, fileError(source, errors.New("not a MetaGraphDef: it has neither meta_info_def nor graph_def"))
@@ -308,7 +308,7 @@ func parseSavedModel(data []byte, dir, file string) (*SavedModel, error) {
 	m := &tfproto.SavedModel{}
 	enc, err := decode(data, m)
 	if err != nil {
-		return nil, fileError(file, fmt.Errorf("not a valid SavedModel (%s protobuf): %w", enc, err))
+		return nil, fileError(file, decodeError("SavedModel", enc, err))
 	}
 	if len(m.MetaGraphs) == 0 {
 		return nil, fileError(file, errors.New("SavedModel has no meta graphs"))
