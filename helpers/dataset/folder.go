@@ -51,19 +51,31 @@ const MaxImagesPerClass = 1<<27 - 1
 // HashPercentage is retrain.py's percentage_hash of a path string, a value
 // in [0, 100] (100 only when the hash is exactly 2^27-1 modulo 2^27).
 func HashPercentage(path string) float64 {
-	hashName := path
-	if i := strings.Index(hashName, "_nohash_"); i >= 0 {
-		// re.sub(r'_nohash_.*$', '', name): '.' does not match a newline, so
-		// the match is the first _nohash_ only if no newline follows it.
-		if !strings.Contains(hashName[i:], "\n") {
-			hashName = hashName[:i]
-		}
-	}
-	sum := sha1.Sum([]byte(hashName))
+	sum := sha1.Sum([]byte(stripNohash(path)))
 	// int(hex, 16) % 2^27 keeps the low 27 bits of the big-endian digest.
 	low := uint32(sum[16])<<24 | uint32(sum[17])<<16 | uint32(sum[18])<<8 | uint32(sum[19])
 	low &= 1<<27 - 1
 	return float64(low) * (100.0 / MaxImagesPerClass)
+}
+
+// stripNohash applies re.sub(r'_nohash_.*$', ”, s): the leftmost
+// "_nohash_" whose rest has no newline, except possibly a final one (which
+// '$' matches before, so it stays), is cut off with its rest.
+func stripNohash(s string) string {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "_nohash_")
+		if i < 0 {
+			return s
+		}
+		i += off
+		rest := s[i+len("_nohash_"):]
+		if j := strings.IndexByte(rest, '\n'); j < 0 {
+			return s[:i]
+		} else if j == len(rest)-1 {
+			return s[:i] + "\n"
+		}
+		off = i + 1
+	}
 }
 
 // SplitOf is the split retrain.py assigns to path with the given percentages.

@@ -43,6 +43,9 @@ func TestHashPercentageMatchesBigIntTranscription(t *testing.T) {
 		if i := indexNohash(p); i >= 0 {
 			hashName = p[:i]
 		}
+		if stripNohash(p) != hashName {
+			t.Errorf("stripNohash(%q) = %q, want %q", p, stripNohash(p), hashName)
+		}
 		if got, want := HashPercentage(p), hashPercentageBig(hashName); got != want {
 			t.Errorf("HashPercentage(%q) = %v, big.Int transcription %v", p, got, want)
 		}
@@ -56,6 +59,21 @@ func indexNohash(s string) int {
 		}
 	}
 	return -1
+}
+
+func TestStripNohashNewlines(t *testing.T) {
+	// Results of CPython's re.sub(r'_nohash_.*$', '', s).
+	cases := map[string]string{
+		"a_nohash_b\nc_nohash_d": "a_nohash_b\nc",
+		"a_nohash_b\n":           "a\n",
+		"a_nohash_b\nc":          "a_nohash_b\nc",
+		"x_nohash__nohash_y":     "x",
+	}
+	for in, want := range cases {
+		if got := stripNohash(in); got != want {
+			t.Errorf("stripNohash(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestLabelName(t *testing.T) {
