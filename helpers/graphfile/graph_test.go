@@ -474,3 +474,31 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("Suggest(zzz) = %q, want nothing", got)
 	}
 }
+
+// A few bytes cannot make Const allocate gigabytes: a short value list may
+// expand only up to MaxExpandedConstBytes.
+func TestHostileConstIsBounded(t *testing.T) {
+	text := `node { name: "big" op: "Const" attr { key: "value" value { tensor {
+	  dtype: DT_FLOAT tensor_shape { dim { size: 1000000 } dim { size: 1000000 } } float_val: 1 } } } }
+node { name: "huge_strings" op: "Const" attr { key: "value" value { tensor {
+	  dtype: DT_STRING tensor_shape { dim { size: 100000000 } } string_val: "x" } } } }
+node { name: "ok" op: "Const" attr { key: "value" value { tensor {
+	  dtype: DT_FLOAT tensor_shape { dim { size: 1000 } dim { size: 1000 } } float_val: 0 } } } }`
+	if len(text) > 1024 {
+		t.Fatalf("test premise: the hostile file should be under 1 KiB, is %d bytes", len(text))
+	}
+	g, err := Parse([]byte(text), "hostile.pbtxt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"big", "huge_strings"} {
+		if _, err := g.Const(name); err == nil || !strings.Contains(err.Error(), "too many elements") && !strings.Contains(err.Error(), "would expand") {
+			t.Errorf("Const(%s): %v", name, err)
+		}
+	}
+	// 4 MB of zeros from one value is what real graphs do; it is allowed.
+	c, err := g.Const("ok")
+	if err != nil || c.NumElements() != 1e6 {
+		t.Errorf("Const(ok) = %v, %v", c, err)
+	}
+}
