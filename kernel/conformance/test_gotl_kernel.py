@@ -21,6 +21,12 @@ import jupyter_kernel_test as jkt
 # jupyter_kernel_test's 15 s; setUpClass pays that cost with this timeout.
 WARM_UP_TIMEOUT = int(os.environ.get("GOTL_KERNEL_WARM_UP_TIMEOUT", "600"))
 
+# jupyter_kernel_test waits 15 s for each reply. A cell is compiled and
+# linked before it runs, which on a loaded 2-core CI machine (the whole test
+# suite runs in parallel) can take longer, so the wait is raised.
+REPLY_TIMEOUT = int(os.environ.get("GOTL_KERNEL_REPLY_TIMEOUT", "120"))
+jkt.TIMEOUT = REPLY_TIMEOUT  # read at call time by the kernel_info and inspect tests
+
 NB = 'import "github.com/gotl/gotl/helpers/nb"\n'
 
 
@@ -56,6 +62,10 @@ class GotlKernelTests(jkt.KernelTests):
                       'nb.DisplayPNG(buf.Bytes())\nnb.Sync()',
          "mime": "image/png"},
     ]
+
+    def execute_helper(self, code, timeout=REPLY_TIMEOUT, **kwargs):
+        # The base class binds its 15 s default at definition time.
+        return super().execute_helper(code, timeout=timeout, **kwargs)
 
     @classmethod
     def setUpClass(cls):
