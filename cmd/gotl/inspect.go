@@ -123,7 +123,7 @@ type inspected struct {
 	graph *graphfile.Graph      // graphdef
 	meta  *graphfile.MetaGraph  // meta_graph
 	model *graphfile.SavedModel // saved_model
-	ckpt  *checkpoint.Reader    // checkpoint, or a SavedModel's variables (may be nil)
+	ckpt  *checkpoint.Reader    // checkpoint, a SavedModel's variables, or the checkpoint beside a .meta (may be nil)
 }
 
 func openInspected(path, kind string) (*inspected, error) {
@@ -134,6 +134,11 @@ func openInspected(path, kind string) (*inspected, error) {
 		f.graph, err = graphfile.Load(path)
 	case kindMetaGraph:
 		f.meta, err = graphfile.LoadMetaGraph(path)
+		// tf.train.Saver writes model.meta beside the model checkpoint; its
+		// variables answer --tensor for the graph's variable nodes.
+		if err == nil && checkpoint.IsCheckpoint(path) {
+			f.ckpt, _ = checkpoint.Open(path)
+		}
 	case kindSavedModel:
 		f.model, err = graphfile.LoadSavedModel(path)
 		if err == nil && f.model.HasVariables() {

@@ -317,6 +317,8 @@ func TestInspectTensorJSON(t *testing.T) {
 		// A SavedModel variable, and a Const of its graph (strings).
 		{inspectTFData(t, "serving_half_plus_two_tf1", "00000123"), "c", "DT_FLOAT", []int64{}, []any{3.0}, 1},
 		{inspectTFData(t, "serving_half_plus_two_tf1", "00000123"), "save/SaveV2/tensor_names", "DT_STRING", []int64{5}, []any{"a", "a2", "b", "c", "c2"}, 5},
+		// A variable of a .meta graph, read from the checkpoint beside it.
+		{inspectTFData(t, "onnx_regression", "checkpoint", "model.meta"), "b", "DT_FLOAT", []int64{}, []any{float64(float32(1.0495253801345825))}, 1},
 		// A V1 checkpoint.
 		{inspectTFData(t, "serving_session_bundle_v1", "00000123", "export-00000-of-00001"), "b", "DT_FLOAT", []int64{}, []any{2.0}, 1},
 		// Quantized weights come out as their raw integers.
@@ -339,7 +341,7 @@ func TestInspectTensorJSON(t *testing.T) {
 	}
 	// The quantized tensor's integers add up to expected.json's sum.
 	var out tensorOut
-	inspectJSON(t, &out, cases[4].path, "--tensor", cases[4].name)
+	inspectJSON(t, &out, cases[5].path, "--tensor", cases[5].name)
 	sum := 0.0
 	for _, v := range out.Values {
 		sum += v.(float64)
