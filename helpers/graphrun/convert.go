@@ -22,6 +22,9 @@ type value struct {
 	// weight names the Const (or folded Dequantize) node this value comes
 	// from, when it is a float weight that becomes a context variable.
 	weight string
+	// conv records how a convolution output was built, so that a following
+	// per-channel scale (batch norm) can be folded into its kernel.
+	conv *convRecord
 }
 
 // opFunc converts one node given its data inputs. It may panic (GoMLX graph

@@ -62,8 +62,9 @@ type Model struct {
 	scope     string
 	trainable *regexp.Regexp
 
-	mu     sync.Mutex
-	consts map[string]*tensor.Tensor
+	mu        sync.Mutex
+	consts    map[string]*tensor.Tensor
+	consumers map[tensorRef]int // data consumers of each tensor (fetches count too)
 
 	execMu  sync.Mutex
 	backend backends.Backend
@@ -122,6 +123,17 @@ func NewModel(g *Graph, feeds, fetches []string, opts ...Option) (*Model, error)
 			return nil, err
 		}
 		m.fetches = append(m.fetches, ref)
+	}
+	m.consumers = map[tensorRef]int{}
+	for _, n := range g.def.Node {
+		for _, s := range n.Input {
+			if ref, _ := parseInput(s); !ref.control {
+				m.consumers[ref]++
+			}
+		}
+	}
+	for _, f := range m.fetches {
+		m.consumers[f]++
 	}
 	if err := checkSupport(g, m.fetches, fed); err != nil {
 		return nil, err

@@ -42,6 +42,7 @@ func init() {
 	for name, f := range bin {
 		ops[name] = binaryOp(f)
 	}
+	ops["Mul"] = opMul
 	ops["AddN"] = func(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
 		if len(in) == 0 {
 			return nil, fmt.Errorf("AddN without inputs")
@@ -190,6 +191,21 @@ func binaryOp(f func(x, y *Node) *Node) opFunc {
 		x, y := sameRank(c.node(in[0]), c.node(in[1]))
 		return one(f(x, y)), nil
 	}
+}
+
+// opMul folds a per-channel factor into a preceding convolution's kernel
+// (TF1 graphs write batch norm as Mul + Add after the convolution).
+func opMul(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	if len(in) == 2 {
+		for i := 0; i < 2; i++ {
+			if in[i].conv != nil {
+				if v, ok := c.foldScale(in[i], c.node(in[1-i])); ok {
+					return []*value{v}, nil
+				}
+			}
+		}
+	}
+	return binaryOp(graph.Mul)(c, n, in)
 }
 
 func unaryOp(f func(x *Node) *Node) opFunc {

@@ -21,20 +21,72 @@ func convAttrs(n *nodepb.NodeDef) compute.ConvAttrs {
 	}
 }
 
-func opConv2D(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
-	y, err := compute.Conv2D(c.node(in[0]), c.node(in[1]), convAttrs(n))
-	if err != nil {
-		return nil, err
+// convRecord is how a Conv2D / DepthwiseConv2dNative output was computed.
+type convRecord struct {
+	x, k      *Node
+	attrs     compute.ConvAttrs
+	depthwise bool
+	ref       tensorRef
+}
+
+func (r *convRecord) build(k *Node) (*Node, error) {
+	if r.depthwise {
+		return compute.DepthwiseConv2dNative(r.x, k, r.attrs)
 	}
-	return one(y), nil
+	return compute.Conv2D(r.x, k, r.attrs)
+}
+
+func opConv2D(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	return convOp(c, n, in, false)
 }
 
 func opDepthwise(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
-	y, err := compute.DepthwiseConv2dNative(c.node(in[0]), c.node(in[1]), convAttrs(n))
+	return convOp(c, n, in, true)
+}
+
+func convOp(c *converter, n *nodepb.NodeDef, in []*value, depthwise bool) ([]*value, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("needs 2 inputs (input, filter), got %d", len(in))
+	}
+	r := &convRecord{x: c.node(in[0]), k: c.node(in[1]), attrs: convAttrs(n), depthwise: depthwise, ref: tensorRef{node: n.Name}}
+	y, err := r.build(r.k)
 	if err != nil {
 		return nil, err
 	}
-	return one(y), nil
+	return []*value{{n: y, conv: r}}, nil
+}
+
+// foldScale returns conv·f computed as a convolution with a scaled kernel,
+// when v is a convolution output used only here and f holds one factor per
+// output channel (shape [C] or [1, …, 1, C]): batch norm then costs a pass
+// over the small kernel instead of the large activations. Gradients are
+// unchanged (it is the same function of the same variables).
+func (c *converter) foldScale(v *value, f *Node) (*value, bool) {
+	if v.conv == nil || v.n == nil || c.m.consumers[v.conv.ref] != 1 || !f.DType().IsFloat() {
+		return nil, false
+	}
+	cout := v.n.Shape().Dimensions[v.n.Rank()-1]
+	if f.Shape().Size() != cout || (f.Rank() > 0 && f.Shape().Dimensions[f.Rank()-1] != cout) {
+		return nil, false
+	}
+	if v.conv.attrs.DataFormat != "" && v.conv.attrs.DataFormat != "NHWC" {
+		return nil, false
+	}
+	kd := v.conv.k.Shape().Dimensions
+	var fk *Node
+	if v.conv.depthwise {
+		fk = graph.Reshape(f, 1, 1, kd[2], kd[3])
+	} else {
+		fk = graph.Reshape(f, 1, 1, 1, cout)
+	}
+	k := graph.Mul(v.conv.k, fk)
+	y, err := v.conv.build(k)
+	if err != nil {
+		return nil, false
+	}
+	r := *v.conv
+	r.k = k
+	return &value{n: y, conv: &r}, true
 }
 
 func poolOp(isMax bool) opFunc {
@@ -83,20 +135,34 @@ func opFusedBatchNorm(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, e
 	} else {
 		mean, variance = c.node(in[3]), c.node(in[4])
 	}
-	y := batchNorm(x, mean, variance, offset, scale, eps)
+	y := c.batchNormFolded(in[0], x, mean, variance, offset, scale, eps)
 	return []*value{{n: y}, {n: mean}, {n: variance}, {n: mean}, {n: variance}, {n: mean}}, nil
 }
 
 // batchNorm computes (x - mean) · scale/√(variance+ε) + offset per channel
-// (last axis); scale may be nil.
+// (last axis); scale may be nil. It is arranged as x·f + (offset - mean·f),
+// so only two operations touch the activations; the rest is per-channel.
 func batchNorm(x, mean, variance, offset, scale *Node, eps float64) *Node {
 	r := x.Rank()
 	f := graph.Inverse(graph.Sqrt(graph.AddScalar(variance, eps)))
 	if scale != nil {
 		f = graph.Mul(f, scale)
 	}
-	y := graph.Mul(graph.Sub(x, channelVec(mean, r)), channelVec(f, r))
-	return graph.Add(y, channelVec(offset, r))
+	shift := graph.Sub(offset, graph.Mul(mean, f))
+	return graph.Add(graph.Mul(x, channelVec(f, r)), channelVec(shift, r))
+}
+
+// batchNormFolded is batchNorm, with the scale folded into the kernel of a
+// preceding convolution when possible (see foldScale).
+func (c *converter) batchNormFolded(xv *value, x, mean, variance, offset, scale *Node, eps float64) *Node {
+	f := graph.Inverse(graph.Sqrt(graph.AddScalar(variance, eps)))
+	if scale != nil {
+		f = graph.Mul(f, scale)
+	}
+	if folded, ok := c.foldScale(xv, f); ok {
+		return graph.Add(folded.n, channelVec(graph.Sub(offset, graph.Mul(mean, f)), x.Rank()))
+	}
+	return batchNorm(x, mean, variance, offset, scale, eps)
 }
 
 func opBatchNormGlobal(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
@@ -107,7 +173,7 @@ func opBatchNormGlobal(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, 
 	if !attrBool(n, "scale_after_normalization", false) {
 		gamma = nil
 	}
-	return one(batchNorm(x, m, v, beta, gamma, float64(attrFloat(n, "variance_epsilon", 0)))), nil
+	return one(c.batchNormFolded(in[0], x, m, v, beta, gamma, float64(attrFloat(n, "variance_epsilon", 0)))), nil
 }
 
 func opResizeBilinear(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
