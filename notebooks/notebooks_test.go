@@ -270,6 +270,9 @@ func executeNotebook(t *testing.T, e *testEnv, file, name string) time.Duration 
 		"--ExecutePreprocessor.kernel_name="+kernelName,
 		"--ExecutePreprocessor.timeout="+strconv.Itoa(int(timeout.Seconds())),
 		"--ExecutePreprocessor.startup_timeout=120",
+		// After a cell's reply, wait for its last outputs (the kernel's idle
+		// status) up to 60 s instead of 4 s, and fail rather than lose them.
+		"--ExecutePreprocessor.iopub_timeout=60", "--ExecutePreprocessor.raise_on_iopub_timeout=True",
 		"--output-dir="+e.outDir, "--output="+name, abs)
 	elapsed := time.Since(start)
 	if err != nil {
