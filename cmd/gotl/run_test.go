@@ -183,3 +183,45 @@ func TestClassifyRetrainedMobileNet(t *testing.T) {
 		t.Errorf("label mismatch: exit %d, %s", code, errOut)
 	}
 }
+
+func TestRunDecodeJpegFeed(t *testing.T) {
+	dir := t.TempDir()
+	g := writeFile(t, dir, "front.pbtxt", `
+node { name: "DecodeJpeg/contents" op: "Placeholder" attr { key: "dtype" value { type: DT_STRING } } }
+node { name: "DecodeJpeg" op: "DecodeJpeg" input: "DecodeJpeg/contents" attr { key: "channels" value { i: 3 } } }
+node { name: "Cast" op: "Cast" input: "DecodeJpeg" attr { key: "DstT" value { type: DT_FLOAT } } }
+node { name: "axes" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 0 int_val: 1 } } } }
+node { name: "mean" op: "Mean" input: "Cast" input: "axes" attr { key: "T" value { type: DT_FLOAT } } }
+`)
+	img := filepath.Join(dir, "img.jpg")
+	writeTestJPEG(t, img)
+	code, out, errOut := runGotl(t, "run", g, "--feed", "DecodeJpeg/contents:0="+img, "--fetch", "mean:0", "--fetch", "DecodeJpeg:0", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Outputs map[string]struct {
+			DType  string    `json:"dtype"`
+			Shape  []int     `json:"shape"`
+			Values []float64 `json:"values"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	dec, mean := res.Outputs["DecodeJpeg:0"], res.Outputs["mean:0"]
+	if dec.DType != "uint8" || jsonString(dec.Shape) != "[150,200,3]" {
+		t.Fatalf("decoded image %s %v", dec.DType, dec.Shape)
+	}
+	// The mean of the decoded pixels, recomputed here from the decoded values.
+	for c := 0; c < 3; c++ {
+		s := 0.0
+		for i := c; i < len(dec.Values); i += 3 {
+			s += dec.Values[i]
+		}
+		if want := s / float64(150*200); mean.Values[c] < want-0.01 || mean.Values[c] > want+0.01 {
+			t.Errorf("channel %d mean %v, want %v", c, mean.Values[c], want)
+		}
+	}
+}

@@ -158,12 +158,9 @@ func (m *Model) tensorRef(name string) (tensorRef, error) {
 	return ref, nil
 }
 
-// decodeJpegConsumer returns the DecodeJpeg/DecodeImage node reading ref, if
-// ref is a string placeholder feeding one.
+// decodeJpegConsumer returns the DecodeJpeg/DecodeImage node reading ref
+// (in classify_image_graph_def.pb, "DecodeJpeg/contents"), if any.
 func (g *Graph) decodeJpegConsumer(ref tensorRef) *nodepb.NodeDef {
-	if n := g.nodes[ref.node]; n.Op != "Placeholder" && n.Op != "PlaceholderWithDefault" {
-		return nil
-	}
 	for _, n := range g.def.Node {
 		if n.Op != "DecodeJpeg" && n.Op != "DecodeImage" && n.Op != "DecodePng" {
 			continue

@@ -1,0 +1,102 @@
+package graphrun
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"testing"
+
+	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
+	"github.com/gotl/gotl/helpers/tensor"
+	"google.golang.org/protobuf/encoding/prototext"
+)
+
+// The front of Inception v3's classify_image_graph_def.pb: JPEG bytes in,
+// decode, cast, batch, resize to 299×299, (x-128)/128.
+const jpegFrontGraph = `
+node { name: "DecodeJpeg/contents" op: "Const" attr { key: "dtype" value { type: DT_STRING } }
+  attr { key: "value" value { tensor { dtype: DT_STRING tensor_shape {} string_val: "" } } } }
+node { name: "DecodeJpeg" op: "DecodeJpeg" input: "DecodeJpeg/contents"
+  attr { key: "channels" value { i: 3 } } attr { key: "ratio" value { i: 1 } } }
+node { name: "Cast" op: "Cast" input: "DecodeJpeg" attr { key: "SrcT" value { type: DT_UINT8 } } attr { key: "DstT" value { type: DT_FLOAT } } }
+node { name: "ExpandDims/dim" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 0 } } } }
+node { name: "ExpandDims" op: "ExpandDims" input: "Cast" input: "ExpandDims/dim" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "ResizeBilinear/size" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 299 int_val: 299 } } } }
+node { name: "ResizeBilinear" op: "ResizeBilinear" input: "ExpandDims" input: "ResizeBilinear/size" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "Sub/y" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 128 } } } }
+node { name: "Sub" op: "Sub" input: "ResizeBilinear" input: "Sub/y" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "Mul/y" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 0.0078125 } } } }
+node { name: "Mul" op: "Mul" input: "Sub" input: "Mul/y" attr { key: "T" value { type: DT_FLOAT } } }
+`
+
+func testJPEG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), uint8((x + y) % 256), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestDecodeJpegFedGraph(t *testing.T) {
+	def := &graphpb.GraphDef{}
+	if err := prototext.Unmarshal([]byte(jpegFrontGraph), def); err != nil {
+		t.Fatal(err)
+	}
+	g, err := FromGraphDef(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(g, []string{"DecodeJpeg/contents:0"}, []string{"Mul:0", "DecodeJpeg:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := testJPEG(t, 120, 80)
+	contents, _ := tensor.FromStrings(nil, []string{string(data)})
+	outs, err := m.Run(contents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := outs[0].Shape; len(s) != 4 || s[0] != 1 || s[1] != 299 || s[2] != 299 || s[3] != 3 {
+		t.Fatalf("normalized image shape %v", s)
+	}
+	if s := outs[1].Shape; len(s) != 3 || s[0] != 80 || s[1] != 120 || s[2] != 3 || outs[1].DType != tensor.Uint8 {
+		t.Fatalf("decoded image %s %v", outs[1].DType, s)
+	}
+	// The same preprocessing through PrepareImage (label_image.py style).
+	want, err := PrepareImage(data, ImageOptions{Height: 299, Width: 299, Mean: 128, Std: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, exp := floats(t, outs[0]), floats(t, want)
+	for i := range got {
+		if math.Abs(float64(got[i]-exp[i])) > 1e-5 {
+			t.Fatalf("element %d: graph %v, PrepareImage %v", i, got[i], exp[i])
+		}
+	}
+	// Corner pixel after resizing (legacy mapping keeps pixel (0,0)) equals
+	// the decoded pixel, normalized.
+	px := outs[1].Data[:3]
+	for c := 0; c < 3; c++ {
+		if w := (float32(px[c]) - 128) / 128; math.Abs(float64(got[c]-w)) > 1e-6 {
+			t.Errorf("channel %d: %v, want %v", c, got[c], w)
+		}
+	}
+	// Bad bytes give a clear error.
+	bad, _ := tensor.FromStrings(nil, []string{"not a jpeg"})
+	if _, err := m.Run(bad); err == nil {
+		t.Error("garbage image decoded without error")
+	}
+}
