@@ -69,7 +69,12 @@ func init() {
 		"Elu": func(x *Node) *Node {
 			return graph.Where(graph.GreaterThan(x, graph.ZerosLike(x)), x, graph.Sub(graph.Exp(x), graph.OnesLike(x)))
 		},
-		"Softplus":  graph.Softplus,
+		"Softplus": graph.Softplus,
+		"Selu": func(x *Node) *Node {
+			const alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+			neg := graph.MulScalar(graph.Sub(graph.Exp(x), graph.OnesLike(x)), alpha)
+			return graph.MulScalar(graph.Where(graph.GreaterThan(x, graph.ZerosLike(x)), x, neg), scale)
+		},
 		"Softsign":  func(x *Node) *Node { return graph.Div(x, graph.OnePlus(graph.Abs(x))) },
 		"ZerosLike": graph.ZerosLike, "OnesLike": graph.OnesLike,
 	}
@@ -117,6 +122,17 @@ func init() {
 	ops["Tile"] = opTile
 	ops["Range"] = opRange
 	ops["Select"] = opSelect
+	ops["GatherV2"] = opGather
+	ops["Gather"] = opGather
+	ops["MirrorPad"] = opMirrorPad
+	ops["ClipByValue"] = func(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+		x := c.node(in[0])
+		lo := graph.ConvertDType(c.node(in[1]), x.DType())
+		hi := graph.ConvertDType(c.node(in[2]), x.DType())
+		x1, lo := sameRank(x, lo)
+		x2, hi := sameRank(x1, hi)
+		return one(graph.Min(graph.Max(x2, lo), hi)), nil
+	}
 	ops["SelectV2"] = opSelect
 
 	// Reductions.
@@ -946,4 +962,102 @@ func reverseAxes(x *Node, axes ...int) *Node {
 		x = graph.TransposeAllDims(g, inv...)
 	}
 	return x
+}
+
+// opGather is TF's Gather / GatherV2 (batch_dims 0): output shape
+// params[:axis] + indices + params[axis+1:]. Indices must be in range (TF
+// reports out-of-range indices on CPU; GoMLX clamps them).
+func opGather(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	params, indices := c.node(in[0]), c.node(in[1])
+	axis := 0
+	if len(in) > 2 {
+		a, err := staticInt(in[2], "the axis")
+		if err != nil {
+			return nil, err
+		}
+		if axis, err = normAxis(a, params.Rank()); err != nil {
+			return nil, err
+		}
+	}
+	if attrInt(n, "batch_dims", 0) != 0 {
+		return nil, fmt.Errorf("batch_dims other than 0 is not supported")
+	}
+	if indices.DType().IsFloat() {
+		return nil, fmt.Errorf("indices must be integers, got %s", indices.DType())
+	}
+	pd := params.Shape().Dimensions
+	perm := []int{axis}
+	for i := range pd {
+		if i != axis {
+			perm = append(perm, i)
+		}
+	}
+	pt := graph.TransposeAllDims(params, perm...)
+	idxDims := indices.Shape().Dimensions
+	flat := graph.Reshape(indices, indices.Shape().Size(), 1)
+	gathered := graph.Gather(pt, flat) // [numIndices, rest...]
+	var rest []int
+	for i, d := range pd {
+		if i != axis {
+			rest = append(rest, d)
+		}
+	}
+	out := graph.Reshape(gathered, append(append([]int{}, idxDims...), rest...)...)
+	// Move params' leading axes (before axis) back in front of the indices' axes.
+	if axis > 0 {
+		ni := len(idxDims)
+		var p2 []int
+		for i := 0; i < axis; i++ {
+			p2 = append(p2, ni+i)
+		}
+		for i := 0; i < ni; i++ {
+			p2 = append(p2, i)
+		}
+		for i := ni + axis; i < out.Rank(); i++ {
+			p2 = append(p2, i)
+		}
+		out = graph.TransposeAllDims(out, p2...)
+	}
+	return one(out), nil
+}
+
+// opMirrorPad is TF's MirrorPad: REFLECT excludes the edge, SYMMETRIC
+// repeats it.
+func opMirrorPad(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
+	x := c.node(in[0])
+	p, err := staticInts(in[1], "paddings")
+	if err != nil {
+		return nil, err
+	}
+	if len(p) != 2*x.Rank() {
+		return nil, fmt.Errorf("paddings has %d values, want %d", len(p), 2*x.Rank())
+	}
+	mode := attrString(n, "mode", "")
+	off := 0
+	switch mode {
+	case "REFLECT":
+		off = 1
+	case "SYMMETRIC":
+	default:
+		return nil, fmt.Errorf("unknown mode %q", mode)
+	}
+	for axis := 0; axis < x.Rank(); axis++ {
+		before, after := int(p[2*axis]), int(p[2*axis+1])
+		d := x.Shape().Dimensions[axis]
+		if before < 0 || after < 0 || before > d-off || after > d-off {
+			return nil, fmt.Errorf("paddings %v too large for %s in %s mode", p, x.Shape(), mode)
+		}
+		parts := []*Node{}
+		if before > 0 {
+			parts = append(parts, reverseAxes(graph.SliceAxis(x, axis, graph.AxisRange(off, off+before)), axis))
+		}
+		parts = append(parts, x)
+		if after > 0 {
+			parts = append(parts, reverseAxes(graph.SliceAxis(x, axis, graph.AxisRange(d-off-after, d-off)), axis))
+		}
+		if len(parts) > 1 {
+			x = graph.Concatenate(parts, axis)
+		}
+	}
+	return one(x), nil
 }

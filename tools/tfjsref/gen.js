@@ -156,6 +156,10 @@ const ops = {
   Size: ([x]) => tf.scalar(x.size, 'int32'),
   Rank: ([x]) => tf.scalar(x.rank, 'int32'),
   StopGradient: ([x]) => x.clone(),
+  GatherV2: ([x, i, ax]) => tf.gather(x, i, ax.dataSync()[0]),
+  ClipByValue: ([x, lo, hi]) => tf.clipByValue(x, lo.dataSync()[0], hi.dataSync()[0]),
+  MirrorPad: ([x, p], at) => tf.mirrorPad(x, tf.reshape(p, [-1, 2]).arraySync(), a(at, 'mode').toLowerCase()),
+  Selu: ([x]) => tf.selu(x),
   Snapshot: ([x]) => x.clone(),
 };
 
@@ -311,6 +315,14 @@ add('shape_arithmetic', [
   node('pk', 'Pack', ['b0', 'q'], { axis: I(0), N: I(2) }), node('rs', 'Reshape', ['x', 'pk']),
   node('sg', 'StopGradient', ['r']), node('y', 'Snapshot', ['rs'])],
   { x: rand([2, 3, 4]) }, { b: ints([0]), e: ints([1]), st: ints([1]) });
+
+add('gatherv2_axis0', y1('GatherV2', ['x', 'i', 'ax']), { x: rand([5, 3]) }, { i: ints([4, 0, 2, 2], [2, 2]), ax: scalarInt(0) });
+add('gatherv2_axis1', y1('GatherV2', ['x', 'i', 'ax']), { x: rand([2, 5, 3]) }, { i: ints([3, 1, 4]), ax: scalarInt(1) });
+add('clip_by_value', y1('ClipByValue', ['x', 'lo', 'hi']), { x: rand([4, 5], -2, 2) },
+  { lo: { dtype: 'float32', shape: [], values: [-0.5] }, hi: { dtype: 'float32', shape: [], values: [0.75] } });
+add('mirror_pad_reflect', y1('MirrorPad', ['x', 'p'], { mode: S('REFLECT') }), { x: rand([3, 4, 2]) }, { p: ints([1, 2, 2, 1, 0, 0], [3, 2]) });
+add('mirror_pad_symmetric', y1('MirrorPad', ['x', 'p'], { mode: S('SYMMETRIC') }), { x: rand([3, 4]) }, { p: ints([3, 0, 1, 4], [2, 2]) });
+add('selu', y1('Selu', ['x']), { x: rand([4, 5], -2, 2) });
 
 // Small whole graphs: a MobileNet-style block and an Inception-style mixed block.
 add('graph_mobilenet_block', [
