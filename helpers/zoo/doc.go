@@ -14,10 +14,8 @@
 //	g, err := graphrun.Load(files.Frozen)
 //
 // The files are reproducible: `go generate ./helpers/zoo` retrains from the
-// same seed (a few minutes on two CPU cores) and rewrites them.
-//
-// For the real thing online, Download fetches Inception v3 or MobileNet and the
-// flower_photos dataset, verifying their SHA-256.
+// same seed (minutes on two CPU cores) and rewrites them; MODEL.md beside them
+// records the run.
 package zoo
 
 //go:generate go run ./internal/pretrain -out tinynet

@@ -16,11 +16,11 @@ import (
 
 // TinyNet's interface, in the terms retrain.py and label_image.py use.
 const (
-	TinyNetInput          = "input:0"  // [N, 48, 48, 3] float32, (pixel-127.5)/127.5
+	TinyNetInput          = "input:0"  // [N, 32, 32, 3] float32, (pixel-127.5)/127.5
 	TinyNetBottleneck     = "pool_3:0" // [N, 64]: global average of the last conv layer
 	TinyNetLogits         = "logits/BiasAdd:0"
 	TinyNetOutput         = "softmax:0" // [N, 4] over TinyNetSourceClasses
-	TinyNetSize           = 48
+	TinyNetSize           = 32
 	TinyNetMean           = 127.5
 	TinyNetStd            = 127.5
 	TinyNetBottleneckSize = 64
@@ -36,7 +36,7 @@ var TinyNetTargetClasses = dataset.SyntheticClasses[4:]
 
 // tinyNetLayers lists the conv layers: name and output channels. Each is a
 // 3×3 stride-1 SAME convolution with bias and ReLU; the first three are
-// followed by 2×2 max pooling, so 48×48 becomes 6×6 before pool_3.
+// followed by 2×2 max pooling, so 32×32 becomes 4×4 before pool_3.
 var tinyNetLayers = []struct {
 	name     string
 	channels int
