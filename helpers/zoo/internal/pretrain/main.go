@@ -5,9 +5,9 @@
 package main
 
 import (
-	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	"flag"
 	"fmt"
+	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	"log"
 	"os"
 	"path/filepath"
