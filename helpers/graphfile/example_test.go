@@ -160,3 +160,39 @@ node { name: "z" op: "Identity" input: "y" input: "^unused" }`), "g.pbtxt")
 	// [x w y]
 	// [x w y unused z]
 }
+
+// Exporting a frozen graph for TensorFlow Serving (or graphrun) as a
+// SavedModel with a prediction signature.
+func ExampleWriteSavedModel() {
+	g, err := graphfile.Parse([]byte(tinyGraph), "tiny.pbtxt")
+	if err != nil {
+		log.Fatal(err)
+	}
+	sig, err := graphfile.NewSignature(g, graphfile.PredictMethod,
+		map[string]string{"x": "x:0"}, map[string]string{"y": "y:0"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "graphfile-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	export := filepath.Join(dir, "model", "1")
+	err = graphfile.WriteSavedModel(export, &graphfile.MetaGraph{
+		Tags:       []string{"serve"},
+		Graph:      g,
+		Signatures: map[string]graphfile.Signature{"serving_default": sig},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sm, err := graphfile.LoadSavedModel(export)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mg, _ := sm.MetaGraph("serve")
+	in := mg.Signatures["serving_default"].Inputs["x"]
+	fmt.Println(mg.Tags, in.Name, in.DType, in.Shape.Dims, mg.Graph.Len())
+	// Output: [serve] x:0 DT_FLOAT [-1 3] 3
+}

@@ -34,9 +34,9 @@ type MetaInfo struct {
 	MetaGraphVersion     string
 	TensorFlowVersion    string
 	TensorFlowGitVersion string
-	StrippedOpList       []string // ops the graph uses, as recorded by the writer
+	StrippedOpList       []string // ops the graph uses, as recorded by the writer (written back as names only)
 	StrippedDefaultAttrs bool     // attributes equal to their defaults were removed
-	AnyInfoTypeURL       string
+	AnyInfoTypeURL       string // type of meta_info_def.any_info (not written back)
 }
 
 // Saver is a SaverDef: how tf.train.Saver saves and restores the graph.
@@ -74,6 +74,7 @@ type Collection struct {
 	Int64s      []int64
 	Floats      []float32
 	AnyTypeURLs []string // type URL of each packed message
+	AnyValues   [][]byte // the packed messages, serialized, parallel to AnyTypeURLs
 }
 
 // Asset is an AssetFileDef: a file under the SavedModel's assets/ directory
@@ -198,6 +199,7 @@ func metaGraphFromProto(m *tfproto.MetaGraphDef, source string, enc Encoding) (*
 			col.Kind = "any_list"
 			for _, a := range k.AnyList.GetValue() {
 				col.AnyTypeURLs = append(col.AnyTypeURLs, a.GetTypeUrl())
+				col.AnyValues = append(col.AnyValues, a.GetValue())
 			}
 		}
 		mg.Collections[name] = col
