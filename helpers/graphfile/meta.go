@@ -36,7 +36,7 @@ type MetaInfo struct {
 	TensorFlowGitVersion string
 	StrippedOpList       []string // ops the graph uses, as recorded by the writer (written back as names only)
 	StrippedDefaultAttrs bool     // attributes equal to their defaults were removed
-	AnyInfoTypeURL       string // type of meta_info_def.any_info (not written back)
+	AnyInfoTypeURL       string   // type of meta_info_def.any_info (not written back)
 }
 
 // Saver is a SaverDef: how tf.train.Saver saves and restores the graph.
