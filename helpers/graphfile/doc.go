@@ -27,10 +27,15 @@
 // LoadMetaGraph and LoadSavedModel read the MetaGraphDef and SavedModel
 // containers: tags, signatures, assets, saver and collections, the graph,
 // and for SavedModels the variables/ checkpoint (opened with
-// helpers/checkpoint).
+// helpers/checkpoint). MetaGraph.WriteFile and WriteSavedModel write them
+// back; NewSignature builds a serving signature from tensor names, so a
+// frozen, retrained graph can be exported for TensorFlow Serving.
 //
 // gotl never links TensorFlow's generated core/protobuf Go packages (they
 // break GoMLX's XLA backend at program start); the MetaGraphDef and
 // SavedModel messages come from this package's own internal definitions.
 // Errors start with "graphfile:" and name the file, node or tensor at fault.
+// Parsers bound what they allocate by the size of their input (a constant
+// stored as one value repeated over a shape may expand to at most
+// MaxExpandedConstBytes) and are fuzzed.
 package graphfile

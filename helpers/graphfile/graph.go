@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -94,6 +95,16 @@ func fileError(source string, err error) error {
 // tool, in binary (.pb) or text (.pbtxt) protobuf format; the encoding is
 // detected from the content, not the name.
 func Load(path string) (*Graph, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		for _, name := range []string{"saved_model.pb", "saved_model.pbtxt"} {
+			if _, err := os.Stat(filepath.Join(path, name)); err == nil {
+				return nil, fileError(path, errors.New("is a SavedModel directory, not a GraphDef file (use LoadSavedModel)"))
+			}
+		}
+	}
+	if strings.HasSuffix(path, ".meta") {
+		return nil, fileError(path, errors.New("is a MetaGraphDef, not a GraphDef (use LoadMetaGraph; its Graph field is the GraphDef)"))
+	}
 	data, err := readFile(path)
 	if err != nil {
 		return nil, err

@@ -215,6 +215,8 @@ func TestLoadErrors(t *testing.T) {
 		{filepath.Join(dir, "missing.pb"), "no such file"},
 		{write("empty.pb", nil), "empty file"},
 		{dir, "is a directory"},
+		{filepath.Join(dir, "x.meta"), "use LoadMetaGraph"},
+		{tfdataFile(t, "serving_half_plus_two_tf1/00000123"), "use LoadSavedModel"},
 		{write("truncated.pb", good[:len(good)/2]), "not a valid GraphDef (binary protobuf, truncated or corrupt): cannot parse invalid wire-format data"},
 		{write("bad.pbtxt", []byte("node { name: \"a\" op: \n")), "not a valid GraphDef (text protobuf)"},
 		{write("unknown.pbtxt", []byte("hello: world\n")), ""}, // unknown fields are skipped: an empty graph
