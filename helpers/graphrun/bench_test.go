@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ import (
 // Metrics: images/s; GFLOP/s = 2·multiply-adds of convolutions and matrix
 // products per second; sgemm-GFLOP/s = OpenBLAS SGEMM 512³ measured right
 // after (0 without -tags openblas) and their ratio; alloc-MB/img = Go heap
-// allocated per image; peakRSS-MB = the process's peak resident set so far
+// allocated per image; cpu-ms/img = process CPU time per image (all
+// threads; robust to other load on the machine); peakRSS-MB = the process's peak resident set so far
 // (run one benchmark per process for a per-network figure).
 func BenchmarkForward(b *testing.B) {
 	type netCase struct {
@@ -74,6 +76,7 @@ func BenchmarkForward(b *testing.B) {
 				}
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
+				cpu0 := cpuSeconds()
 				b.ResetTimer()
 				start := time.Now()
 				for i := 0; i < b.N; i++ {
@@ -83,10 +86,14 @@ func BenchmarkForward(b *testing.B) {
 				}
 				elapsed := time.Since(start).Seconds()
 				b.StopTimer()
+				cpu := cpuSeconds() - cpu0
 				runtime.ReadMemStats(&after)
 				images := float64(batch * b.N)
 				gflops := 2 * float64(macs) * float64(b.N) / elapsed / 1e9
 				b.ReportMetric(images/elapsed, "images/s")
+				// CPU time per image is less sensitive than wall time to other
+				// processes on a shared machine.
+				b.ReportMetric(cpu/images*1000, "cpu-ms/img")
 				b.ReportMetric(gflops, "GFLOP/s")
 				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images/1e6, "alloc-MB/img")
 				b.ReportMetric(peakRSSMB(), "peakRSS-MB")
@@ -97,6 +104,15 @@ func BenchmarkForward(b *testing.B) {
 			})
 		}
 	}
+}
+
+// cpuSeconds is the process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // peakRSSMB reads VmHWM (peak resident set) from /proc/self/status; 0
