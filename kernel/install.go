@@ -127,7 +127,7 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 	if err := checkRepoRoot(in.Config.RepoRoot); err != nil {
 		return nil, err
 	}
-	if missing := MissingJupyter(ctx, h, ForNotebooks); hasPart(missing, "jupyter") {
+	if missing := MissingJupyter(ctx, h, ForNotebooks); hasPart(missing, "jupyter") && !in.ToolsOnly {
 		also := ""
 		if h.hasApt() {
 			also = " (or run: gotl install --system)"

@@ -640,6 +640,7 @@ func TestInstallToolsOnly(t *testing.T) {
 	f := newFakeMachine()
 	binDir, dataDir, root := t.TempDir(), t.TempDir(), fakeRepo(t)
 	f.installedTools(t, binDir)
+	delete(f.paths, "jupyter") // the tools do not need Jupyter
 	in := &Installer{Host: f.host(), Config: Config{RepoRoot: root, DataDir: dataDir, BinDir: binDir}, ToolsOnly: true}
 	res, err := in.Install(context.Background())
 	if err != nil {
