@@ -689,3 +689,23 @@ func TestOverlappingSlicesRefused(t *testing.T) {
 		t.Errorf("overlapping slices: %v", err)
 	}
 }
+
+// Tensors above the parallel-read threshold (8 MiB) are read in pieces by
+// several goroutines; values and checksum must be unaffected.
+func TestLargeTensorParallelRead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	big := randomTensor(rng, tensor.Float, []int64{1000, 2600}) // 10.4 MB
+	prefix := filepath.Join(t.TempDir(), "big")
+	if err := checkpoint.Write(prefix, map[string]*tensor.Tensor{"w": big}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustTensor(t, mustOpen(t, prefix), "w"); !sameTensor(got, big) {
+		t.Fatal("large tensor read back differs")
+	}
+	dataName := checkpoint.DataFilename(prefix, 0, 1)
+	data, _ := os.ReadFile(dataName)
+	os.WriteFile(dataName, flip(data, len(data)-3), 0o644)
+	if _, err := mustOpen(t, prefix).Tensor("w"); !errors.Is(err, checkpoint.ErrChecksum) {
+		t.Errorf("flipped byte in the last piece: %v", err)
+	}
+}
