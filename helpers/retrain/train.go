@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/gotl/gotl/helpers/dataset"
@@ -263,45 +262,60 @@ func Train(data *Data, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// gradBuf holds the gradients of the mean cross-entropy and the batch
-// matrices used to compute them with BLAS.
+// gradBuf holds the gradients of the mean cross-entropy and scratch space.
+// The work is done on transposed weights (one row of Inputs values per
+// class), so both passes run long unit-stride dot products and axpys, which
+// gonum's assembly kernels handle well for any number of classes.
 type gradBuf struct {
-	dW, db []float32
-	x, p   []float32 // batch×inputs inputs, batch×classes probabilities
+	dW, db    []float32 // gradients in TF's layout
+	wT, dWT   []float32 // Classes×Inputs
+	probs     []float32
+	inputs, k int
 }
 
 func newGradBuf(inputs, classes int) *gradBuf {
-	return &gradBuf{dW: make([]float32, inputs*classes), db: make([]float32, classes)}
+	return &gradBuf{dW: make([]float32, inputs*classes), db: make([]float32, classes),
+		wT: make([]float32, inputs*classes), dWT: make([]float32, inputs*classes),
+		probs: make([]float32, classes), inputs: inputs, k: classes}
 }
 
 // compute sets dW = Xᵀ(P - Y)/B and db = Σ(P - Y)/B, the gradients of
 // mean softmax cross-entropy, where P = softmax(XW + b).
 func (g *gradBuf) compute(l *Layer, batch []Example) {
-	n, in, k := len(batch), l.Inputs, l.Classes
-	if cap(g.x) < n*in {
-		g.x, g.p = make([]float32, n*in), make([]float32, n*k)
-	}
-	g.x, g.p = g.x[:n*in], g.p[:n*k]
-	for r, e := range batch {
-		copy(g.x[r*in:(r+1)*in], e.Vector)
-		copy(g.p[r*k:(r+1)*k], l.Biases)
-	}
-	X := blas32.General{Rows: n, Cols: in, Stride: in, Data: g.x}
-	W := blas32.General{Rows: in, Cols: k, Stride: k, Data: l.Weights}
-	P := blas32.General{Rows: n, Cols: k, Stride: k, Data: g.p}
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, X, W, 1, P)
-	inv := 1 / float32(n)
-	clear(g.db)
-	for r, e := range batch {
-		row := g.p[r*k : (r+1)*k]
-		softmax(row)
-		row[e.Label] -= 1
-		for c := range row {
-			row[c] *= inv
-			g.db[c] += row[c]
+	in, k := g.inputs, g.k
+	for i := 0; i < in; i++ {
+		for c := 0; c < k; c++ {
+			g.wT[c*in+i] = l.Weights[i*k+c]
 		}
 	}
-	blas32.Gemm(blas.Trans, blas.NoTrans, 1, X, P, 0, blas32.General{Rows: in, Cols: k, Stride: k, Data: g.dW})
+	clear(g.dWT)
+	clear(g.db)
+	impl := blas32.Implementation()
+	inv := 1 / float32(len(batch))
+	for _, e := range batch {
+		for c := 0; c < k; c++ {
+			g.probs[c] = l.Biases[c] + impl.Sdot(in, e.Vector, 1, g.wT[c*in:(c+1)*in], 1)
+		}
+		softmax(g.probs)
+		g.probs[e.Label] -= 1
+		for c := 0; c < k; c++ {
+			d := g.probs[c] * inv
+			if d > -1e-30 && d < 1e-30 {
+				// A confident prediction leaves gradients far below float32's
+				// normal range; their subnormal products would be exact
+				// no-ops that cost ~100× a normal multiply (TensorFlow flushes
+				// subnormals to zero on CPU too).
+				continue
+			}
+			g.db[c] += d
+			impl.Saxpy(in, d, e.Vector, 1, g.dWT[c*in:(c+1)*in], 1)
+		}
+	}
+	for c := 0; c < k; c++ {
+		for i := 0; i < in; i++ {
+			g.dW[i*k+c] = g.dWT[c*in+i]
+		}
+	}
 }
 
 // evaluate returns accuracy and mean cross-entropy of l on batch.
