@@ -3,7 +3,6 @@ package dataset
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -284,7 +283,3 @@ func (f *Folder) Counts() [][3]int {
 	}
 	return c
 }
-
-// ErrEmptySplit is wrapped by errors about a class that has no image in a
-// split that is sampled from.
-var ErrEmptySplit = errors.New("dataset: empty split")
