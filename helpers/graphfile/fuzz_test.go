@@ -11,6 +11,13 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
+// Run a target with, for example:
+//
+//	go test -run XXX -fuzz '^FuzzParseGraphDef$' -fuzztime 30s -fuzzminimizetime 2s ./helpers/graphfile/
+//
+// A short -fuzzminimizetime matters: minimizing a new 20 KB meta graph input
+// takes the default 60 s, during which the exec counter stands still.
+
 // addSeeds adds the small real files of the shared test data (when present)
 // and a few hand-made inputs to the fuzz corpus.
 func addSeeds(f *testing.F, files ...string) {
