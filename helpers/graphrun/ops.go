@@ -303,10 +303,7 @@ func opCast(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
 	if to == dtypes.Bool {
 		return one(graph.NotEqual(x, graph.ZerosLike(x))), nil
 	}
-	if x.DType().IsFloat() && !to.IsFloat() {
-		// TF truncates toward zero when casting float to int; so does ConvertDType.
-		return one(graph.ConvertDType(x, to)), nil
-	}
+	// Float to int truncates toward zero, as in TF.
 	return one(graph.ConvertDType(x, to)), nil
 }
 
