@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/tensor"
 )
 
 func init() {
@@ -25,7 +26,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	graphPath := fs.String("graph", "", "frozen GraphDef (.pb/.pbtxt), e.g. retrained_graph.pb (required)")
 	labelsPath := fs.String("labels", "", "labels file, one label per line in output order (required)")
 	imagePath := fs.String("image", "", "JPEG, PNG or GIF image (required)")
-	inputLayer := fs.String("input_layer", "input", "input tensor name (\":0\" optional)")
+	inputLayer := fs.String("input_layer", "input", "input tensor name (\":0\" optional); a DecodeJpeg contents input\n(DecodeJpeg/contents in classify_image_graph_def.pb) is fed the file itself")
 	outputLayer := fs.String("output_layer", "final_result", "output tensor name: the softmax (\":0\" optional)")
 	height := fs.Int("input_height", 299, "height the image is resized to (299 Inception v3; 224 or 128 MobileNet)")
 	width := fs.Int("input_width", 299, "width the image is resized to")
@@ -93,10 +94,6 @@ func classify(graphPath, labelsPath, imagePath, input, output string, opts graph
 	if err != nil {
 		return nil, err
 	}
-	img, err := graphrun.PrepareImage(data, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", imagePath, err)
-	}
 	g, err := graphrun.Load(graphPath)
 	if err != nil {
 		return nil, err
@@ -104,6 +101,17 @@ func classify(graphPath, labelsPath, imagePath, input, output string, opts graph
 	m, err := graphrun.NewModel(g, []string{input}, []string{output})
 	if err != nil {
 		return nil, err
+	}
+	var img *tensor.Tensor
+	if m.EncodedImageFeed(0) {
+		// Graphs like classify_image_graph_def.pb decode and resize themselves
+		// ("DecodeJpeg/contents"): feed the file, ignore the size flags.
+		img, err = tensor.FromStrings(nil, []string{string(data)})
+	} else {
+		img, err = graphrun.PrepareImage(data, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", imagePath, err)
 	}
 	outs, err := m.Run(img)
 	if err != nil {

@@ -225,3 +225,37 @@ node { name: "mean" op: "Mean" input: "Cast" input: "axes" attr { key: "T" value
 		}
 	}
 }
+
+func TestClassifyDecodeJpegGraph(t *testing.T) {
+	dir := t.TempDir()
+	g := writeFile(t, dir, "front.pbtxt", `
+node { name: "DecodeJpeg/contents" op: "Placeholder" attr { key: "dtype" value { type: DT_STRING } } }
+node { name: "DecodeJpeg" op: "DecodeJpeg" input: "DecodeJpeg/contents" attr { key: "channels" value { i: 3 } } }
+node { name: "Cast" op: "Cast" input: "DecodeJpeg" attr { key: "DstT" value { type: DT_FLOAT } } }
+node { name: "axes" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape { dim { size: 2 } } int_val: 0 int_val: 1 } } } }
+node { name: "mean" op: "Mean" input: "Cast" input: "axes" attr { key: "T" value { type: DT_FLOAT } } attr { key: "keep_dims" value { b: false } } }
+node { name: "scale" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 0.05 } } } }
+node { name: "scaled" op: "Mul" input: "mean" input: "scale" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "dim" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+  attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 0 } } } }
+node { name: "batched" op: "ExpandDims" input: "scaled" input: "dim" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "softmax" op: "Softmax" input: "batched" attr { key: "T" value { type: DT_FLOAT } } }
+`)
+	labels := writeFile(t, dir, "labels.txt", "red\ngreen\nblue\n")
+	img := filepath.Join(dir, "img.jpg")
+	writeTestJPEG(t, img) // R = x (mean ≈ 100), G = y (≈ 75), B = x·y mod 256 (≈ 127)
+	code, out, errOut := runGotl(t, "classify", "--graph", g, "--labels", labels, "--image", img,
+		"--input_layer", "DecodeJpeg/contents", "--output_layer", "softmax", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res classification
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Top) != 3 || res.Top[0].Label != "blue" || res.Top[1].Label != "red" || res.Top[2].Label != "green" {
+		t.Errorf("ranking %+v, want blue, red, green", res.Top)
+	}
+}

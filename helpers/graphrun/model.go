@@ -209,6 +209,10 @@ func (m *Model) checkPlaceholders(fed map[tensorRef]bool) error {
 	return nil
 }
 
+// EncodedImageFeed reports whether feed i takes an encoded image file (it
+// feeds a DecodeJpeg node's contents), decoded in Go by Run.
+func (m *Model) EncodedImageFeed(i int) bool { return i >= 0 && i < len(m.jpeg) && m.jpeg[i] }
+
 // Feeds returns the feed names given to NewModel.
 func (m *Model) Feeds() []string { return append([]string(nil), m.feedNames...) }
 
@@ -574,7 +578,9 @@ func (m *Model) RunNamed(feeds map[string]*tensor.Tensor) (map[string]*tensor.Te
 }
 
 // checkFeed compares a fed tensor with the placeholder's declared dtype and
-// known dimensions, as TensorFlow's session does.
+// known dimensions, as TensorFlow's session does, except that the first
+// (batch) dimension of a rank ≥ 2 placeholder may differ: TF1 graphs often
+// declare [1, H, W, 3] and batches are what makes bottleneck caching fast.
 func (m *Model) checkFeed(i int, t *tensor.Tensor) error {
 	n := m.graph.nodes[m.feeds[i].node]
 	if n.Op != "Placeholder" && n.Op != "PlaceholderWithDefault" {
