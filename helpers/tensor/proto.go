@@ -155,10 +155,14 @@ func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 	for i := 0; i < count; i++ {
 		put(data[i*size:], i)
 	}
-	if count > 0 { // TF repeats the last value over the remaining elements
-		last := data[(count-1)*size : count*size]
-		for off := count * size; off < len(data); off += size {
-			copy(data[off:off+size], last)
+	if count > 0 && int64(count) < n {
+		// TF repeats the last value over the remaining elements: write it
+		// once, then double the filled run with copy (large short-list
+		// Consts expand in O(log n) copies, not n).
+		filled := count * size
+		copy(data[filled:filled+size], data[filled-size:filled])
+		for done := size; filled+done < len(data); done *= 2 {
+			copy(data[filled+done:], data[filled:filled+done])
 		}
 	}
 	return &Tensor{DType: dt, Shape: shape.Dims, Data: data}, nil
