@@ -283,6 +283,15 @@ func executeNotebook(t *testing.T, e *testEnv, file, name string) time.Duration 
 	if err != nil {
 		t.Fatal(err)
 	}
+	var slow []string
+	for i, c := range got.Cells {
+		if d, ok := c.Duration(); ok && d >= 5*time.Second {
+			slow = append(slow, fmt.Sprintf("cell %d: %.1fs", i, d.Seconds()))
+		}
+	}
+	if len(slow) > 0 {
+		t.Logf("cells that took 5 s or more: %s", strings.Join(slow, ", "))
+	}
 	for _, p := range got.Problems() {
 		t.Errorf("%s: %s", file, p)
 	}

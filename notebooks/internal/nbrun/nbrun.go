@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Notebook is the part of an .ipynb file the tests read.
@@ -41,8 +42,22 @@ type Cell struct {
 	Source   Text   `json:"source"`
 	Metadata struct {
 		Tags []string `json:"tags"`
+		// Execution holds the timestamps nbclient records when it runs
+		// the cell, e.g. "iopub.execute_input" and "shell.execute_reply".
+		Execution map[string]string `json:"execution"`
 	} `json:"metadata"`
 	Outputs []Output `json:"outputs"`
+}
+
+// Duration returns how long the cell ran, from nbclient's timestamps (the
+// execute_input message to the execute_reply), or false if they are absent.
+func (c Cell) Duration() (time.Duration, bool) {
+	start, err1 := time.Parse(time.RFC3339Nano, c.Metadata.Execution["iopub.execute_input"])
+	end, err2 := time.Parse(time.RFC3339Nano, c.Metadata.Execution["shell.execute_reply"])
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return end.Sub(start), true
 }
 
 // Output is one output of a code cell.

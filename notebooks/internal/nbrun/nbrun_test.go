@@ -17,7 +17,8 @@ var executed = `{
  "nbformat": 4, "nbformat_minor": 5,
  "cells": [
   {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n", "import \"github.com/gotl/gotl/plots\" in prose does not count"]},
-  {"cell_type": "code", "metadata": {}, "source": ["%%\n", "fmt.Println(\"hi\")"],
+  {"cell_type": "code", "metadata": {"execution": {"iopub.execute_input": "2026-11-27T11:50:01.250000Z", "shell.execute_reply": "2026-11-27T11:50:03.000000Z"}},
+   "source": ["%%\n", "fmt.Println(\"hi\")"],
    "outputs": [{"output_type": "stream", "name": "stdout", "text": ["hi\n"]}]},
   {"cell_type": "code", "metadata": {}, "source": "%%\nfmt.Println(undefinedThing)",
    "outputs": [{"output_type": "error", "ename": "ERROR", "evalue": "# gonb_2c4\n./main.go:22:13: undefined: undefinedThing\n",
@@ -131,5 +132,15 @@ func TestProcessesWithEnv(t *testing.T) {
 	}
 	if others := ProcessesWithEnv(marker + "x"); len(others) != 0 {
 		t.Errorf("a different marker matched %v", others)
+	}
+}
+
+func TestCellDuration(t *testing.T) {
+	nb := parseExecuted(t, nil)
+	if d, ok := nb.Cells[1].Duration(); !ok || d != 1750*time.Millisecond {
+		t.Errorf("Duration() = %v, %v; want 1.75s", d, ok)
+	}
+	if _, ok := nb.Cells[2].Duration(); ok {
+		t.Error("Duration() of a cell without timestamps reported one")
 	}
 }
