@@ -32,6 +32,13 @@ func send(mime protocol.MIMEType, content any, displayID string) {
 		Data:      map[protocol.MIMEType]any{mime: content},
 		DisplayID: displayID,
 	})
+	if displayID == "" {
+		// Wait until GoNB has the output: a cell's program often ends right
+		// after its last display, and GoNB can drop what is still in the
+		// pipe when the program exits. In-place updates (frequent, and
+		// superseded by the next one) do not wait.
+		gonbui.Sync()
+	}
 }
 
 // DisplayHTML shows html as a text/html output of the running cell.

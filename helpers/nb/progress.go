@@ -175,6 +175,9 @@ func (p *Progress) Done() {
 	}
 	p.finished = true
 	p.draw(p.now())
+	if p.mode == modeNotebook {
+		Sync() // the final state must reach the notebook before the cell ends
+	}
 }
 
 // maybeDraw redraws if enough time passed (or, in plain mode, a new 10% of
