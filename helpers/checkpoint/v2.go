@@ -258,7 +258,8 @@ func (v *v2reader) read(what string, dims []int64, e bundlepb.Entry) (*tensor.Te
 		}
 	}
 	buf := make([]byte, e.Size)
-	if err := readFull(v.shards[e.ShardID], buf, e.Offset); err != nil {
+	crc, err := readFull(v.shards[e.ShardID], buf, e.Offset)
+	if err != nil {
 		return nil, corruptf("%s: tensor %q: reading %d bytes at %d: %v", file, what, e.Size, e.Offset, err)
 	}
 	t := &tensor.Tensor{DType: dt, Shape: append([]int64{}, dims...)}
@@ -274,8 +275,8 @@ func (v *v2reader) read(what string, dims []int64, e bundlepb.Entry) (*tensor.Te
 		return t, nil
 	}
 	if e.Size > 0 {
-		if got := table.CRC32C(buf); table.MaskCRC(got) != e.CRC32C {
-			return nil, fmt.Errorf("%w: %s: tensor %q: data checksum %#08x, index says %#08x", ErrChecksum, file, what, got, table.UnmaskCRC(e.CRC32C))
+		if table.MaskCRC(crc) != e.CRC32C {
+			return nil, fmt.Errorf("%w: %s: tensor %q: data checksum %#08x, index says %#08x", ErrChecksum, file, what, crc, table.UnmaskCRC(e.CRC32C))
 		}
 	}
 	t.Data = buf

@@ -92,3 +92,56 @@ func decodeHandle(b []byte) (Handle, int, error) {
 
 // errStop ends a block iteration early.
 var errStop = errors.New("stop")
+
+// CombineCRC32C returns the CRC32C of A followed by B given crcA, crcB and
+// the length of B, so that pieces of a buffer can be checksummed in
+// parallel. Appending one zero bit to the message is a linear map on the
+// CRC register; appending len(B) zero bytes is that map raised to the
+// power 8·len(B), computed by repeated squaring.
+func CombineCRC32C(crcA, crcB uint32, lenB int64) uint32 {
+	if lenB <= 0 {
+		return crcA
+	}
+	var step gf2Map // one zero bit, in the reflected Castagnoli domain
+	step[0] = castagnoliReflected
+	for i := 1; i < 32; i++ {
+		step[i] = 1 << (i - 1)
+	}
+	// Three squarings: one zero byte.
+	step = step.then(step)
+	step = step.then(step)
+	step = step.then(step)
+	v := crcA
+	for n := uint64(lenB); n > 0; n >>= 1 {
+		if n&1 != 0 {
+			v = step.apply(v)
+		}
+		step = step.then(step)
+	}
+	return v ^ crcB
+}
+
+const castagnoliReflected = 0x82f63b78
+
+// gf2Map is a linear map on 32-bit vectors over GF(2): entry i is the image
+// of bit i.
+type gf2Map [32]uint32
+
+func (m *gf2Map) apply(v uint32) uint32 {
+	var out uint32
+	for i := 0; v != 0; i, v = i+1, v>>1 {
+		if v&1 != 0 {
+			out ^= m[i]
+		}
+	}
+	return out
+}
+
+// then returns the map "m, then n".
+func (m gf2Map) then(n gf2Map) gf2Map {
+	var out gf2Map
+	for i := range out {
+		out[i] = n.apply(m[i])
+	}
+	return out
+}

@@ -230,3 +230,17 @@ func TestCursorCachesBlock(t *testing.T) {
 		t.Error("cursor found a missing key")
 	}
 }
+
+func TestCombineCRC32C(t *testing.T) {
+	data := make([]byte, 100000)
+	for i := range data {
+		data[i] = byte(i*31 + i>>7)
+	}
+	whole := CRC32C(data)
+	for _, cut := range []int{0, 1, 7, 8, 4096, 33333, 99999, 100000} {
+		a, b := data[:cut], data[cut:]
+		if got := CombineCRC32C(CRC32C(a), CRC32C(b), int64(len(b))); got != whole {
+			t.Errorf("cut at %d: combined %#x, want %#x", cut, got, whole)
+		}
+	}
+}
