@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -308,17 +309,14 @@ func opCast(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
 }
 
 func opBiasAdd(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
-	if err := checkNHWC(n); err != nil {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("needs 2 inputs (value, bias), got %d", len(in))
+	}
+	y, err := compute.BiasAdd(c.node(in[0]), c.node(in[1]), attrString(n, "data_format", "NHWC"))
+	if err != nil {
 		return nil, err
 	}
-	x, b := c.node(in[0]), c.node(in[1])
-	if b.Rank() != 1 {
-		return nil, fmt.Errorf("bias must be a vector, got shape %s", b.Shape())
-	}
-	if x.Rank() < 1 || x.Shape().Dim(-1) != b.Shape().Dim(0) {
-		return nil, fmt.Errorf("bias of %d values does not match the last dimension of the input %s", b.Shape().Dim(0), x.Shape())
-	}
-	return one(graph.Add(x, graph.ExpandLeftToRank(b, x.Rank()))), nil
+	return one(y), nil
 }
 
 func opMatMul(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
