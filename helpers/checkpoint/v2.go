@@ -258,7 +258,7 @@ func (v *v2reader) read(what string, dims []int64, e bundlepb.Entry) (*tensor.Te
 		}
 	}
 	buf := make([]byte, e.Size)
-	crc, err := readFull(v.shards[e.ShardID], buf, e.Offset)
+	crc, err := table.ReadAtCRC32C(v.shards[e.ShardID], buf, e.Offset)
 	if err != nil {
 		return nil, corruptf("%s: tensor %q: reading %d bytes at %d: %v", file, what, e.Size, e.Offset, err)
 	}

@@ -1,28 +1,26 @@
-package checkpoint
+package table
 
 import (
 	"io"
 	"runtime"
 	"sync"
-
-	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
 )
 
-// parallelThreshold is the read size above which readFull splits the work
+// parallelThreshold is the read size above which ReadAtCRC32C splits the work
 // over several goroutines: copying from the page cache and checksumming are
 // CPU-bound, so two cores handle a large tensor almost twice as fast as one.
 const parallelThreshold = 8 << 20
 
-// readFull fills buf from r at off and returns the CRC32C of buf. Large
-// buffers are read and checksummed in parallel pieces whose CRCs are then
-// combined.
-func readFull(r io.ReaderAt, buf []byte, off int64) (uint32, error) {
+// ReadAtCRC32C fills buf from r at off and returns the CRC32C of buf.
+// Large buffers are read and checksummed in parallel pieces whose CRCs are
+// then combined.
+func ReadAtCRC32C(r io.ReaderAt, buf []byte, off int64) (uint32, error) {
 	workers := min(runtime.GOMAXPROCS(0), 4)
 	if len(buf) < parallelThreshold || workers < 2 {
 		if _, err := r.ReadAt(buf, off); err != nil {
 			return 0, err
 		}
-		return table.CRC32C(buf), nil
+		return CRC32C(buf), nil
 	}
 	piece := (len(buf) + workers - 1) / workers
 	var wg sync.WaitGroup
@@ -46,7 +44,7 @@ func readFull(r io.ReaderAt, buf []byte, off int64) (uint32, error) {
 					errs[w] = err
 					return
 				}
-				crc = table.ExtendCRC32C(crc, buf[c:end])
+				crc = ExtendCRC32C(crc, buf[c:end])
 			}
 			crcs[w] = crc
 		}()
@@ -59,7 +57,7 @@ func readFull(r io.ReaderAt, buf []byte, off int64) (uint32, error) {
 		}
 		lo, hi := w*piece, min((w+1)*piece, len(buf))
 		if lo < hi {
-			crc = table.CombineCRC32C(crc, crcs[w], int64(hi-lo))
+			crc = CombineCRC32C(crc, crcs[w], int64(hi-lo))
 		}
 	}
 	if errs[workers-1] != nil {

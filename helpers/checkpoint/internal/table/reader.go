@@ -116,12 +116,17 @@ func (t *Reader) readBlock(h Handle) ([]byte, error) {
 		return nil, t.errorf(ErrCorrupt, "%v", err)
 	}
 	buf := make([]byte, h.Size+blockTrailerSize)
-	if _, err := t.r.ReadAt(buf, int64(h.Offset)); err != nil {
+	// The checksum covers the block and its type byte.
+	got, err := ReadAtCRC32C(t.r, buf[:h.Size+1], int64(h.Offset))
+	if err == nil {
+		_, err = t.r.ReadAt(buf[h.Size+1:], int64(h.Offset+h.Size+1))
+	}
+	if err != nil {
 		return nil, t.errorf(ErrCorrupt, "reading block at offset %d: %v", h.Offset, err)
 	}
 	data, typ := buf[:h.Size], buf[h.Size]
 	stored := binary.LittleEndian.Uint32(buf[h.Size+1:])
-	if got := CRC32C(buf[:h.Size+1]); MaskCRC(got) != stored {
+	if MaskCRC(got) != stored {
 		return nil, t.errorf(ErrChecksum, "block at offset %d: checksum mismatch (stored %#08x, computed %#08x)", h.Offset, UnmaskCRC(stored), got)
 	}
 	switch typ {

@@ -244,3 +244,18 @@ func TestCombineCRC32C(t *testing.T) {
 		}
 	}
 }
+
+func TestReadAtCRC32C(t *testing.T) {
+	data := make([]byte, parallelThreshold+12345)
+	for i := range data {
+		data[i] = byte(i ^ i>>9)
+	}
+	buf := make([]byte, len(data)-100)
+	crc, err := ReadAtCRC32C(bytes.NewReader(data), buf, 100)
+	if err != nil || crc != CRC32C(data[100:]) || !bytes.Equal(buf, data[100:]) {
+		t.Errorf("parallel read: crc %#x want %#x, err %v", crc, CRC32C(data[100:]), err)
+	}
+	if _, err := ReadAtCRC32C(bytes.NewReader(data), buf, 200); err == nil {
+		t.Error("read past the end succeeded")
+	}
+}
