@@ -284,10 +284,7 @@ func TestBiasAddAndBatchNorms(t *testing.T) {
 	assertClose(t, "FusedBatchNormInference NCHW", got, wantC, 1e-12)
 }
 
-func sqrt(v float64) float64 {
-	// Newton-free: use math via a tiny indirection to keep imports short.
-	return mathSqrt(v)
-}
+func sqrt(v float64) float64 { return mathSqrt(v) }
 
 func TestFusedBatchNormTraining(t *testing.T) {
 	b := testBackend(t)
