@@ -9,31 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-// inspectTFData locates the shared TensorFlow files ($GOTL_TFDATA or
-// ../shared/tfdata beside the repository root), skipping when absent.
-func inspectTFData(t *testing.T, elem ...string) string {
-	t.Helper()
-	dir := os.Getenv("GOTL_TFDATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "tfdata")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Skip("no go.mod above the test directory: cannot locate ../shared/tfdata (set GOTL_TFDATA)")
-			}
-		}
-	}
-	p := filepath.Join(append([]string{dir}, elem...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("TensorFlow test file %s not found (set GOTL_TFDATA): skipping", p)
-	}
-	return p
-}
+	"github.com/gotl/gotl/internal/tfdata"
+)
 
 // inspect runs "gotl inspect ARGS" in-process.
 func inspect(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -57,7 +35,7 @@ func inspectJSON(t *testing.T, v any, args ...string) {
 // expectedFacts reads facts[file] of a set's expected.json.
 func expectedFacts(t *testing.T, set, file string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(inspectTFData(t, set, "expected.json"))
+	b, err := os.ReadFile(tfdata.Path(t, set, "expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +174,7 @@ func TestInspectGraphDefJSON(t *testing.T) {
 	} {
 		t.Run(c.set+"/"+c.file, func(t *testing.T) {
 			var g graphOut
-			inspectJSON(t, &g, inspectTFData(t, c.set, c.file))
+			inspectJSON(t, &g, tfdata.Path(t, c.set, c.file))
 			checkGraphJSON(t, g, expectedFacts(t, c.set, c.file))
 		})
 	}
@@ -215,7 +193,7 @@ func TestInspectCheckpointJSON(t *testing.T) {
 				Format    string       `json:"format"`
 				Variables variablesOut `json:"variables"`
 			}
-			inspectJSON(t, &out, inspectTFData(t, c.set)+"/"+c.path)
+			inspectJSON(t, &out, tfdata.Path(t, c.set)+"/"+c.path)
 			if out.Kind != "checkpoint" || out.Format != c.format {
 				t.Errorf("kind %q format %q, want checkpoint %s", out.Kind, out.Format, c.format)
 			}
@@ -247,7 +225,7 @@ func TestInspectSavedModelJSON(t *testing.T) {
 				} `json:"meta_graphs"`
 				Variables variablesOut `json:"variables"`
 			}
-			inspectJSON(t, &out, inspectTFData(t, set, "00000123"))
+			inspectJSON(t, &out, tfdata.Path(t, set, "00000123"))
 			facts := expectedFacts(t, set, "00000123/saved_model.pb")
 			mgFacts := facts["meta_graphs"].([]any)[0].(map[string]any)
 			if out.Kind != "saved_model" || len(out.MetaGraphs) != 1 {
@@ -291,7 +269,7 @@ func TestInspectMetaGraphJSON(t *testing.T) {
 		Kind  string   `json:"kind"`
 		Graph graphOut `json:"graph"`
 	}
-	inspectJSON(t, &out, inspectTFData(t, "onnx_regression", "checkpoint", "model.meta"))
+	inspectJSON(t, &out, tfdata.Path(t, "onnx_regression", "checkpoint", "model.meta"))
 	if out.Kind != "meta_graph" {
 		t.Errorf("kind %q", out.Kind)
 	}
@@ -313,18 +291,18 @@ func TestInspectTensorJSON(t *testing.T) {
 		count             int
 	}{
 		// A checkpoint variable (float32 0.21396178 widened exactly).
-		{inspectTFData(t, "onnx_regression", "checkpoint"), "W", "DT_FLOAT", []int64{}, []any{float64(float32(0.21396178007125854))}, 1},
+		{tfdata.Path(t, "onnx_regression", "checkpoint"), "W", "DT_FLOAT", []int64{}, []any{float64(float32(0.21396178007125854))}, 1},
 		// A SavedModel variable, and a Const of its graph (strings).
-		{inspectTFData(t, "serving_half_plus_two_tf1", "00000123"), "c", "DT_FLOAT", []int64{}, []any{3.0}, 1},
-		{inspectTFData(t, "serving_half_plus_two_tf1", "00000123"), "save/SaveV2/tensor_names", "DT_STRING", []int64{5}, []any{"a", "a2", "b", "c", "c2"}, 5},
+		{tfdata.Path(t, "serving_half_plus_two_tf1", "00000123"), "c", "DT_FLOAT", []int64{}, []any{3.0}, 1},
+		{tfdata.Path(t, "serving_half_plus_two_tf1", "00000123"), "save/SaveV2/tensor_names", "DT_STRING", []int64{5}, []any{"a", "a2", "b", "c", "c2"}, 5},
 		// A variable of a .meta graph, read from the checkpoint beside it.
-		{inspectTFData(t, "onnx_regression", "checkpoint", "model.meta"), "b", "DT_FLOAT", []int64{}, []any{float64(float32(1.0495253801345825))}, 1},
+		{tfdata.Path(t, "onnx_regression", "checkpoint", "model.meta"), "b", "DT_FLOAT", []int64{}, []any{float64(float32(1.0495253801345825))}, 1},
 		// A V1 checkpoint.
-		{inspectTFData(t, "serving_session_bundle_v1", "00000123", "export-00000-of-00001"), "b", "DT_FLOAT", []int64{}, []any{2.0}, 1},
+		{tfdata.Path(t, "serving_session_bundle_v1", "00000123", "export-00000-of-00001"), "b", "DT_FLOAT", []int64{}, []any{2.0}, 1},
 		// Quantized weights come out as their raw integers.
-		{inspectTFData(t, "mobilenet_v1_025_128_quantized", "quantized_graph.pb"), "MobilenetV1/Logits/Conv2d_1c_1x1/weights/read/_1__cf__1_quantized_const:0",
+		{tfdata.Path(t, "mobilenet_v1_025_128_quantized", "quantized_graph.pb"), "MobilenetV1/Logits/Conv2d_1c_1x1/weights/read/_1__cf__1_quantized_const:0",
 			"DT_QUINT8", []int64{1, 1, 256, 1001}, []any{88.0, 105.0, 93.0, 94.0, 80.0, 72.0, 70.0, 59.0}, 256256},
-		{inspectTFData(t, "mobilenet_v1_025_128_quantized", "quantized_graph.pb"), "MobilenetV1/Predictions/Shape", "DT_INT32", []int64{2}, []any{1.0, 1001.0}, 2},
+		{tfdata.Path(t, "mobilenet_v1_025_128_quantized", "quantized_graph.pb"), "MobilenetV1/Predictions/Shape", "DT_INT32", []int64{2}, []any{1.0, 1001.0}, 2},
 	}
 	for _, c := range cases {
 		var out tensorOut
@@ -353,7 +331,7 @@ func TestInspectTensorJSON(t *testing.T) {
 
 // The human listing names every node with its op, like the classic script.
 func TestInspectListsEveryNode(t *testing.T) {
-	path := inspectTFData(t, "retrain_poets_mobilenet025_128", "retrained_graph.pb")
+	path := tfdata.Path(t, "retrain_poets_mobilenet025_128", "retrained_graph.pb")
 	code, out, errOut := inspect(t, path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -378,17 +356,17 @@ func TestInspectListsEveryNode(t *testing.T) {
 }
 
 func TestInspectHumanCheckpointAndSavedModel(t *testing.T) {
-	code, out, errOut := inspect(t, inspectTFData(t, "onnx_regression", "checkpoint"))
+	code, out, errOut := inspect(t, tfdata.Path(t, "onnx_regression", "checkpoint"))
 	if code != 0 || !strings.Contains(out, "checkpoint V2, 2 tensors") || !strings.Contains(out, "W  DT_FLOAT []") || !strings.Contains(out, "b  DT_FLOAT []") {
 		t.Errorf("checkpoint listing (exit %d, %s):\n%s", code, errOut, out)
 	}
-	code, out, errOut = inspect(t, inspectTFData(t, "serving_half_plus_two_tf1", "00000123"))
+	code, out, errOut = inspect(t, tfdata.Path(t, "serving_half_plus_two_tf1", "00000123"))
 	for _, want := range []string{"tag-set: 'serve'", "signature_def['serving_default']", "inputs['x']  DT_FLOAT [?,1]  name: x:0", "outputs['y']  DT_FLOAT [?,1]  name: y:0", "a2  DT_FLOAT []"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("SavedModel listing lacks %q (exit %d, %s):\n%s", want, code, errOut, out)
 		}
 	}
-	code, out, _ = inspect(t, inspectTFData(t, "onnx_regression", "checkpoint"), "--tensor", "b")
+	code, out, _ = inspect(t, tfdata.Path(t, "onnx_regression", "checkpoint"), "--tensor", "b")
 	if code != 0 || !strings.Contains(out, "b  DT_FLOAT []  (1 values)\n1.0495253801345825\n") {
 		t.Errorf("--tensor listing:\n%s", out)
 	}
@@ -411,11 +389,11 @@ func copyTo(t *testing.T, dir string, files ...string) {
 // Broken files fail with exit status 1 and one line naming the file and
 // the problem; nothing panics.
 func TestInspectErrors(t *testing.T) {
-	ckptDir := inspectTFData(t, "onnx_regression", "checkpoint")
+	ckptDir := tfdata.Path(t, "onnx_regression", "checkpoint")
 	dir := t.TempDir()
 
 	truncated := filepath.Join(dir, "truncated.pb")
-	good, err := os.ReadFile(inspectTFData(t, "onnx_lstm_frozen", "frozen.pb"))
+	good, err := os.ReadFile(tfdata.Path(t, "onnx_lstm_frozen", "frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,8 +435,8 @@ func TestInspectErrors(t *testing.T) {
 		{[]string{badMagic + "/model"}, []string{"model.index"}},
 		{[]string{badModel}, []string{"saved_model.pb", "not a valid SavedModel"}},
 		{[]string{ckptDir, "--tensor", "bb"}, []string{`"bb"`, `did you mean "b"`}},
-		{[]string{inspectTFData(t, "onnx_regression", "graphdef", "frozen.pb"), "--tensor", "W/reed"}, []string{"frozen.pb", `"W/read"`}},
-		{[]string{inspectTFData(t, "serving_half_plus_two_tf1", "00000123"), "--tensor", "a3"}, []string{"00000123", `"a"`}},
+		{[]string{tfdata.Path(t, "onnx_regression", "graphdef", "frozen.pb"), "--tensor", "W/reed"}, []string{"frozen.pb", `"W/read"`}},
+		{[]string{tfdata.Path(t, "serving_half_plus_two_tf1", "00000123"), "--tensor", "a3"}, []string{"00000123", `"a"`}},
 	}
 	for _, c := range cases {
 		code, out, errOut := inspect(t, c.args...)
@@ -491,7 +469,7 @@ func TestInspectBinary(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command on PATH")
 	}
-	path := inspectTFData(t, "onnx_regression", "graphdef", "frozen.pb")
+	path := tfdata.Path(t, "onnx_regression", "graphdef", "frozen.pb")
 	bin := filepath.Join(t.TempDir(), "gotl")
 	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 const tinyGraph = `
@@ -88,31 +90,8 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-// tfdataDir finds ../shared/tfdata (or $GOTL_TFDATA), skipping when absent.
-func tfdataDir(t *testing.T, rel string) string {
-	t.Helper()
-	dir := os.Getenv("GOTL_TFDATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "tfdata")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Skip("repository root not found")
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("tfdata %s not available: %v", rel, err)
-	}
-	return p
-}
-
 func TestRunSavedModel(t *testing.T) {
-	sm := tfdataDir(t, "serving_half_plus_two_tf1/00000123")
+	sm := tfdata.Path(t, "serving_half_plus_two_tf1/00000123")
 	x := writeFile(t, t.TempDir(), "x.json", `{"dtype":"float32","shape":[3,1],"values":[1,2,3]}`)
 	code, out, errOut := runGotl(t, "run", sm, "--feed", "x:0="+x, "--fetch", "y:0", "--json")
 	if code != 0 {
@@ -142,7 +121,7 @@ func writeTestJPEG(t *testing.T, path string) {
 }
 
 func TestClassifyRetrainedMobileNet(t *testing.T) {
-	dir := tfdataDir(t, "retrain_poets_mobilenet025_128")
+	dir := tfdata.Path(t, "retrain_poets_mobilenet025_128")
 	img := filepath.Join(t.TempDir(), "test.jpg")
 	writeTestJPEG(t, img)
 	args := []string{"classify", "--graph", filepath.Join(dir, "retrained_graph.pb"),

@@ -15,8 +15,8 @@ import (
 	"github.com/gotl/gotl/helpers/checkpoint"
 	"github.com/gotl/gotl/helpers/checkpoint/internal/bundlepb"
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
-	"github.com/gotl/gotl/helpers/checkpoint/internal/tfdata"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 func mustOpen(t testing.TB, path string) *checkpoint.Reader {

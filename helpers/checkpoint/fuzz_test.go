@@ -11,29 +11,18 @@ import (
 	"github.com/gotl/gotl/helpers/checkpoint/internal/bundlepb"
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
-// tfdataFiles returns the shared TensorFlow files matching pattern (none
-// when the data is absent: the fuzz targets then use generated seeds only).
-func tfdataFiles(pattern string) [][]byte {
-	root := os.Getenv("GOTL_TFDATA")
-	if root == "" {
-		wd, _ := os.Getwd()
-		for dir := wd; filepath.Dir(dir) != dir; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				root = filepath.Join(dir, "..", "shared", "tfdata")
-				break
-			}
-		}
-	}
-	m, _ := filepath.Glob(filepath.Join(root, pattern))
-	var out [][]byte
-	for _, p := range m {
+// addFileSeeds adds the shared TensorFlow files matching patterns to the
+// corpus (none when the data is absent: the fuzz targets then use
+// generated seeds only).
+func addFileSeeds(f *testing.F, patterns ...string) {
+	for _, p := range tfdata.Glob(patterns...) {
 		if b, err := os.ReadFile(p); err == nil {
-			out = append(out, b)
+			f.Add(b)
 		}
 	}
-	return out
 }
 
 // readEverything opens path and reads every tensor, checking that the
@@ -66,12 +55,7 @@ var fuzzData = func() []byte {
 // FuzzV2Index opens a fuzzed .index next to a fixed data shard and reads
 // every tensor: errors are fine, panics and large allocations are not.
 func FuzzV2Index(f *testing.F) {
-	for _, b := range tfdataFiles("*/*/*.index") {
-		f.Add(b)
-	}
-	for _, b := range tfdataFiles("*/*/*/*.index") {
-		f.Add(b)
-	}
+	addFileSeeds(f, "*/*/*.index", "*/*/*/*.index")
 	dir := f.TempDir()
 	s, _ := tensor.FromStrings([]int64{2}, []string{"a", "bc"})
 	seed := filepath.Join(dir, "seed")
@@ -108,9 +92,7 @@ func FuzzV2Index(f *testing.F) {
 
 // FuzzV1File opens a fuzzed V1 checkpoint file and reads every tensor.
 func FuzzV1File(f *testing.F) {
-	for _, b := range tfdataFiles("*/*/export-?????-of-?????") {
-		f.Add(b)
-	}
+	addFileSeeds(f, "*/*/export-?????-of-?????")
 	dir := f.TempDir()
 	w := iota32([]int64{3, 2}, 1)
 	p := filepath.Join(dir, "v1")

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/checkpoint"
-	"github.com/gotl/gotl/helpers/checkpoint/internal/tfdata"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // ckptFact is the part of expected.json's checkpoint facts the tests use.

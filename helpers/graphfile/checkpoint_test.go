@@ -12,22 +12,23 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint"
 	"github.com/gotl/gotl/helpers/graphfile/internal/tfproto"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // Freezing the regression model's training graph with its checkpoint gives
 // the frozen graph tensorflow-onnx produced with TensorFlow: same nodes,
 // ops, inputs and constant values.
 func TestFreezeMatchesTensorFlowFrozenGraph(t *testing.T) {
-	mg, err := LoadMetaGraph(tfdataFile(t, "onnx_regression/checkpoint/model.meta"))
+	mg, err := LoadMetaGraph(tfdata.Path(t, "onnx_regression/checkpoint/model.meta"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ckpt, err := checkpoint.Open(tfdataFile(t, "onnx_regression/checkpoint"))
+	ckpt, err := checkpoint.Open(tfdata.Path(t, "onnx_regression/checkpoint"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ckpt.Close()
-	want, err := Load(tfdataFile(t, "onnx_regression/graphdef/frozen.pb"))
+	want, err := Load(tfdata.Path(t, "onnx_regression/graphdef/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestFreezeMatchesTensorFlowFrozenGraph(t *testing.T) {
 // freezing its serving graph gives constants with the documented values
 // (y = 0.5 x + 2).
 func TestSavedModelVariablesAndFreeze(t *testing.T) {
-	sm, err := LoadSavedModel(tfdataFile(t, "serving_half_plus_two_tf1/00000123"))
+	sm, err := LoadSavedModel(tfdata.Path(t, "serving_half_plus_two_tf1/00000123"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestSavedModelVariablesAndFreeze(t *testing.T) {
 		}
 	}
 	// The TF2 model keeps variables under object-based keys.
-	sm2, err := LoadSavedModel(tfdataFile(t, "serving_half_plus_two_tf2/00000123/saved_model.pb"))
+	sm2, err := LoadSavedModel(tfdata.Path(t, "serving_half_plus_two_tf2/00000123/saved_model.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestSavedModelVariablesAndFreeze(t *testing.T) {
 // SavedModels and meta graphs may be stored as text (saved_model.pbtxt,
 // export_meta_graph(as_text=True)); both read the same as binary.
 func TestTextSavedModelAndMetaGraph(t *testing.T) {
-	src := tfdataFile(t, "serving_half_plus_two_tf1/00000123")
+	src := tfdata.Path(t, "serving_half_plus_two_tf1/00000123")
 	data, err := os.ReadFile(filepath.Join(src, "saved_model.pb"))
 	if err != nil {
 		t.Fatal(err)

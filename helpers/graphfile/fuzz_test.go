@@ -8,6 +8,7 @@ import (
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+	"github.com/gotl/gotl/internal/tfdata"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -25,7 +26,7 @@ func addSeeds(f *testing.F, files ...string) {
 	// fuzzer's instrumentation; 1 MiB exercises the same code.
 	expansionLimit = 1 << 20
 	f.Cleanup(func() { expansionLimit = MaxExpandedConstBytes })
-	if dir, _ := findTFData(); dir != "" {
+	if dir, _ := tfdata.Find(); dir != "" {
 		for _, name := range files {
 			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
 				f.Add(b)

@@ -16,23 +16,15 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
-func tfdataFile(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(tfdataDir(t), rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s missing: %v", p, err)
-	}
-	return p
-}
-
 func TestBinaryAndTextTwinsAreEqual(t *testing.T) {
-	bin, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pb"))
+	bin, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	txt, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pbtxt"))
+	txt, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pbtxt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +47,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	}
 	out := t.TempDir()
 	for _, f := range files {
-		g, err := Load(tfdataFile(t, f))
+		g, err := Load(tfdata.Path(t, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +80,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 // TensorFlow serializes fields in number order, as Go does; for a graph
 // without attribute-map ordering ambiguity, our bytes equal TF's.
 func TestBinaryOutputMatchesTensorFlowBytes(t *testing.T) {
-	path := tfdataFile(t, "onnx_regression/graphdef/frozen.pb")
+	path := tfdata.Path(t, "onnx_regression/graphdef/frozen.pb")
 	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -108,12 +100,12 @@ func TestBinaryOutputMatchesTensorFlowBytes(t *testing.T) {
 
 // Text output is byte-identical to tf.train.write_graph's.
 func TestTextOutputMatchesTensorFlow(t *testing.T) {
-	path := tfdataFile(t, "crystal_graph_twin/graph.pbtxt")
+	path := tfdata.Path(t, "crystal_graph_twin/graph.pbtxt")
 	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pb"))
+	g, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +136,7 @@ func TestPythonFloat(t *testing.T) {
 }
 
 func TestWriteGraphLikeTensorFlow(t *testing.T) {
-	g, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pb"))
+	g, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +155,7 @@ func TestWriteGraphLikeTensorFlow(t *testing.T) {
 }
 
 func TestWriteFailureKeepsOldFile(t *testing.T) {
-	g, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pb"))
+	g, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +193,7 @@ func TestLoadErrors(t *testing.T) {
 		}
 		return p
 	}
-	good, err := os.ReadFile(tfdataFile(t, "onnx_lstm_frozen/frozen.pb"))
+	good, err := os.ReadFile(tfdata.Path(t, "onnx_lstm_frozen/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +208,7 @@ func TestLoadErrors(t *testing.T) {
 		{write("empty.pb", nil), "empty file"},
 		{dir, "is a directory"},
 		{filepath.Join(dir, "x.meta"), "use LoadMetaGraph"},
-		{tfdataFile(t, "serving_half_plus_two_tf1/00000123"), "use LoadSavedModel"},
+		{tfdata.Path(t, "serving_half_plus_two_tf1/00000123"), "use LoadSavedModel"},
 		{write("truncated.pb", good[:len(good)/2]), "not a valid GraphDef (binary protobuf, truncated or corrupt): cannot parse invalid wire-format data"},
 		{write("bad.pbtxt", []byte("node { name: \"a\" op: \n")), "not a valid GraphDef (text protobuf)"},
 		{write("unknown.pbtxt", []byte("hello: world\n")), ""}, // unknown fields are skipped: an empty graph
@@ -247,7 +239,7 @@ func TestLoadErrors(t *testing.T) {
 // Google's quantized MobileNet predates the dilations attribute: the
 // registered default is used.
 func TestAttrDefaultsForOldGraphs(t *testing.T) {
-	g, err := Load(tfdataFile(t, "mobilenet_v1_025_128_quantized/quantized_graph.pb"))
+	g, err := Load(tfdata.Path(t, "mobilenet_v1_025_128_quantized/quantized_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +294,7 @@ func TestParseInput(t *testing.T) {
 }
 
 func TestPruneKeepsDependenciesInFileOrder(t *testing.T) {
-	g, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pb"))
+	g, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +348,7 @@ func scalar(t *testing.T, v float32) *tensor.Tensor {
 }
 
 func TestFreezeVariableV2(t *testing.T) {
-	g, err := Load(tfdataFile(t, "crystal_graph_twin/graph.pbtxt"))
+	g, err := Load(tfdata.Path(t, "crystal_graph_twin/graph.pbtxt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +441,7 @@ func TestFreezeResourceVariable(t *testing.T) {
 }
 
 func TestConstErrorsSuggestNames(t *testing.T) {
-	g, err := Load(tfdataFile(t, "onnx_regression/graphdef/frozen.pb"))
+	g, err := Load(tfdata.Path(t, "onnx_regression/graphdef/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package graphfile
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/big"
 	"os"
@@ -12,45 +11,8 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
-
-// findTFData returns the shared TensorFlow test files' directory:
-// $GOTL_TFDATA, or ../shared/tfdata next to the repository root (the
-// directory with go.mod). why explains a "" result.
-func findTFData() (dir, why string) {
-	if d := os.Getenv("GOTL_TFDATA"); d != "" {
-		if _, err := os.Stat(d); err != nil {
-			return "", fmt.Sprintf("GOTL_TFDATA=%s is not readable (%v)", d, err)
-		}
-		return d, ""
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err.Error()
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			td := filepath.Join(d, "..", "shared", "tfdata")
-			if _, err := os.Stat(td); err != nil {
-				return "", fmt.Sprintf("TensorFlow test files not found at %s (set GOTL_TFDATA to their directory)", td)
-			}
-			return td, ""
-		}
-		if filepath.Dir(d) == d {
-			return "", "no go.mod above the test directory: cannot locate ../shared/tfdata (set GOTL_TFDATA)"
-		}
-	}
-}
-
-// tfdataDir returns findTFData's directory or skips the test.
-func tfdataDir(t testing.TB) string {
-	t.Helper()
-	d, why := findTFData()
-	if d == "" {
-		t.Skip(why + ": skipping tests on real TensorFlow files")
-	}
-	return d
-}
 
 // expectedSet is one set's expected.json, decoded loosely.
 type expectedSet struct {
@@ -85,7 +47,7 @@ func loadExpected(t *testing.T, dir string) []expectedSet {
 // TestRealFiles checks every graph, meta graph and SavedModel fact of every
 // set against what this package reads.
 func TestRealFiles(t *testing.T) {
-	dir := tfdataDir(t)
+	dir := tfdata.Dir(t)
 	counts := map[string]int{}
 	for _, set := range loadExpected(t, dir) {
 		keys := make([]string, 0, len(set.Facts))

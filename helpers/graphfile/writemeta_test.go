@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 func sameMetaGraph(t *testing.T, label string, a, b *MetaGraph) {
@@ -28,7 +29,7 @@ func sameMetaGraph(t *testing.T, label string, a, b *MetaGraph) {
 func TestWriteMetaGraphAndSavedModelRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"onnx_regression/checkpoint/model.meta", "serving_session_bundle_v1/00000123/export.meta"} {
-		mg, err := LoadMetaGraph(tfdataFile(t, f))
+		mg, err := LoadMetaGraph(tfdata.Path(t, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +45,7 @@ func TestWriteMetaGraphAndSavedModelRoundTrip(t *testing.T) {
 			sameMetaGraph(t, f+" "+enc.String(), mg, back)
 		}
 	}
-	sm, err := LoadSavedModel(tfdataFile(t, "serving_half_plus_two_tf1/00000123"))
+	sm, err := LoadSavedModel(tfdata.Path(t, "serving_half_plus_two_tf1/00000123"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestWriteMetaGraphAndSavedModelRoundTrip(t *testing.T) {
 // What a retrain export does: serve a frozen retrained graph as a SavedModel
 // with an image → prediction signature.
 func TestExportFrozenGraphAsSavedModel(t *testing.T) {
-	g, err := Load(tfdataFile(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+	g, err := Load(tfdata.Path(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/graphrun/internal/blasceiling"
 	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // Forward-pass benchmarks on the default backend (pure Go unless
@@ -37,7 +38,7 @@ func BenchmarkForward(b *testing.B) {
 	}
 	cases := []netCase{
 		{"poets_mobilenet_0.25_128", func(b *testing.B) *Graph {
-			g, err := Load(tfdata(b, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+			g, err := Load(tfdata.Path(b, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // TestGPUCheck runs the benchmark graphs on the backend named by
@@ -41,7 +42,7 @@ func TestGPUCheck(t *testing.T) {
 	}
 	cases := []netCase{
 		{"poets_mobilenet_0.25_128 (tfdata)", func() (*Graph, error) {
-			p := tfdataOptional("retrain_poets_mobilenet025_128/retrained_graph.pb")
+			p := tfdata.Optional("retrain_poets_mobilenet025_128/retrained_graph.pb")
 			if p == "" {
 				return nil, nil
 			}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // The generated benchmark networks reproduce the published multiply-add
@@ -38,7 +39,7 @@ func TestMultiplyAddsOfKnownNetworks(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("Inception v3", inc, "softmax:0", []int{1, 299, 299, 3}, 5.69e9, 5.73e9)
-	if p, err := Load(tfdataOptional("retrain_poets_mobilenet025_128/retrained_graph.pb")); err == nil {
+	if p, err := Load(tfdata.Optional("retrain_poets_mobilenet025_128/retrained_graph.pb")); err == nil {
 		check("poets MobileNet 0.25/128", p, "final_result:0", []int{1, 128, 128, 3}, 13e6, 15e6)
 	}
 }

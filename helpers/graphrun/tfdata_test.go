@@ -3,59 +3,11 @@ package graphrun
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
-
-// tfdata returns the path of a file in the shared TensorFlow test data
-// (../shared/tfdata from the repository root, or $GOTL_TFDATA), skipping
-// the test when it is absent.
-func tfdata(t testing.TB, rel string) string {
-	t.Helper()
-	dir := os.Getenv("GOTL_TFDATA")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "tfdata")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Skip("tfdata: repository root (go.mod) not found")
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("tfdata: %s not available (set GOTL_TFDATA to the shared tfdata directory): %v", rel, err)
-	}
-	return p
-}
-
-// tfdataOptional returns the path of a tfdata file, or "" if absent.
-func tfdataOptional(rel string) string {
-	dir := os.Getenv("GOTL_TFDATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "tfdata")
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
-}
 
 // syntheticImage returns a deterministic [n, h, w, 3] float image in [-1, 1].
 func syntheticImage(t testing.TB, n, h, w int, seed uint64) *tensor.Tensor {
@@ -85,7 +37,7 @@ func floats(t testing.TB, x *tensor.Tensor) []float32 {
 }
 
 func TestRetrainedMobileNet(t *testing.T) {
-	g, err := Load(tfdata(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+	g, err := Load(tfdata.Path(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}

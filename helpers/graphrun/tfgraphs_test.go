@@ -9,10 +9,11 @@ import (
 
 	"github.com/gotl/gotl/helpers/graphfile"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 func TestQuantizedMobileNet(t *testing.T) {
-	gq, err := Load(tfdata(t, "mobilenet_v1_025_128_quantized/quantized_graph.pb"))
+	gq, err := Load(tfdata.Path(t, "mobilenet_v1_025_128_quantized/quantized_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestQuantizedMobileNet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gf, err := Load(tfdata(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+	gf, err := Load(tfdata.Path(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestQuantizedMobileNet(t *testing.T) {
 }
 
 func TestLSTMGraph(t *testing.T) {
-	g, err := Load(tfdata(t, "onnx_lstm_frozen/frozen.pb"))
+	g, err := Load(tfdata.Path(t, "onnx_lstm_frozen/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestLSTMGraph(t *testing.T) {
 }
 
 func TestRegressionGraph(t *testing.T) {
-	g, err := Load(tfdata(t, "onnx_regression/graphdef/frozen.pb"))
+	g, err := Load(tfdata.Path(t, "onnx_regression/graphdef/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestRegressionGraph(t *testing.T) {
 }
 
 func TestHalfPlusTwoSavedModel(t *testing.T) {
-	dir := filepath.Dir(tfdata(t, "serving_half_plus_two_tf1/00000123/saved_model.pb"))
+	dir := filepath.Dir(tfdata.Path(t, "serving_half_plus_two_tf1/00000123/saved_model.pb"))
 	sm, err := graphfile.LoadSavedModel(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +229,7 @@ func TestHalfPlusTwoSavedModel(t *testing.T) {
 }
 
 func TestUnsupportedOpsListedTogether(t *testing.T) {
-	dir := filepath.Dir(tfdata(t, "serving_half_plus_two_tf1/00000123/saved_model.pb"))
+	dir := filepath.Dir(tfdata.Path(t, "serving_half_plus_two_tf1/00000123/saved_model.pb"))
 	sm, err := graphfile.LoadSavedModel(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +260,7 @@ func TestUnsupportedOpsListedTogether(t *testing.T) {
 }
 
 func TestFeedErrors(t *testing.T) {
-	g, err := Load(tfdata(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+	g, err := Load(tfdata.Path(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // Whole tfdata graphs executed by TensorFlow.js's graph executor
@@ -49,7 +50,7 @@ func formulaImage(t *testing.T, n, h, w int) *tensor.Tensor {
 }
 
 func TestRetrainedMobileNetMatchesTFJS(t *testing.T) {
-	g, err := Load(tfdata(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+	g, err := Load(tfdata.Path(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestRetrainedMobileNetMatchesTFJS(t *testing.T) {
 }
 
 func TestLSTMMatchesTFJS(t *testing.T) {
-	g, err := Load(tfdata(t, "onnx_lstm_frozen/frozen.pb"))
+	g, err := Load(tfdata.Path(t, "onnx_lstm_frozen/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}

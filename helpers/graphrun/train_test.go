@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // TestFineTuneGradients builds a loss on the retrained MobileNet inside a
@@ -14,7 +15,7 @@ import (
 // checks two of them against finite differences of the converted forward
 // pass.
 func TestFineTuneGradients(t *testing.T) {
-	g, err := Load(tfdata(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
+	g, err := Load(tfdata.Path(t, "retrain_poets_mobilenet025_128/retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,40 +8,16 @@ import (
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
-)
 
-// tfdataDir finds ../shared/tfdata from the repository root (or
-// $GOTL_TFDATA) and skips the test when it is absent.
-func tfdataDir(t *testing.T, set string) string {
-	t.Helper()
-	root := os.Getenv("GOTL_TFDATA")
-	if root == "" {
-		dir, _ := os.Getwd()
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				root = filepath.Join(dir, "..", "shared", "tfdata")
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				t.Skip("repository root not found")
-			}
-			dir = parent
-		}
-	}
-	p := filepath.Join(root, set)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("TF test data %s not present (set GOTL_TFDATA): %v", p, err)
-	}
-	return p
-}
+	"github.com/gotl/gotl/internal/tfdata"
+)
 
 // TestExportMatchesRetrainPyGraph takes a graph written by TF for Poets'
 // retrain.py (MobileNet v1 0.25/128 + a retrained 6-class layer), removes the
 // layer retrain.py added, and exports the layer again onto the remaining
 // graph: every added node must equal TensorFlow's, attribute for attribute.
 func TestExportMatchesRetrainPyGraph(t *testing.T) {
-	dir := tfdataDir(t, "retrain_poets_mobilenet025_128")
+	dir := tfdata.Path(t, "retrain_poets_mobilenet025_128")
 	data, err := os.ReadFile(filepath.Join(dir, "retrained_graph.pb"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,15 +3,17 @@ package table
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 // FuzzTable feeds arbitrary bytes to the table reader: it must return
 // errors, not panic, and never allocate much more than the input size.
 func FuzzTable(f *testing.F) {
-	for _, p := range seedFiles() {
+	// The real TensorFlow tables of the shared test data, when present.
+	for _, p := range tfdata.Glob("*/*/*.index", "*/*/*/*.index", "*/*/export-?????-of-?????") {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
@@ -66,25 +68,4 @@ func readAll(t *testing.T, data []byte) {
 			t.Errorf("%d-byte input allocated %d bytes", len(data), a)
 		}
 	}
-}
-
-// seedFiles lists the real TensorFlow tables of the shared test data, if
-// present (located like tfdata.Dir, without a testing.T).
-func seedFiles() []string {
-	root := os.Getenv("GOTL_TFDATA")
-	if root == "" {
-		wd, _ := os.Getwd()
-		for dir := wd; filepath.Dir(dir) != dir; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				root = filepath.Join(dir, "..", "shared", "tfdata")
-				break
-			}
-		}
-	}
-	var out []string
-	for _, pat := range []string{"*/*/*.index", "*/*/*/*.index", "*/*/export-?????-of-?????"} {
-		m, _ := filepath.Glob(filepath.Join(root, pat))
-		out = append(out, m...)
-	}
-	return out
 }

@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/gotl/gotl/helpers/checkpoint/internal/tfdata"
+	"github.com/gotl/gotl/internal/tfdata"
 )
 
 type kv struct{ k, v string }
