@@ -27,18 +27,19 @@ type Tool struct {
 	Version string
 	// Why is shown by Check next to the tool.
 	Why string
-	// BuildTime is a rough cost on two cores with an empty build cache.
+	// BuildTime is a rough cost on two cores with empty module and build
+	// caches (downloads included).
 	BuildTime time.Duration
 }
 
 // Tools lists the kernel's Go tools in install order.
 var Tools = []Tool{
 	{"gonb", "github.com/janpfeifer/gonb", "github.com/janpfeifer/gonb", GoNBVersion,
-		"the Jupyter kernel", 40 * time.Second},
+		"the Jupyter kernel", time.Minute},
 	{"goimports", "golang.org/x/tools/cmd/goimports", "golang.org/x/tools", GoimportsVersion,
-		"adds missing imports to cells", 10 * time.Second},
+		"adds missing imports to cells", 20 * time.Second},
 	{"gopls", "golang.org/x/tools/gopls", "golang.org/x/tools/gopls", GoplsVersion,
-		"completion and docs in notebooks", 60 * time.Second},
+		"completion and docs in notebooks", 3 * time.Minute},
 }
 
 // toolModules holds, per tool, a go.mod naming the tool and the go.sum that
