@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -76,7 +77,22 @@ func Lines(title, xLabel, yLabel string, series ...Series) (*Chart, error) {
 func (c *Chart) LogY() *Chart {
 	if c.Plot != nil {
 		c.Plot.Y.Scale = plot.LogScale{}
-		c.Plot.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		c.Plot.Y.Tick.Marker = logTicks{}
 	}
 	return c
+}
+
+// logTicks is gonum's LogTicks with labels rounded to 6 significant digits:
+// its powers of ten come from math.Pow and would otherwise print as
+// "1000.0000000000007".
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
 }
