@@ -83,15 +83,20 @@ type Settings struct {
 	// --validation_percentage and --testing_percentage.
 	ValidationPercent float64 `json:"validation_percentage"`
 	TestPercent       float64 `json:"testing_percentage"`
+	// InitHead starts fine-tuning's new layer from the retrained one
+	// (finetune.Config.Head) instead of a random initialisation.
+	InitHead bool `json:"init_head"`
+	// Optimizer is every method's TF1 optimizer; Momentum gets momentum 0.9.
+	Optimizer string `json:"optimizer"`
 }
 
 // CPUSettings finish in about a minute of training on two CPU cores and still
 // separate the methods; GPUSettings are a bigger run of the same experiment.
 var (
-	CPUSettings = Settings{PerClass: 100, ImageSize: 32, Noise: 70, Steps: 200, Batch: 16, LearningRate: 0.01, EvalEvery: 10,
-		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20}
-	GPUSettings = Settings{PerClass: 400, ImageSize: 32, Noise: 70, Steps: 1000, Batch: 64, LearningRate: 0.01, EvalEvery: 25,
-		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20}
+	CPUSettings = Settings{PerClass: 100, ImageSize: 32, Noise: 70, Steps: 200, Batch: 16, LearningRate: 0.002, EvalEvery: 10,
+		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20, Optimizer: "Momentum"}
+	GPUSettings = Settings{PerClass: 400, ImageSize: 32, Noise: 70, Steps: 1000, Batch: 64, LearningRate: 0.002, EvalEvery: 25,
+		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20, Optimizer: "Momentum"}
 )
 
 // Method is one training method's outcome.
@@ -147,6 +152,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	scale := fs.Float64("pretrained_lr_scale", 0, "learning rate scale of pretrained weights when fine-tuning (default: the preset's)")
 	valPct := fs.Float64("validation_percentage", 0, "percentage of images in the validation split (default: the preset's)")
 	testPct := fs.Float64("testing_percentage", 0, "percentage of images in the test split (default: the preset's)")
+	initHead := fs.String("init_head", "", "true: fine-tuning starts from the retrained softmax; false: from a random one (default: the preset's)")
+	optName := fs.String("optimizer", "", "TF1 optimizer of every method, e.g. Momentum (with momentum 0.9), Adam, GradientDescent (default: the preset's)")
 	methods := fs.String("methods", "retrain,finetune", "methods to run, comma-separated: retrain (also the long retrain) and finetune (also top N)")
 	seed := fs.Uint64("seed", 0, "seed of images, initialisation and batches (default: the preset's)")
 	workDir := fs.String("work_dir", "", "keep the images and the bottleneck cache here (default: a temporary directory, removed)")
@@ -212,6 +219,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *testPct > 0 {
 		s.TestPercent = *testPct
 	}
+	switch *initHead {
+	case "":
+	case "true", "false":
+		s.InitHead = *initHead == "true"
+	default:
+		return fmt.Errorf("--init_head %q: want true or false", *initHead)
+	}
+	if *optName != "" {
+		s.Optimizer = *optName
+	}
+	if _, err := optim.Lookup(s.Optimizer); err != nil {
+		return fmt.Errorf("--optimizer: %v", err)
+	}
 	if *scale > 0 {
 		s.PretrainedScale = *scale
 	}
@@ -272,10 +292,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !selected["retrain"] {
 		retrainSteps = nil
 	}
+	var head *retrain.Layer
 	for _, n := range retrainSteps {
-		m, err := retrainMethod(folder, files, filepath.Join(dir, "bottlenecks"), s, n)
+		m, layer, err := retrainMethod(folder, files, filepath.Join(dir, "bottlenecks"), s, n)
 		if err != nil {
 			return err
+		}
+		if head == nil {
+			head = layer
 		}
 		rep.Methods = append(rep.Methods, *m)
 		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.0f steps/s\n", m.Name, 100*m.TestAccuracy, m.StepsPerSecond)
@@ -288,8 +312,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !selected["finetune"] {
 		variants = nil
 	}
+	if !s.InitHead {
+		head = nil
+	} else if head == nil && len(variants) > 0 {
+		return errors.New("--init_head=true needs the retrain method")
+	}
 	for _, top := range variants {
-		m, err := finetuneMethod(folder, files, s, top)
+		m, err := finetuneMethod(folder, files, s, top, head)
 		if err != nil {
 			return err
 		}
@@ -353,7 +382,11 @@ func isTarget(class string) bool {
 // optimizer is the same for every method: Momentum 0.9 at the new layer's
 // learning rate (fine-tuning scales it down for pretrained weights).
 func optimizer(s Settings) optim.Config {
-	return optim.Config{Optimizer: "Momentum", Params: map[string]any{"learning_rate": s.LearningRate, "momentum": 0.9}}
+	params := map[string]any{"learning_rate": s.LearningRate}
+	if s.Optimizer == "Momentum" {
+		params["momentum"] = 0.9
+	}
+	return optim.Config{Optimizer: s.Optimizer, Params: params}
 }
 
 // steadyClock records when each evaluation happened, to measure the training
@@ -394,7 +427,7 @@ func finish(m *Method, hist []retrain.EvalPoint, clock *steadyClock) {
 
 // retrainMethod computes (or reads from the cache) every image's TinyNet
 // bottleneck, then trains only a new softmax layer on them.
-func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s Settings, steps int) (*Method, error) {
+func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s Settings, steps int) (*Method, *retrain.Layer, error) {
 	m := &Method{Name: "retrain", Trains: "new softmax layer only, on cached bottlenecks"}
 	if steps != s.Steps {
 		m.Name = fmt.Sprintf("retrain %d steps", steps)
@@ -402,11 +435,11 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 	t0, c0 := time.Now(), cpuSeconds()
 	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInput, zoo.TinyNetBottleneck)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cache, err := bottleneck.Open(cacheDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetPreprocess(), Cache: cache, BatchSize: 64}
 	var paths []string
@@ -415,11 +448,11 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 	}
 	vectors, err := ex.Files(paths)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data, err := retrain.FromFolder(folder, vectors)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m.PrepSeconds, m.PrepCPUSeconds = time.Since(t0).Seconds(), cpuSeconds()-c0
 
@@ -431,17 +464,17 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 		OnEval: func(p retrain.EvalPoint) { clock.tick(p.Step) },
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m.TrainSeconds, m.TrainCPUSeconds = time.Since(t1).Seconds(), cpuSeconds()-c1
 	m.Steps, m.TestAccuracy, m.TestCount = res.Steps, res.TestAccuracy, res.TestCount
 	finish(m, res.History, clock)
-	return m, nil
+	return m, res.Layer, nil
 }
 
 // finetuneMethod fine-tunes TinyNet with a new softmax layer: every layer
 // when top is 0, else only the top layers below the bottleneck.
-func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top int) (*Method, error) {
+func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top int, head *retrain.Layer) (*Method, error) {
 	m := &Method{Name: "fine-tune all", Trains: "every layer + new softmax layer"}
 	if top > 0 {
 		m.Name, m.Trains = fmt.Sprintf("fine-tune top %d", top), fmt.Sprintf("top %d layers + new softmax layer", top)
@@ -458,7 +491,7 @@ func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top in
 	clock := &steadyClock{}
 	tuner, err := finetune.New(finetune.Config{
 		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels: folder.Labels(), TopLayers: top, Optimizer: optimizer(s), PretrainedLearningRateScale: s.PretrainedScale,
+		Labels: folder.Labels(), TopLayers: top, Head: head, Optimizer: optimizer(s), PretrainedLearningRateScale: s.PretrainedScale,
 		BatchSize: s.Batch, Steps: s.Steps, EvalStepInterval: s.EvalEvery, Seed: s.Seed,
 		Progress: true,
 		OnEval:   func(p retrain.EvalPoint) { clock.tick(p.Step) },
