@@ -66,7 +66,7 @@ func ConfusionMatrix(counts [][]int, classNames []string) (*Chart, error) {
 	if longest*n > 40 { // names would overlap side by side: slant them
 		p.X.Tick.Label.Rotation = math.Pi / 4
 		p.X.Tick.Label.XAlign = draw.XRight
-		p.X.Tick.Label.YAlign = draw.YCenter
+		p.X.Tick.Label.YAlign = draw.YTop
 	}
 	p.X.Min, p.X.Max = 0, float64(n)
 	p.Y.Min, p.Y.Max = 0, float64(n)
