@@ -12,6 +12,7 @@ import (
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/zoo"
 )
 
 func init() {
@@ -28,10 +29,12 @@ type modelFlags struct {
 	graph, input, bottleneck, size string
 	mean, std                      float64
 	batch                          int
+	fs                             *flag.FlagSet
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&m.graph, "graph", "", "frozen GraphDef (.pb or .pbtxt) to compute bottlenecks with (required)")
+	m.fs = fs
+	fs.StringVar(&m.graph, "graph", "", "frozen GraphDef (.pb or .pbtxt) to compute bottlenecks with (default: gotl's offline TinyNet, with its own input, bottleneck, mean and std)")
 	fs.StringVar(&m.input, "input_tensor", "ResizeBilinear:0", "tensor the preprocessed [N,H,W,3] float images are fed to")
 	fs.StringVar(&m.bottleneck, "bottleneck_tensor", "pool_3/_reshape:0", "bottleneck tensor (Inception v3: pool_3/_reshape:0)")
 	fs.StringVar(&m.size, "input_size", "", "input size HxW (default: the input placeholder's shape)")
@@ -44,7 +47,27 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) {
 	var prep dataset.Preprocess
 	if m.graph == "" {
-		return nil, prep, fmt.Errorf("%w: --graph is required", errUsage)
+		// Offline default: TinyNet, with its tensors and preprocessing
+		// wherever the user did not set them.
+		files, err := zoo.TinyNet()
+		if err != nil {
+			return nil, prep, err
+		}
+		m.graph = files.Frozen
+		set := map[string]bool{}
+		m.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["input_tensor"] {
+			m.input = zoo.TinyNetInput
+		}
+		if !set["bottleneck_tensor"] {
+			m.bottleneck = zoo.TinyNetBottleneck
+		}
+		if !set["input_mean"] {
+			m.mean = zoo.TinyNetMean
+		}
+		if !set["input_std"] {
+			m.std = zoo.TinyNetStd
+		}
 	}
 	prep.Mean, prep.Std = float32(m.mean), float32(m.std)
 	if m.size != "" {
@@ -154,7 +177,7 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	}
 	st := cache.Stats()
 	summary := map[string]any{
-		"images": len(vectors), "classes": folder.Labels(), "vector_size": len(vectors[0]),
+		"graph": mf.graph, "images": len(vectors), "classes": folder.Labels(), "vector_size": len(vectors[0]),
 		"imported_text": imported,
 		"cache":         map[string]int64{"hits": st.Hits, "misses": st.Misses, "corrupt": st.Corrupt, "written": st.Writes},
 		"cache_dir":     cache.Dir(), "seconds": secs, "images_per_second": float64(len(vectors)) / secs,

@@ -58,7 +58,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	mean := fs.Float64("input_mean", zoo.TinyNetMean, "subtracted from every pixel value (0..255) after resizing")
 	std := fs.Float64("input_std", zoo.TinyNetStd, "pixel values are divided by it after subtracting the mean")
 	steps := fs.Int("how_many_training_steps", 100, "training steps (each a forward and backward pass of the whole network)")
-	lr := fs.Float64("learning_rate", 0.01, "learning rate of the new final layer")
+	lr := fs.Float64("learning_rate", 0.002, "learning rate of the new final layer")
 	lrScale := fs.Float64("pretrained_learning_rate_scale", 0.1, "the pretrained layers' learning rate is learning_rate times this")
 	batch := fs.Int("train_batch_size", 32, "images per training step")
 	valBatch := fs.Int("validation_batch_size", -1, "validation images per evaluation (-1: all)")

@@ -82,8 +82,16 @@ func TestBottlenecksCommandColdThenWarm(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "gotl bottlenecks:") || !strings.Contains(errOut, "nope") {
 		t.Errorf("unknown tensor: exit %d, %q", code, errOut)
 	}
-	if _, _, code := run(t, "bottlenecks", "--image_dir", images); code != 2 {
-		t.Errorf("missing --graph: exit %d, want 2", code)
+	// Without --graph, the offline TinyNet is the model, with its own input,
+	// bottleneck and preprocessing.
+	t.Setenv("GOTL_CACHE_DIR", t.TempDir())
+	out, errOut, code = run(t, "bottlenecks", "--image_dir", images, "--bottleneck_dir", filepath.Join(t.TempDir(), "tiny"), "--json")
+	sum.Cache = nil
+	if err := json.Unmarshal([]byte(out), &sum); code != 0 || err != nil || sum.Images != 90 || sum.Cache["misses"] != 90 {
+		t.Errorf("TinyNet default: exit %d, %s %s", code, out, errOut)
+	}
+	if !strings.Contains(out, "tinynet") || !strings.Contains(out, `"vector_size": 64`) {
+		t.Errorf("TinyNet default: summary does not show TinyNet's graph and 64-value bottlenecks: %s", out)
 	}
 }
 

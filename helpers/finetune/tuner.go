@@ -47,7 +47,7 @@ type Config struct {
 	// retrain.py.
 	Head *retrain.Layer
 
-	Optimizer    optim.Config // default Momentum, learning_rate 0.01, momentum 0.9
+	Optimizer    optim.Config // default Momentum, learning_rate 0.002, momentum 0.9 (fine-tuning moves a whole network: smaller steps than retrain.py's 0.01)
 	LearningRate float64      // overrides Optimizer.Params["learning_rate"] when > 0
 	// PretrainedLearningRateScale multiplies the learning rate of pretrained
 	// weights (default 0.1).
@@ -153,7 +153,7 @@ func New(cfg Config) (*Tuner, error) {
 			cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.CheckpointEvery, cfg.PretrainedLearningRateScale)
 	}
 	if cfg.Optimizer.Optimizer == "" {
-		cfg.Optimizer = optim.Config{Optimizer: "Momentum", Params: map[string]any{"learning_rate": 0.01, "momentum": 0.9}}
+		cfg.Optimizer = optim.Config{Optimizer: "Momentum", Params: map[string]any{"learning_rate": 0.002, "momentum": 0.9}}
 	}
 	if cfg.LearningRate > 0 {
 		params := map[string]any{}
