@@ -12,6 +12,7 @@ is_complete_request and jupyter_kernel_test waits for the reply forever.
 """
 
 import os
+import time
 import unittest
 
 import jupyter_kernel_test as jkt
@@ -73,6 +74,28 @@ class GotlKernelTests(jkt.KernelTests):
         reply = cls.kc.execute_interactive(NB + '%%\nnb.DisplayMarkdown("warm")',
                                            timeout=WARM_UP_TIMEOUT, output_hook=lambda msg: None)
         assert reply["content"]["status"] == "ok", reply["content"]
+        cls.wait_for_gopls()
+
+    @classmethod
+    def wait_for_gopls(cls):
+        """Completions come from gopls, which first loads the whole workspace
+        (gotl and GoMLX): on a fresh checkout and a busy 2-core machine that
+        takes longer than a reply timeout, and until then GoNB answers
+        complete_request with status "error". Poll until it answers."""
+        code = "%%\nfmt.Printl"
+        deadline = time.monotonic() + WARM_UP_TIMEOUT
+        last = None
+        while time.monotonic() < deadline:
+            msg_id = cls.kc.complete(code, len(code))
+            while True:
+                reply = cls.kc.get_shell_msg(timeout=REPLY_TIMEOUT)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            last = reply["content"]
+            if last.get("status") == "ok" and last.get("matches"):
+                return
+            time.sleep(2)
+        raise AssertionError("gopls never answered a completion in %d s: %r" % (WARM_UP_TIMEOUT, last))
 
 
 del jkt  # otherwise unittest also collects the base class, which tests python3
