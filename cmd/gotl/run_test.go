@@ -102,6 +102,20 @@ func TestRunSavedModel(t *testing.T) {
 	}
 }
 
+// The TF2 half_plus_two SavedModel runs its signatures through
+// StatefulPartitionedCall into the function library.
+func TestRunSavedModelTF2(t *testing.T) {
+	sm := tfdata.Path(t, "serving_half_plus_two_tf2/00000123")
+	x := writeFile(t, t.TempDir(), "x.json", `{"dtype":"float32","shape":[1],"values":[3]}`)
+	code, out, errOut := runGotl(t, "run", sm, "--feed", "serving_default_x:0="+x, "--fetch", "StatefulPartitionedCall_5:0", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := `{"outputs":{"StatefulPartitionedCall_5:0":{"dtype":"float32","shape":[1],"values":[3.5]}}}`; strings.TrimSpace(out) != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
 func writeTestJPEG(t *testing.T, path string) {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 200, 150))

@@ -41,6 +41,7 @@ type converter struct {
 	done  map[string][]*value
 	stack []string // nodes being converted, for cycle detection
 	macs  int64    // multiply-adds of convolutions and matrix products built so far
+	calls []string // library functions being inlined, for depth and recursion checks
 }
 
 // opError wraps an error with the node it happened at.
@@ -108,7 +109,7 @@ func (c *converter) convert(name string) (outs []*value, err error) {
 		}
 		in = append(in, v)
 	}
-	fn := ops[n.Op]
+	fn := c.opFor(n)
 	if fn == nil {
 		return nil, opError(n, fmt.Errorf("op %s is not supported", n.Op))
 	}
@@ -224,6 +225,7 @@ func staticInt(v *value, what string) (int, error) {
 // returns one error listing every unsupported op with its nodes.
 func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error {
 	seen := map[string]bool{}
+	inlinedSeen := map[string]bool{} // library functions already checked
 	unsupported := map[string][]string{}
 	var stack []string
 	for _, f := range fetches {
@@ -240,9 +242,10 @@ func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error
 		if feeds[tensorRef{node: name}] && isFeedable(n) {
 			continue
 		}
-		if ops[n.Op] == nil {
+		if ops[n.Op] == nil && g.funcs[n.Op] == nil {
 			unsupported[n.Op] = append(unsupported[n.Op], n.Name)
 		}
+		g.functionSupport(n, unsupported, inlinedSeen)
 		for _, s := range n.Input {
 			ref, _ := parseInput(s)
 			if ref.control || feeds[ref] {

@@ -23,6 +23,15 @@
 // scalar and decode it in Go (image/jpeg, image/png, image/gif), which can
 // differ from libjpeg by a few pixel units.
 //
+// TF2 SavedModels compute their signatures in the GraphDef's function
+// library (StatefulPartitionedCall → FunctionDef, variables passed as
+// resources). LoadSavedModel freezes the variables to Consts, and calls
+// (PartitionedCall, StatefulPartitionedCall, or a node whose op is a library
+// function) are inlined: the function body is converted with its arguments
+// bound to the call's inputs, and ReadVariableOp of a frozen variable is
+// its value. Weights passed into functions stay trainable variables.
+// Functions with list arguments or control flow are not supported.
+//
 // # Weights as variables: bottlenecks, retraining, fine-tuning
 //
 // Float Consts with more than one element (the frozen weights) become GoMLX

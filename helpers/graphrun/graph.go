@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	funcpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/function_go_proto"
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
 	"github.com/gotl/gotl/helpers/graphfile"
@@ -16,6 +17,7 @@ import (
 type Graph struct {
 	def   *graphpb.GraphDef
 	nodes map[string]*nodepb.NodeDef
+	funcs map[string]*funcpb.FunctionDef // the function library, by name (functions.go)
 }
 
 // Load reads a frozen GraphDef, binary or text (detected from the content),
@@ -76,6 +78,9 @@ func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 			return nil, fmt.Errorf("graphrun: node name %q appears twice", n.Name)
 		}
 		g.nodes[n.Name] = n
+	}
+	if err := g.indexLibrary(); err != nil {
+		return nil, err
 	}
 	for _, n := range def.Node {
 		for _, in := range n.Input {
