@@ -601,6 +601,9 @@ func extract(f *Fetched, dir string, o FetchOptions) (err error) {
 	if err := os.WriteFile(filepath.Join(tmp, markerFile), []byte(f.SHA256+"\n"), 0o644); err != nil {
 		return fmt.Errorf("zoo: %w", err)
 	}
+	if extractedOK(f) {
+		return nil // a concurrent Fetch finished first; leave its files alone
+	}
 	// Replace a stale extraction (of another archive, or damaged).
 	if err := os.RemoveAll(f.Dir); err != nil {
 		return fmt.Errorf("zoo: %w", err)

@@ -355,6 +355,39 @@ func TestFetchPartialDownloadLeavesNothing(t *testing.T) {
 	}
 }
 
+// Several Fetch calls at once (goroutines here, processes in notebooks) all
+// succeed and leave one consistent copy.
+func TestFetchConcurrent(t *testing.T) {
+	good := goodArchive(t)
+	srv := newServer(t, good)
+	dir := t.TempDir()
+	errs := make(chan error, 6)
+	for range cap(errs) {
+		go func() {
+			f, err := zoo.FetchResource(testResource(srv.URL), dir, &zoo.FetchOptions{Quiet: true})
+			if err == nil && f.SHA256 != sum(good) {
+				err = fmt.Errorf("sum %s", f.SHA256)
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := listDir(t, dir); strings.Join(got, " ") != "test_model test_model.tgz test_model.tgz.sha256" {
+		t.Errorf("dir holds %v", got)
+	}
+	f, err := zoo.FetchResource(testResource(srv.URL), dir, &zoo.FetchOptions{Quiet: true})
+	if err != nil || f.Downloaded {
+		t.Fatalf("reuse after concurrent fetches: %v, downloaded %v", err, f != nil && f.Downloaded)
+	}
+	if got, err := os.ReadFile(f.Labels()); err != nil || string(got) != "daisy\nrose\n" {
+		t.Errorf("labels %q, %v", got, err)
+	}
+}
+
 func TestRegistry(t *testing.T) {
 	want := map[string]string{
 		zoo.InceptionV3:  "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz",
