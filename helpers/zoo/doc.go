@@ -16,6 +16,11 @@
 // The files are reproducible: `go generate ./helpers/zoo` retrains from the
 // same seed (minutes on two CPU cores) and rewrites them; MODEL.md beside them
 // records the run.
+//
+// Online, Fetch downloads the real Inception v3, MobileNet v1 1.0/224 and the
+// flower_photos dataset (registry: Resources), verifying SHA-256 against a
+// pin (GOTL_SHA256_<NAME>) or the sum recorded on the first download, and
+// extracts them safely into gotl's cache.
 package zoo
 
 //go:generate go run ./internal/pretrain -out tinynet
