@@ -83,14 +83,8 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, rest)
-	}
-	if *imageDir == "" {
-		return fmt.Errorf("%w: --image_dir is required", errUsage)
-	}
-	if _, err := optim.Lookup(*optimizer); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := checkTrainingArgs(rest, *imageDir, *optimizer); err != nil {
+		return err
 	}
 	if *optimizer == "Momentum" && params["momentum"] == nil {
 		params["momentum"] = 0.9
@@ -124,9 +118,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	} else if prep.Height, prep.Width, err = placeholderSize(g, *input); err != nil {
 		return err
 	}
-	opts := dataset.DefaultFolderOptions()
-	opts.ValidationPercentage, opts.TestingPercentage = *valPct, *testPct
-	folder, err := dataset.LoadFolder(*imageDir, opts)
+	folder, err := loadSplitFolder(*imageDir, *valPct, *testPct)
 	if err != nil {
 		return err
 	}
@@ -175,12 +167,8 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	if res.TestCount > 0 {
 		fmt.Fprintf(log, "Final test accuracy = %.1f%% (N=%d)\n", 100*res.TestAccuracy, res.TestCount)
 	}
-	if *printMis && len(res.Misclassified) > 0 {
-		labels := folder.Labels()
-		fmt.Fprintln(log, "=== MISCLASSIFIED TEST IMAGES ===")
-		for _, m := range res.Misclassified {
-			fmt.Fprintf(log, "%70s  %s\n", m.Name, labels[m.Predicted])
-		}
+	if *printMis {
+		printMisclassified(log, res.Misclassified, folder.Labels())
 	}
 	if err := tuner.Export(*outputGraph, *outputLabels, *finalName); err != nil {
 		return err

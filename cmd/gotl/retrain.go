@@ -86,14 +86,8 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, rest)
-	}
-	if *imageDir == "" {
-		return fmt.Errorf("%w: --image_dir is required", errUsage)
-	}
-	if _, err := optim.Lookup(*optimizer); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := checkTrainingArgs(rest, *imageDir, *optimizer); err != nil {
+		return err
 	}
 	if err := dist.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -103,9 +97,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 		log = stderr
 	}
 	t0 := time.Now()
-	opts := dataset.DefaultFolderOptions()
-	opts.ValidationPercentage, opts.TestingPercentage = *valPct, *testPct
-	folder, err := dataset.LoadFolder(*imageDir, opts)
+	folder, err := loadSplitFolder(*imageDir, *valPct, *testPct)
 	if err != nil {
 		return err
 	}
@@ -166,11 +158,8 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	if res.TestCount > 0 {
 		fmt.Fprintf(log, "Final test accuracy = %.1f%% (N=%d)\n", 100*res.TestAccuracy, res.TestCount)
 	}
-	if *printMis && len(res.Misclassified) > 0 {
-		fmt.Fprintln(log, "=== MISCLASSIFIED TEST IMAGES ===")
-		for _, m := range res.Misclassified {
-			fmt.Fprintf(log, "%70s  %s\n", m.Name, data.Labels[m.Predicted])
-		}
+	if *printMis {
+		printMisclassified(log, res.Misclassified, data.Labels)
 	}
 	rank, err := model.OutputRank(prep.Height, prep.Width)
 	if err != nil {
