@@ -78,6 +78,8 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 // legend stays readable over lines and heat maps. (gonum/plot draws legends
 // without a background.)
 func drawPlot(p *plot.Plot, dc draw.Canvas) {
+	dc, restoreLabel := drawYLabelOutside(p, dc)
+	defer restoreLabel()
 	legend := p.Legend
 	p.Legend = plot.NewLegend() // empty: nothing drawn by p.Draw
 	p.Draw(dc)
@@ -139,4 +141,25 @@ func (t plainTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// drawYLabelOutside draws the Y axis label of a plot with a non-linear Y
+// scale itself, in a strip on the left, and returns the canvas left for the
+// plot and a function that puts the label back. gonum/plot v0.17 reserves
+// room for a centred Y label at the data midpoint (Max+Min)/2, which on a
+// log axis lies near the top, so it pads the top of the plot by half the
+// label's length: an empty band under the title.
+func drawYLabelOutside(p *plot.Plot, dc draw.Canvas) (draw.Canvas, func()) {
+	label := p.Y.Label
+	if _, linear := p.Y.Scale.(plot.LinearScale); linear || label.Text == "" || label.Position != draw.PosCenter {
+		return dc, func() {}
+	}
+	sty := label.TextStyle
+	sty.Rotation += math.Pi / 2
+	x := dc.Min.X + label.TextStyle.Height(label.Text)
+	dc.FillText(sty, vg.Point{X: x, Y: dc.Center().Y}, label.Text)
+	rest := dc
+	rest.Min.X += label.TextStyle.Height(label.Text) + label.Padding
+	p.Y.Label.Text = ""
+	return rest, func() { p.Y.Label.Text = label.Text }
 }
