@@ -14,7 +14,9 @@
 //   - The kernelspec directory <Jupyter data dir>/kernels/gotl with a
 //     kernel.json that starts GoNB with -go_work=<absolute checkout path>.
 //   - A warm Go build cache ("go build ./..." of the checkout), so the first
-//     notebook cell takes about a second instead of half a minute.
+//     notebook cell takes about a second instead of half a minute, and the
+//     go.mod files of gotl's whole module graph in the module cache ("go list
+//     -m all"), which GoNB's per-cell "go get" needs to work offline.
 //
 // Install is idempotent: what is already in place is left alone and reported
 // as such. The Jupyter data directory follows Jupyter's own rules, so

@@ -36,6 +36,8 @@ type Result struct {
 	// WarmErr is the error of the build-cache warm-up, if it failed. The
 	// kernel works anyway; only its first cells are slower.
 	WarmErr error
+	// ModuleGraphErr is the error of FetchModuleGraph, if it failed.
+	ModuleGraphErr error
 }
 
 // ErrNoJupyter is returned (wrapped) by Install when Jupyter is not
@@ -140,8 +142,14 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 	}
 	res := &Result{DataDir: dataDir, BinDir: binDir, SpecDir: in.Config.SpecDir(dataDir)}
 
-	if res.Built, err = in.installTools(ctx, binDir); err != nil || in.ToolsOnly {
+	if res.Built, err = in.installTools(ctx, binDir); err != nil {
 		return res, err
+	}
+	if res.ModuleGraphErr = in.FetchModuleGraph(ctx); res.ModuleGraphErr != nil {
+		fmt.Fprintf(out, "warning: could not fetch the module graph, so notebooks need the module proxy: %v\n", res.ModuleGraphErr)
+	}
+	if in.ToolsOnly {
+		return res, nil
 	}
 
 	res.Spec, err = in.spec(binDir)
@@ -214,6 +222,29 @@ func (in *Installer) Warm(ctx context.Context) error {
 		return fmt.Errorf("%v\n%s", err, tail(log.String(), 2000))
 	}
 	fmt.Fprintf(out, "build cache warm (%.1fs)\n", time.Since(start).Seconds())
+	return nil
+}
+
+// FetchModuleGraph runs "go list -m all" in the checkout, which puts the
+// go.mod file of every module in gotl's module graph into the module cache.
+// GoNB runs "go get" in its own module before each cell, and that resolves
+// the full (unpruned) graph of what the cell imports, down to go.mod files
+// that building gotl never needs (gonbui → svgo → ajstarks/deck, say).
+// Without them a kernel without network, or with GOPROXY=off as in the
+// tests, fails every cell; with them it works offline.
+func (in *Installer) FetchModuleGraph(ctx context.Context) error {
+	goBin, err := in.Host.LookPath("go")
+	if err != nil {
+		return errors.New("kernel: the go command is not on PATH")
+	}
+	var log bytes.Buffer
+	err = in.Host.Run(ctx, Command{
+		Name: goBin, Args: []string{"list", "-m", "all"}, Dir: in.Config.RepoRoot,
+		Env: in.Host.goBuildEnv(nil), Out: &log,
+	})
+	if err != nil {
+		return fmt.Errorf("go list -m all in %s: %v\n%s", in.Config.RepoRoot, err, tail(log.String(), 2000))
+	}
 	return nil
 }
 

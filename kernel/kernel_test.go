@@ -259,8 +259,9 @@ func TestInstallIdempotent(t *testing.T) {
 	if !strings.Contains(out.String(), "already up to date") {
 		t.Errorf("second install output does not say the kernelspec is up to date:\n%s", out.String())
 	}
-	if len(f.ran) != 1 || strings.Join(f.ran[0].Args, " ") != "build ./..." || f.ran[0].Dir != root {
-		t.Errorf("second install ran %v, want only go build ./... in %s", f.ran, root)
+	if len(f.ran) != 2 || strings.Join(f.ran[0].Args, " ") != "list -m all" || strings.Join(f.ran[1].Args, " ") != "build ./..." ||
+		f.ran[0].Dir != root || f.ran[1].Dir != root {
+		t.Errorf("second install ran %v, want only go list -m all and go build ./... in %s", f.ran, root)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(specPath))
 	if len(entries) != 1 {
@@ -652,9 +653,14 @@ func TestInstallToolsOnly(t *testing.T) {
 	if entries, _ := os.ReadDir(dataDir); len(entries) != 0 {
 		t.Errorf("ToolsOnly wrote into the Jupyter data dir: %v", entries)
 	}
+	fetched := false
 	for _, c := range f.ran {
 		if strings.Join(c.Args, " ") == "build ./..." {
 			t.Errorf("ToolsOnly warmed the build cache")
 		}
+		fetched = fetched || (strings.Join(c.Args, " ") == "list -m all" && c.Dir == root)
+	}
+	if !fetched {
+		t.Errorf("ToolsOnly did not fetch the module graph (go list -m all in %s) that offline kernels need; ran %v", root, f.ran)
 	}
 }
