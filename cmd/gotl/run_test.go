@@ -41,13 +41,7 @@ func TestRunJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var res struct {
-		Outputs map[string]struct {
-			DType  string    `json:"dtype"`
-			Shape  []int     `json:"shape"`
-			Values []float64 `json:"values"`
-		} `json:"outputs"`
-	}
+	var res runOutput
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
@@ -193,13 +187,7 @@ node { name: "mean" op: "Mean" input: "Cast" input: "axes" attr { key: "T" value
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var res struct {
-		Outputs map[string]struct {
-			DType  string    `json:"dtype"`
-			Shape  []int     `json:"shape"`
-			Values []float64 `json:"values"`
-		} `json:"outputs"`
-	}
+	var res runOutput
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -251,4 +239,13 @@ node { name: "softmax" op: "Softmax" input: "batched" attr { key: "T" value { ty
 	if len(res.Top) != 3 || res.Top[0].Label != "blue" || res.Top[1].Label != "red" || res.Top[2].Label != "green" {
 		t.Errorf("ranking %+v, want blue, red, green", res.Top)
 	}
+}
+
+// runOutput is what gotl run --json prints, for numeric fetches.
+type runOutput struct {
+	Outputs map[string]struct {
+		DType  string    `json:"dtype"`
+		Shape  []int     `json:"shape"`
+		Values []float64 `json:"values"`
+	} `json:"outputs"`
 }
