@@ -113,25 +113,31 @@ func TestQuantizedMobileNet(t *testing.T) {
 	}
 }
 
-func TestLSTMGraph(t *testing.T) {
+// runLSTM runs the tfdata LSTM graph on its fixed 3-row input, the one the
+// TensorFlow.js fixture lstm.json was computed from.
+func runLSTM(t *testing.T) (m *Model, x []float32, keep *tensor.Tensor, out []*tensor.Tensor) {
+	t.Helper()
 	g, err := Load(tfdata.Path(t, "onnx_lstm_frozen/frozen.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewModel(g, []string{"X:0", "keep_prob:0"}, []string{"output:0"})
-	if err != nil {
+	if m, err = NewModel(g, []string{"X:0", "keep_prob:0"}, []string{"output:0"}); err != nil {
 		t.Fatal(err)
 	}
-	x := make([]float32, 3*784)
+	x = make([]float32, 3*784)
 	for i := range x {
 		x[i] = float32((i*37)%255) / 255
 	}
 	xt, _ := tensor.FromFloat32s([]int64{3, 784}, x)
-	keep, _ := tensor.FromFloat32s(nil, []float32{1})
-	out, err := m.Run(xt, keep)
-	if err != nil {
+	keep, _ = tensor.FromFloat32s(nil, []float32{1})
+	if out, err = m.Run(xt, keep); err != nil {
 		t.Fatal(err)
 	}
+	return m, x, keep, out
+}
+
+func TestLSTMGraph(t *testing.T) {
+	m, x, keep, out := runLSTM(t)
 	if s := out[0].Shape; len(s) != 2 || s[0] != 3 {
 		t.Fatalf("output shape %v, want [3, classes]", s)
 	}

@@ -70,24 +70,7 @@ func TestRetrainedMobileNetMatchesTFJS(t *testing.T) {
 }
 
 func TestLSTMMatchesTFJS(t *testing.T) {
-	g, err := Load(tfdata.Path(t, "onnx_lstm_frozen/frozen.pb"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	fx := loadGraphFixture(t, "lstm.json")
-	m, err := NewModel(g, []string{"X:0", "keep_prob:0"}, []string{"output:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := make([]float32, 3*784)
-	for i := range x {
-		x[i] = float32((i*37)%255) / 255
-	}
-	xt, _ := tensor.FromFloat32s([]int64{3, 784}, x)
-	keep, _ := tensor.FromFloat32s(nil, []float32{1})
-	outs, err := m.Run(xt, keep)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, _, outs := runLSTM(t)
 	compareTensors(t, "output:0", outs[0], mustJSONTensor(t, fx.Outputs["output:0"]), 1e-4, 1e-4)
 }
