@@ -73,7 +73,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 			shape = []int64{}
 		}
 	}
-	n, err := checkedElements(dt, shape)
+	n, err := inputElements(dt, shape)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,10 @@ func TestJSONErrors(t *testing.T) {
 		`{"dtype":"float32","shape":[-1],"values":[]}`:                          "negative",
 		`{"dtype":"float32","shape":[1],"value":[1]}`:                           "unknown field",
 		`{"dtype":"float32","shape":[1<<40],"values":[1]}`:                      "JSON",
-		`{"dtype":"float32","shape":[1099511627776,1099511627776],"values":[]}`: "bytes",
+		`{"dtype":"float32","shape":[1099511627776,1099511627776],"values":[]}`: "GOTL_MAX_TENSOR_ELEMENTS",
+		// Fewer bytes than the values they declare: the shape is refused
+		// before anything is allocated for it.
+		`{"dtype":"float32","shape":[100000000],"values":[1]}`: "needs 100000000 elements, more than the limit",
 	} {
 		_, err := FromJSON([]byte(c))
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -51,7 +51,7 @@ func (s Shape) JSON() []int64 {
 
 // FromProto decodes a TensorProto with TensorFlow's rules (see the package
 // documentation). It refuses partial shapes, element counts that disagree
-// with the data, and tensors larger than MaxBytes.
+// with the data, and shapes of more than limits.TensorElements elements.
 func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 	if p == nil {
 		return nil, fmt.Errorf("tensor: missing TensorProto")
@@ -61,7 +61,7 @@ func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 	if shape.UnknownRank {
 		return nil, fmt.Errorf("tensor: TensorProto of %v has unknown rank", dt)
 	}
-	n, err := checkedElements(dt, shape.Dims)
+	n, err := inputElements(dt, shape.Dims)
 	if err != nil {
 		return nil, err
 	}
