@@ -57,6 +57,8 @@ func TestFromProtoHoldsShapesToTheElementLimit(t *testing.T) {
 		{Float, []int64{100000000}, "DT_FLOAT tensor of shape [100000000] needs 100000000 elements, more than the limit of 67108864"},
 		{String, []int64{100000000}, "DT_STRING tensor of shape [100000000] needs 100000000 elements"},
 		{Int8, []int64{1 << 32, 1 << 32}, "needs more elements than an int64 can count"},
+		// Each repeated string is a 24-byte header: 2e7 of them count as 1.2e8.
+		{String, []int64{20000000}, "DT_STRING tensor of shape [20000000] repeating its last value (each string counts as 6 elements) needs 120000000 elements"},
 	} {
 		p := &tfpb.TensorProto{Dtype: tc.dt, TensorShape: ShapeToProto(tc.shape), FloatVal: []float32{1}, StringVal: [][]byte{{'x'}}, IntVal: []int32{1}}
 		var before, after runtime.MemStats
