@@ -181,11 +181,12 @@ type ExceededError struct {
 
 func (e *ExceededError) Error() string {
 	l := e.Limit
-	amount := fmt.Sprintf("%d %s", e.Value, l.Unit)
+	var msg string
 	if e.Overflow {
-		amount = "more " + l.Unit + " than an int64 can count"
+		msg = fmt.Sprintf("%s needs more %s than an int64 can count; the limit is %d (%s; raise it with %s)", e.What, l.Unit, l.Get(), l.Name, l.Env)
+	} else {
+		msg = fmt.Sprintf("%s needs %d %s, more than the limit of %d (%s; raise it with %s)", e.What, e.Value, l.Unit, l.Get(), l.Name, l.Env)
 	}
-	msg := fmt.Sprintf("%s needs %s, more than the limit of %d (%s; raise it with %s)", e.What, amount, l.Get(), l.Name, l.Env)
 	if err := l.EnvError(); err != nil {
 		msg += " [" + err.Error() + "]"
 	}
