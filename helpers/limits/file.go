@@ -44,6 +44,16 @@ func kindOf(m fs.FileMode) string {
 	return "not a plain file"
 }
 
+// CheckMode returns an error wrapping ErrNotRegular, naming path and what
+// it is, unless mode is a regular file's. Directory listings use it to
+// refuse FIFOs and devices before anything opens them.
+func CheckMode(path string, mode fs.FileMode) error {
+	if mode.IsRegular() {
+		return nil
+	}
+	return &notRegularError{path, mode}
+}
+
 // Open opens path for reading if it is a regular file (following symbolic
 // links) and returns it with its size. It refuses FIFOs, devices, sockets
 // and directories with an error wrapping ErrNotRegular, without blocking:
