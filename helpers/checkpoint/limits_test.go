@@ -2,8 +2,11 @@ package checkpoint_test
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,6 +16,7 @@ import (
 	"github.com/gotl/gotl/helpers/checkpoint/internal/bundlepb"
 	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/memtest"
 )
 
 // The issue's V2 entry: shape [4294967296, 4294967296] with size 0 has 2^64
@@ -128,4 +132,52 @@ func TestCheckpointRefusesFilesThatAreNotRegular(t *testing.T) {
 			t.Errorf("state file as %s: %v", how, err)
 		}
 	}
+}
+
+// Hostile checkpoints are refused in bounded memory, measured in a child
+// process (internal/memtest): each declares a tensor of 2^64 or 2^40
+// elements in an index of a few hundred bytes.
+func TestHostileCheckpointsInBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	build := map[string]func(prefix string){
+		"v2 overflowing shape": func(p string) {
+			writeIndex(t, p, map[string]bundlepb.Entry{"x": {DType: tensor.Float, Shape: bundlepb.Shape{Dims: []int64{1 << 32, 1 << 32}}}})
+		},
+		"v2 huge float": func(p string) {
+			writeIndex(t, p, map[string]bundlepb.Entry{"x": {DType: tensor.Float, Shape: bundlepb.Shape{Dims: []int64{1 << 20, 1 << 20}}, Size: 4 << 40}})
+		},
+		"v2 huge strings": func(p string) {
+			writeIndex(t, p, map[string]bundlepb.Entry{"x": {DType: tensor.String, Shape: bundlepb.Shape{Dims: []int64{1 << 30}}, Size: 8}})
+		},
+		"v1 huge": func(p string) {
+			buildV1(t, p, []partitioned{{name: "x", dtype: tensor.Double, shape: []int64{1 << 20, 1 << 20}, parts: []slicePart{{bundlepb.Slice{ext(0, 1<<20), {}}, iota32([]int64{1}, 0)}}}})
+		},
+	}
+	var cases []memtest.Case
+	for name, b := range build {
+		prefix := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+		b(prefix)
+		cases = append(cases, memtest.Case{
+			Name: name,
+			Run: func(_, stderr io.Writer) int {
+				r, err := checkpoint.Open(prefix)
+				if err == nil {
+					_, err = r.Tensor("x")
+				}
+				if err == nil {
+					return 0
+				}
+				fmt.Fprintln(stderr, err)
+				return 1
+			},
+			Exit:   1,
+			Stderr: `^checkpoint: [^\n]*tensor "x"[^\n]*\n$`,
+			MaxRSS: 64 << 20,
+		})
+	}
+	sort.Slice(cases, func(i, j int) bool { return cases[i].Name < cases[j].Name })
+	memtest.Run(t, cases...)
 }

@@ -81,8 +81,17 @@ func Run(t *testing.T, cases ...Case) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The child runs only the test (or subtest) calling Run: -test.run
+	// takes each level of t.Name() anchored; the case is named in the
+	// environment as the child's t.Name() will print it.
+	levels := strings.Split(t.Name(), "/")
+	for i, l := range levels {
+		levels[i] = "^" + regexp.QuoteMeta(l) + "$"
+	}
+	pattern := strings.Join(levels, "/")
 	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) { parent(t, exe, c) })
+		key := t.Name() + "/" + c.Name
+		t.Run(c.Name, func(t *testing.T) { parent(t, exe, pattern, key, c) })
 	}
 }
 
@@ -109,15 +118,16 @@ type result struct {
 	elapsed time.Duration
 }
 
-// measure runs case key of test top in a child and waits for it.
-func measure(exe, top, key string, c Case) (result, error) {
+// measure runs case key in a child running the tests matching pattern and
+// waits for it.
+func measure(exe, pattern, key string, c Case) (result, error) {
 	timeout := c.Timeout
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^"+regexp.QuoteMeta(top)+"$", "-test.count=1")
+	cmd := exec.CommandContext(ctx, exe, "-test.run="+pattern, "-test.count=1")
 	cmd.Env = append(append(os.Environ(), envCase+"="+key), c.Env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -137,16 +147,14 @@ func measure(exe, top, key string, c Case) (result, error) {
 	return r, nil
 }
 
-func parent(t *testing.T, exe string, c Case) {
-	// t.Name() is "TestX/case"; the child runs TestX only.
-	top := strings.SplitN(t.Name(), "/", 2)[0]
-	r, err := measure(exe, top, t.Name(), c)
+func parent(t *testing.T, exe, pattern, key string, c Case) {
+	r, err := measure(exe, pattern, key, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("exit %d, peak RSS %.1f MB, %v; stderr: %q", r.code, float64(r.rss)/(1<<20), r.elapsed.Round(time.Millisecond), tail(r.stderr))
-	if strings.Contains(r.stdout, "PASS") && r.code == 0 && c.Exit != 0 {
-		t.Fatalf("the child did not run case %q (is Run called with the same cases in the child?)", c.Name)
+	if strings.HasSuffix(r.stdout, "PASS\n") {
+		t.Fatalf("the child finished its tests without running case %q (is Run called with the same cases in the child?)", c.Name)
 	}
 	if r.code != c.Exit {
 		t.Errorf("exit status %d, want %d", r.code, c.Exit)

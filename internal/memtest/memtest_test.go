@@ -49,7 +49,7 @@ func TestMeasuresTheChild(t *testing.T) {
 	}
 	got := map[string]result{}
 	for _, c := range cases {
-		r, err := measure(exe, t.Name(), t.Name()+"/"+c.Name, c)
+		r, err := measure(exe, "^"+t.Name()+"$", t.Name()+"/"+c.Name, c)
 		if c.Name == "hang" {
 			if err == nil {
 				t.Errorf("hang: no error after its 2 s timeout")
