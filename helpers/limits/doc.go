@@ -31,9 +31,12 @@
 // ProtoDepth: protobuf parsers recurse once per nested message, so depth
 // costs stack, and a few bytes per level ("z{" repeated) can otherwise
 // exhaust a 1 GB goroutine stack in a 6 MB file. 100 is the default of
-// protobuf's C++ parser, which TensorFlow uses to read .pb files: anything
-// TensorFlow reads, gotl reads. Text files are scanned for their depth before
-// they are parsed.
+// protobuf's C++ parser, which TensorFlow uses to read .pb files; real
+// graphs nest about 10 deep. Depth counts the messages below the top level.
+// protobuf-go's text parser has no limit of its own, so text files are
+// scanned for their depth (every "{" or "<" outside strings and comments,
+// map entries included) before they are parsed; its binary parser applies
+// the limit itself, without counting map entries.
 //
 // TensorElements: a TensorProto or checkpoint entry declares a shape, and
 // TensorFlow repeats the last of a short value list over it, so 200 bytes can
