@@ -282,10 +282,10 @@ type metaGraphJSON struct {
 }
 
 type tensorJSON struct {
-	Name   string  `json:"name"`
-	DType  string  `json:"dtype"`
-	Shape  []int64 `json:"shape"`
-	Values []any   `json:"values"`
+	Name   string          `json:"name"`
+	DType  string          `json:"dtype"`
+	Shape  []int64         `json:"shape"`
+	Values json.RawMessage `json:"values"`
 }
 
 func (f *inspected) json() (any, error) {
@@ -364,7 +364,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func writeTensorJSON(w io.Writer, name string, t *tensor.Tensor) error {
-	vals, err := t.Values()
+	vals, err := t.AppendValuesJSON(nil)
 	if err != nil {
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strings"
@@ -83,4 +84,38 @@ func FuzzFromJSON(f *testing.F) {
 			t.Fatalf("decoded %s but cannot re-encode: %v", data, err)
 		}
 	})
+}
+
+// MarshalJSON converts values a chunk at a time; the output is the same as
+// marshalling all the values at once, across chunk boundaries and for every
+// kind of value.
+func TestMarshalJSONInChunks(t *testing.T) {
+	n := 3*jsonChunk + 7
+	f := make([]float32, n)
+	for i := range f {
+		f[i] = float32(i) / 3
+	}
+	f[jsonChunk], f[jsonChunk+1] = float32(math.NaN()), float32(math.Inf(-1))
+	ft, _ := FromFloat32s([]int64{int64(n)}, f)
+	strs := make([]string, n)
+	for i := range strs {
+		strs[i] = string(rune('a'+i%26)) + "<&>"
+	}
+	st, _ := FromStrings([]int64{int64(n)}, strs)
+	empty, _ := FromFloat32s([]int64{0, 3}, nil)
+	for _, x := range []*Tensor{ft, st, empty} {
+		got, err := x.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals, _ := x.Values()
+		want, _ := json.Marshal(struct {
+			DType  string  `json:"dtype"`
+			Shape  []int64 `json:"shape"`
+			Values []any   `json:"values"`
+		}{ShortName(x.DType), x.Shape, vals})
+		if !bytes.Equal(got, want) {
+			t.Errorf("%v %v: chunked JSON differs from the whole-array encoding", x.DType, x.Shape)
+		}
+	}
 }
