@@ -52,11 +52,14 @@
 // ImagePixels and DecodeMemory: a 100 KB PNG can declare 10240×10240 pixels
 // and cost 1.8 GB to decode. Image readers check the header
 // (image.DecodeConfig) against ImagePixels before decoding; 2^26 pixels
-// (8192×8192) admits every phone and DSLR photo up to 61 megapixels.
-// DecodeBytes estimates what one decode holds (decoded pixels plus the float
-// copy gotl makes), and a Budget of DecodeMemory bounds decodes running in
-// parallel by memory, not only by cores; an image larger than the whole
-// budget runs alone.
+// (8192×8192) admits every phone and DSLR photo up to 61 megapixels, and
+// decoding such an image into float RGB holds about 1 GB (DecodeBytes: 4
+// bytes per pixel decoded plus 12 for the float copy). Pipelines that
+// decode in parallel are meant to charge DecodeBytes to DecodeBudget, a
+// Budget of DecodeMemory bytes, so that they are bounded by memory and not
+// only by cores (an image larger than the whole budget runs alone).
+// helpers/bottleneck's extraction, which decodes one image per core, adopts
+// it in a follow-up.
 //
 // FileBytes and regular files: readers open files through Open and ReadFile,
 // which refuse anything but a regular file (a FIFO would block forever, a
