@@ -32,11 +32,12 @@
 // costs stack, and a few bytes per level ("z{" repeated) can otherwise
 // exhaust a 1 GB goroutine stack in a 6 MB file. 100 is the default of
 // protobuf's C++ parser, which TensorFlow uses to read .pb files; the real
-// GraphDefs and .meta files of gotl's test data nest 5 to 7 deep. Depth counts the messages below the top level.
-// protobuf-go's text parser has no limit of its own, so text files are
-// scanned for their depth (every "{" or "<" outside strings and comments,
-// map entries included) before they are parsed; its binary parser applies
-// the limit itself, without counting map entries.
+// GraphDefs and .meta files of gotl's test data nest 5 to 7 deep. Depth
+// counts the messages below the top level. protobuf-go's text parser has no
+// limit of its own, so text files are scanned for their depth (every "{" or
+// "<" outside strings and comments, map entries included) before they are
+// parsed; its binary parser applies the limit itself, without counting map
+// entries.
 //
 // TensorElements: a TensorProto or checkpoint entry declares a shape, and
 // TensorFlow repeats the last of a short value list over it, so 200 bytes can
