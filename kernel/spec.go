@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Default names of the kernelspec.
@@ -160,24 +162,8 @@ func WriteSpec(dir string, s Spec) (changed bool, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("kernel: %v", err)
 	}
-	f, err := os.CreateTemp(dir, ".kernel.json.tmp*")
-	if err != nil {
-		return false, fmt.Errorf("kernel: %v", err)
-	}
-	_, werr := f.Write(want)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(f.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return false, fmt.Errorf("kernel: writing %s: %v", path, werr)
+	if err := util.WriteFileAtomic(path, want, 0o644); err != nil {
+		return false, fmt.Errorf("kernel: %w", err)
 	}
 	return true, nil
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // State is the content of a `checkpoint` state file (TensorFlow's
@@ -216,16 +218,10 @@ func tempName(final string) string {
 
 func writeFileAtomic(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
-	tmp := tempName(name)
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: %v", err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: %v", err)
+	if err := util.WriteFileAtomic(name, data, 0o644); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // DefaultScope is the context scope under which a Model keeps its weights.
@@ -176,33 +177,21 @@ func (g *Graph) decodeJpegConsumer(ref tensorRef) *nodepb.NodeDef {
 
 // checkPlaceholders reports Placeholders the fetches need but nobody feeds.
 func (m *Model) checkPlaceholders(fed map[tensorRef]bool) error {
-	seen := map[string]bool{}
-	stack := []string{}
-	for _, f := range m.fetches {
-		stack = append(stack, f.node)
-	}
 	var missing []string
-	for len(stack) > 0 {
-		name := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
+	util.WalkAncestors(fetchNodes(m.fetches), func(name string, follow func(string)) {
 		n := m.graph.nodes[name]
 		if fed[tensorRef{node: name}] && (n.Op == "Placeholder" || n.Op == "PlaceholderWithDefault" || strings.HasPrefix(n.Op, "Decode")) {
-			continue
+			return
 		}
 		if n.Op == "Placeholder" {
 			missing = append(missing, name)
 		}
 		for _, s := range n.Input {
-			ref, _ := parseInput(s)
-			if !ref.control && !fed[ref] {
-				stack = append(stack, ref.node)
+			if ref, _ := parseInput(s); !ref.control && !fed[ref] {
+				follow(ref.node)
 			}
 		}
-	}
+	})
 	if len(missing) > 0 {
 		return fmt.Errorf("graphrun: the fetches need placeholder(s) %s; feed them", strings.Join(missing, ", "))
 	}
