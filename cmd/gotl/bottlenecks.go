@@ -12,6 +12,7 @@ import (
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
@@ -157,7 +158,7 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch, Progress: nb.Bars}
 	imported := 0
 	if *importText != "" {
 		if imported, err = importTextBottlenecks(ex, folder, *importText, *module); err != nil {

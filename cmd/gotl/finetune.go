@@ -12,6 +12,7 @@ import (
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/zoo"
@@ -122,7 +123,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	train, val, test, err := finetune.FromFolder(folder, prep, true)
+	train, val, test, err := finetune.FromFolder(folder, prep, nb.Bars)
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 		Optimizer: optim.Config{Optimizer: *optimizer, Params: params}, LearningRate: *lr,
 		PretrainedLearningRateScale: *lrScale, BatchSize: *batch, Steps: *steps, EvalStepInterval: *evalEvery,
 		ValidationBatchSize: *valBatch, CheckpointDir: *ckptDir, CheckpointEvery: *ckptEvery, Seed: *seed,
-		Progress: true,
+		Progress: nb.Bars,
 		OnEval: func(p retrain.EvalPoint) {
 			fmt.Fprintf(log, "Step %d: Train accuracy = %.1f%%, Cross entropy = %f", p.Step, 100*p.TrainAccuracy, p.CrossEntropy)
 			if !math.IsNaN(p.ValidationAccuracy) {

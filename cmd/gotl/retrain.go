@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
 )
@@ -109,7 +110,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch, Progress: nb.Bars}
 	// Cached bottlenecks for every image, except training images when
 	// distorting: those are recomputed each step and bypass the cache, as
 	// in retrain.py.
@@ -138,7 +139,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := retrain.Config{
 		Steps: *steps, LearningRate: *lr, TrainBatchSize: *trainBatch, ValidationBatchSize: *valBatch,
-		TestBatchSize: *testBatch, EvalStepInterval: *evalEvery, Seed: *seed, Progress: true,
+		TestBatchSize: *testBatch, EvalStepInterval: *evalEvery, Seed: *seed, Progress: nb.Bars,
 		Optimizer: optim.Config{Optimizer: *optimizer, Params: params},
 	}
 	if dist.Enabled() {

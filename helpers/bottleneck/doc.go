@@ -24,7 +24,7 @@
 //	cache, err := bottleneck.Open("/tmp/gotl_bottlenecks")
 //	ex := &bottleneck.Extractor{Model: model, Cache: cache,
 //		Preprocess: dataset.Preprocess{Height: 299, Width: 299, Mean: 128, Std: 128}}
-//	vectors, err := ex.Files(paths) // batched, with a progress bar
+//	vectors, err := ex.Files(paths) // batched; Progress: nb.Bars shows a bar
 //	fmt.Println(cache.Stats())
 //
 // A Model is anything that maps preprocessed images to vectors; NewGraphModel

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
+	"github.com/gotl/gotl/helpers/progress"
 )
 
 // Model computes bottleneck vectors for a batch of preprocessed images
@@ -45,8 +45,10 @@ type Extractor struct {
 	Cache      *Cache // nil: always compute
 	BatchSize  int    // images per Model call; default 16
 	Workers    int    // goroutines reading and decoding; default GOMAXPROCS
-	Label      string // progress bar label; default "bottlenecks"
-	Quiet      bool   // no progress bar
+	// Progress, when set, is shown the extraction (one unit per image);
+	// nb.Bars draws it in a notebook or terminal.
+	Progress progress.Reporter
+	Label    string // the progress task's label; default "bottlenecks"
 }
 
 // Key is the cache key of e's vectors.
@@ -79,11 +81,8 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	if label == "" {
 		label = "bottlenecks"
 	}
-	var prog *nb.Progress
-	if !e.Quiet {
-		prog = nb.NewProgress(len(paths), label)
-		defer prog.Done()
-	}
+	prog := progress.Start(e.Progress, label, len(paths))
+	defer prog.Done()
 	key := e.Key()
 	out := make([][]float32, len(paths))
 	hashes := make([]ContentHash, len(paths))
@@ -126,9 +125,7 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 			return nil, err
 		}
 		sortInts(misses)
-		if prog != nil {
-			prog.Add(end - start - len(misses))
-		}
+		prog.Add(end - start - len(misses))
 		for b := 0; b < len(misses); b += batch {
 			idx := misses[b:min(b+batch, len(misses))]
 			imgs := make([]*dataset.FloatImage, len(idx))
@@ -147,9 +144,7 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 					}
 				}
 			}
-			if prog != nil {
-				prog.Add(len(idx))
-			}
+			prog.Add(len(idx))
 		}
 	}
 	return out, nil

@@ -34,7 +34,7 @@ func TestExtractorColdWarmRenamed(t *testing.T) {
 	f := synthFolder(t, 3, 7)
 	cache, _ := Open(t.TempDir())
 	model := &meanColorModel{}
-	ex := &Extractor{Model: model, Cache: cache, Preprocess: dataset.Preprocess{Height: 16, Width: 16, Mean: 0, Std: 1}, BatchSize: 4, Quiet: true}
+	ex := &Extractor{Model: model, Cache: cache, Preprocess: dataset.Preprocess{Height: 16, Width: 16, Mean: 0, Std: 1}, BatchSize: 4}
 	cold, err := ex.Files(paths(f))
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func mustRead(t *testing.T, p string) []byte {
 }
 
 func TestExtractorErrors(t *testing.T) {
-	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}, Quiet: true}
+	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}}
 	if _, err := ex.Files([]string{"/nonexistent/x.jpg"}); err == nil {
 		t.Error("missing file: no error")
 	}
@@ -106,7 +106,7 @@ func TestExtractorErrors(t *testing.T) {
 	if _, err := ex.Files([]string{bad}); err == nil {
 		t.Error("undecodable file: no error")
 	}
-	short := &Extractor{Quiet: true, Preprocess: ex.Preprocess, Model: FuncModel{ID: "x", Output: "y", Fn: func(imgs []*dataset.FloatImage) ([][]float32, error) {
+	short := &Extractor{Preprocess: ex.Preprocess, Model: FuncModel{ID: "x", Output: "y", Fn: func(imgs []*dataset.FloatImage) ([][]float32, error) {
 		return [][]float32{{1}}, nil
 	}}}
 	f := synthFolder(t, 2, 2)
@@ -117,7 +117,7 @@ func TestExtractorErrors(t *testing.T) {
 
 func TestTextRoundTrip(t *testing.T) {
 	f := synthFolder(t, 2, 3)
-	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}, Quiet: true}
+	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}}
 	vs, err := ex.Files(paths(f))
 	if err != nil {
 		t.Fatal(err)

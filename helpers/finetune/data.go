@@ -4,23 +4,20 @@ import (
 	"fmt"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
+	"github.com/gotl/gotl/helpers/progress"
 )
 
 // FromFolder decodes and preprocesses every image of f into the training,
 // validation and testing sets of its retrain.py split. Fine-tuning needs the
 // pixels (not cached bottlenecks), so they are all kept in memory: use it for
 // datasets of thousands, not millions, of images.
-func FromFolder(f *dataset.Folder, prep dataset.Preprocess, progress bool) (train, validation, test *Data, err error) {
+func FromFolder(f *dataset.Folder, prep dataset.Preprocess, report progress.Reporter) (train, validation, test *Data, err error) {
 	if err := prep.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
 	sets := map[dataset.Split]*Data{dataset.Training: {}, dataset.Validation: {}, dataset.Testing: {}}
-	var bar *nb.Progress
-	if progress {
-		bar = nb.NewProgress(len(f.Images), "decoding images")
-		defer bar.Done()
-	}
+	bar := progress.Start(report, "decoding images", len(f.Images))
+	defer bar.Done()
 	for _, img := range f.Images {
 		m, err := dataset.Load(img.Path)
 		if err != nil {
@@ -30,9 +27,7 @@ func FromFolder(f *dataset.Folder, prep dataset.Preprocess, progress bool) (trai
 		d.Images = append(d.Images, prep.Apply(m))
 		d.Labels = append(d.Labels, img.Label)
 		d.Names = append(d.Names, img.Path)
-		if bar != nil {
-			bar.Add(1)
-		}
+		bar.Add(1)
 	}
 	if sets[dataset.Training].Len() == 0 {
 		return nil, nil, nil, fmt.Errorf("finetune: %s has no training images", f.Dir)

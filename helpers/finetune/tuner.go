@@ -17,9 +17,9 @@ import (
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
-	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/optim/gomlxopt"
+	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/retrain"
 )
 
@@ -61,9 +61,9 @@ type Config struct {
 	CheckpointDir   string // when set, V2 checkpoints are written here and Train resumes from the latest
 	CheckpointEvery int    // default 50 steps (and the last step)
 
-	Seed     uint64           // head initialisation and batch sampling
-	Backend  backends.Backend // default graphrun.DefaultBackend()
-	Progress bool             // show a progress bar (helpers/nb)
+	Seed     uint64            // head initialisation and batch sampling
+	Backend  backends.Backend  // default graphrun.DefaultBackend()
+	Progress progress.Reporter // shown the steps and evaluations (nb.Bars draws a bar)
 	OnEval   func(retrain.EvalPoint)
 }
 
@@ -413,10 +413,8 @@ func (t *Tuner) Train(train, validation, test *Data) (*Result, error) {
 	}
 	res := &Result{Trainable: t.TrainableWeights()}
 	start := time.Now()
-	var bar *nb.Progress
-	if t.cfg.Progress {
-		bar = nb.NewProgress(t.cfg.Steps, "fine-tuning")
-	}
+	bar := progress.Start(t.cfg.Progress, "fine-tuning", t.cfg.Steps)
+	defer bar.Done()
 	for s := 0; s < t.cfg.Steps; s++ {
 		idx := make([]int, t.cfg.BatchSize)
 		for i := range idx {
@@ -443,22 +441,16 @@ func (t *Tuner) Train(train, validation, test *Data) (*Result, error) {
 			if t.cfg.OnEval != nil {
 				t.cfg.OnEval(p)
 			}
-			if bar != nil {
-				bar.SetMessage(fmt.Sprintf("loss %.3f  train %.0f%%  validation %.0f%%", loss, 100*acc, 100*p.ValidationAccuracy))
-			}
+			bar.SetMessage(fmt.Sprintf("loss %.3f  train %.0f%%  validation %.0f%%", loss, 100*acc, 100*p.ValidationAccuracy))
 		}
 		if t.cfg.CheckpointDir != "" && ((s+1)%t.cfg.CheckpointEvery == 0 || last) {
 			if _, err := t.SaveCheckpoint(t.cfg.CheckpointDir); err != nil {
 				return nil, err
 			}
 		}
-		if bar != nil {
-			bar.Add(1)
-		}
+		bar.Add(1)
 	}
-	if bar != nil {
-		bar.Done()
-	}
+	bar.Done()
 	res.Duration = time.Since(start)
 	if res.Steps > 0 {
 		res.StepsPerSecond = float64(res.Steps) / res.Duration.Seconds()

@@ -38,7 +38,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	cache, _ := bottleneck.Open(t.TempDir())
 	prep := dataset.Preprocess{Height: 24, Width: 24, Mean: 127.5, Std: 127.5}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, Quiet: true}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache}
 	var paths []string
 	for _, img := range folder.Images {
 		paths = append(paths, img.Path)

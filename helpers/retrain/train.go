@@ -10,8 +10,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
+	"github.com/gotl/gotl/helpers/progress"
 )
 
 // Example is one bottleneck vector with its class and a name to report it by
@@ -46,8 +46,9 @@ type Config struct {
 	TrainBatch func(rng *rand.Rand, n int) ([]Example, error)
 	// OnEval, when set, is called with each evaluation as it happens.
 	OnEval func(EvalPoint)
-	// Progress shows a progress bar (helpers/nb) over the steps.
-	Progress bool
+	// Progress, when set, is shown the steps and the latest evaluation
+	// (nb.Bars draws a progress bar).
+	Progress progress.Reporter
 }
 
 // DefaultConfig returns retrain.py's defaults (TF-Hub version: test on the
@@ -184,11 +185,8 @@ func Train(data *Data, cfg Config) (*Result, error) {
 	trainGroups := byClass(data.Training, classes)
 	valGroups := byClass(data.Validation, classes)
 	res := &Result{}
-	var prog *nb.Progress
-	if cfg.Progress {
-		prog = nb.NewProgress(cfg.Steps, "retrain")
-		defer prog.Done()
-	}
+	prog := progress.Start(cfg.Progress, "retrain", cfg.Steps)
+	defer prog.Done()
 	g := newGradBuf(inputs, classes)
 	start := time.Now()
 	for step := 0; step < cfg.Steps; step++ {
@@ -228,13 +226,9 @@ func Train(data *Data, cfg Config) (*Result, error) {
 			if cfg.OnEval != nil {
 				cfg.OnEval(p)
 			}
-			if prog != nil {
-				prog.SetMessage(fmt.Sprintf("train %.1f%% validation %.1f%% cross-entropy %.4f", 100*p.TrainAccuracy, 100*p.ValidationAccuracy, p.CrossEntropy))
-			}
+			prog.SetMessage(fmt.Sprintf("train %.1f%% validation %.1f%% cross-entropy %.4f", 100*p.TrainAccuracy, 100*p.ValidationAccuracy, p.CrossEntropy))
 		}
-		if prog != nil {
-			prog.Add(1)
-		}
+		prog.Add(1)
 	}
 	res.Duration = time.Since(start)
 	res.Steps = cfg.Steps

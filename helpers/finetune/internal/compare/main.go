@@ -47,6 +47,7 @@ import (
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/zoo"
@@ -441,7 +442,7 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetPreprocess(), Cache: cache, BatchSize: 64}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetPreprocess(), Cache: cache, BatchSize: 64, Progress: nb.Bars}
 	var paths []string
 	for _, img := range folder.Images {
 		paths = append(paths, img.Path)
@@ -484,7 +485,7 @@ func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top in
 	if err != nil {
 		return nil, err
 	}
-	train, val, test, err := finetune.FromFolder(folder, zoo.TinyNetPreprocess(), false)
+	train, val, test, err := finetune.FromFolder(folder, zoo.TinyNetPreprocess(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -493,7 +494,7 @@ func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top in
 		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
 		Labels: folder.Labels(), TopLayers: top, Head: head, Optimizer: optimizer(s), PretrainedLearningRateScale: s.PretrainedScale,
 		BatchSize: s.Batch, Steps: s.Steps, EvalStepInterval: s.EvalEvery, Seed: s.Seed,
-		Progress: true,
+		Progress: nb.Bars,
 		OnEval:   func(p retrain.EvalPoint) { clock.tick(p.Step) },
 	})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphfile"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/tensor"
@@ -81,7 +82,7 @@ func run(out string, steps, perClass int, seed uint64) error {
 		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
 		Labels: zoo.TinyNetSourceClasses, PretrainedLearningRateScale: 1,
 		Optimizer: optim.Config{Optimizer: "Adam", Params: map[string]any{"learning_rate": 0.003}},
-		BatchSize: 16, Steps: steps, EvalStepInterval: 50, Seed: seed, Progress: true,
+		BatchSize: 16, Steps: steps, EvalStepInterval: 50, Seed: seed, Progress: nb.Bars,
 	})
 	if err != nil {
 		return err
