@@ -1,17 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/zoo"
 )
@@ -44,9 +41,10 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.batch, "batch_size", 16, "images per forward pass")
 }
 
-// load prepares the graph model and the preprocessing.
+// load prepares the graph model and the preprocessing, loading the graph
+// once.
 func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) {
-	var prep dataset.Preprocess
+	prep := dataset.Preprocess{Mean: float32(m.mean), Std: float32(m.std)}
 	if m.graph == "" {
 		// Offline default: TinyNet, with its tensors and preprocessing
 		// wherever the user did not set them.
@@ -64,35 +62,18 @@ func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) 
 			m.bottleneck = zoo.TinyNetBottleneck
 		}
 		if !set["input_mean"] {
-			m.mean = zoo.TinyNetMean
+			prep.Mean = zoo.TinyNetMean
 		}
 		if !set["input_std"] {
-			m.std = zoo.TinyNetStd
+			prep.Std = zoo.TinyNetStd
 		}
-	}
-	prep.Mean, prep.Std = float32(m.mean), float32(m.std)
-	if m.size != "" {
-		h, w, ok := strings.Cut(strings.ToLower(m.size), "x")
-		hi, err1 := strconv.Atoi(h)
-		wi, err2 := strconv.Atoi(w)
-		if !ok || err1 != nil || err2 != nil {
-			return nil, prep, fmt.Errorf("%w: --input_size %q: want HxW, e.g. 299x299", errUsage, m.size)
-		}
-		prep.Height, prep.Width = hi, wi
 	}
 	model, err := bottleneck.LoadGraphModel(m.graph, m.input, m.bottleneck)
 	if err != nil {
 		return nil, prep, err
 	}
-	if prep.Height == 0 {
-		g, err := graphrun.Load(m.graph)
-		if err != nil {
-			return nil, prep, err
-		}
-		prep.Height, prep.Width, err = placeholderSize(g, m.input)
-		if err != nil {
-			return nil, prep, err
-		}
+	if prep.Height, prep.Width, err = inputSize(m.size, model.InputSize); err != nil {
+		return nil, prep, err
 	}
 	if err := prep.Validate(); err != nil {
 		return nil, prep, err
@@ -100,30 +81,21 @@ func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) 
 	return model, prep, nil
 }
 
-// placeholderSize reads H and W from an input placeholder's declared shape.
-func placeholderSize(g *graphrun.Graph, input string) (int, int, error) {
-	name, _, err := graphrun.ParseTensorName(input)
+// inputSize is --input_size HxW when given, else the size the graph's input
+// placeholder declares (fromGraph).
+func inputSize(flagValue string, fromGraph func() (int, int, error)) (int, int, error) {
+	if flagValue != "" {
+		var h, w int
+		if _, err := fmt.Sscanf(strings.ToLower(flagValue), "%dx%d", &h, &w); err != nil || h < 1 || w < 1 {
+			return 0, 0, fmt.Errorf("%w: --input_size %q: want HxW, e.g. 299x299", errUsage, flagValue)
+		}
+		return h, w, nil
+	}
+	h, w, err := fromGraph()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("%w: %w; give --input_size HxW", errUsage, err)
 	}
-	n := g.Node(name)
-	if n == nil {
-		return 0, 0, fmt.Errorf("graph has no node %q (--input_tensor)", name)
-	}
-	dims := n.Attr["shape"].GetShape().GetDim()
-	if len(dims) != 4 || dims[1].Size <= 0 || dims[2].Size <= 0 {
-		return 0, 0, fmt.Errorf("%w: cannot read the input size from node %s (%s); give --input_size HxW", errUsage, name, n.Op)
-	}
-	return int(dims[1].Size), int(dims[2].Size), nil
-}
-
-// imagePaths lists a folder's image paths in order.
-func imagePaths(f *dataset.Folder) []string {
-	p := make([]string, len(f.Images))
-	for i, img := range f.Images {
-		p[i] = img.Path
-	}
-	return p
+	return h, w, nil
 }
 
 func runBottlenecks(args []string, stdout, stderr io.Writer) error {
@@ -161,12 +133,12 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch, Progress: nb.Bars}
 	imported := 0
 	if *importText != "" {
-		if imported, err = importTextBottlenecks(ex, folder, *importText, *module); err != nil {
+		if imported, err = ex.ImportTextToCache(*importText, folder, *module); err != nil {
 			return err
 		}
 	}
 	start := time.Now()
-	vectors, err := ex.Files(imagePaths(folder))
+	vectors, err := ex.Files(folder.Paths())
 	if err != nil {
 		return err
 	}
@@ -185,36 +157,9 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 		"model_fingerprint": model.Fingerprint(), "bottleneck_tensor": model.OutputName(), "preprocess": prep.String(),
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(summary)
+		return writeIndentedJSON(stdout, summary)
 	}
 	fmt.Fprintf(stdout, "%d bottlenecks of %d values (%d classes) in %.2fs: %v\n", len(vectors), len(vectors[0]), len(folder.Classes), secs, st)
 	fmt.Fprintf(stdout, "cache: %s\n", cache.Dir())
 	return nil
-}
-
-// importTextBottlenecks puts retrain.py text bottlenecks into the cache
-// under ex's key, so they count as hits.
-func importTextBottlenecks(ex *bottleneck.Extractor, f *dataset.Folder, dir, module string) (int, error) {
-	vectors, _, err := bottleneck.ImportText(dir, f, module)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for i, v := range vectors {
-		if v == nil {
-			continue
-		}
-		h, err := bottleneck.HashFile(f.Images[i].Path)
-		if err != nil {
-			return n, err
-		}
-		if err := ex.Cache.Put(ex.Key(), h, v); err != nil {
-			return n, err
-		}
-		n++
-	}
-	ex.Cache.ResetStats()
-	return n, nil
 }

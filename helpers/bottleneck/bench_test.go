@@ -18,7 +18,7 @@ func benchFolder(b *testing.B, n, size int) []string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return paths(f)
+	return f.Paths()
 }
 
 func benchModel(b *testing.B, size int) *GraphModel {

@@ -9,7 +9,12 @@ import (
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/progress"
+	"github.com/gotl/gotl/helpers/train"
 )
+
+// DefaultBatchSize is the number of images per Model call when
+// Extractor.BatchSize is not set.
+const DefaultBatchSize = 16
 
 // Model computes bottleneck vectors for a batch of preprocessed images
 // (dataset.Preprocess output, all of one size).
@@ -43,7 +48,7 @@ type Extractor struct {
 	Model      Model
 	Preprocess dataset.Preprocess
 	Cache      *Cache // nil: always compute
-	BatchSize  int    // images per Model call; default 16
+	BatchSize  int    // images per Model call; default DefaultBatchSize
 	Workers    int    // goroutines reading and decoding; default GOMAXPROCS
 	// Progress, when set, is shown the extraction (one unit per image);
 	// nb.Bars draws it in a notebook or terminal.
@@ -71,7 +76,7 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	}
 	batch := e.BatchSize
 	if batch <= 0 {
-		batch = 16
+		batch = DefaultBatchSize
 	}
 	workers := e.Workers
 	if workers <= 0 {
@@ -150,6 +155,38 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	return out, nil
 }
 
+// Splits returns the bottleneck vectors of f's images in f's retrain.py
+// splits (see Files: cached vectors are read, the others computed and
+// cached), ready for retrain.Train. Only the splits named in which are
+// computed, all three when which is empty: with distorted training images
+// the training split's vectors are not needed.
+func (e *Extractor) Splits(f *dataset.Folder, which ...dataset.Split) (*train.Bottlenecks, error) {
+	want := map[dataset.Split]bool{dataset.Training: true, dataset.Validation: true, dataset.Testing: true}
+	if len(which) > 0 {
+		want = map[dataset.Split]bool{}
+		for _, s := range which {
+			want[s] = true
+		}
+	}
+	var images []dataset.Image
+	var paths []string
+	for _, img := range f.Images {
+		if want[img.Split] {
+			images = append(images, img)
+			paths = append(paths, img.Path)
+		}
+	}
+	vectors, err := e.Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	s := &train.Bottlenecks{Labels: f.Labels()}
+	for i, img := range images {
+		s.Add(img.Split, train.Example[[]float32]{Input: vectors[i], Label: img.Label, Name: img.Path})
+	}
+	return s, nil
+}
+
 // Images computes bottlenecks of decoded images (values in [0, 255], any
 // size), preprocessing them first; nothing is cached. This is the path for
 // distorted images.
@@ -159,7 +196,7 @@ func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
 	}
 	batch := e.BatchSize
 	if batch <= 0 {
-		batch = 16
+		batch = DefaultBatchSize
 	}
 	out := make([][]float32, 0, len(images))
 	for b := 0; b < len(images); b += batch {

@@ -375,20 +375,36 @@ func (m *Model) Variable(ctx *context.Context, name string) *context.Variable {
 // Variables returns the TF node names and variables of the Model's weights
 // that exist in ctx (after a Call or Run).
 func (m *Model) Variables(ctx *context.Context) map[string]*context.Variable {
-	prefix := context.RootScope + m.scope
 	out := map[string]*context.Variable{}
 	for v := range ctx.IterVariables() {
-		sc := v.Scope()
-		if sc != prefix && !strings.HasPrefix(sc, prefix+"/") {
-			continue
+		if name, ok := m.weightName(v); ok {
+			out[name] = v
 		}
-		name := strings.TrimPrefix(strings.TrimPrefix(sc, prefix), "/")
-		if name != "" {
-			name += "/"
-		}
-		out[name+v.Name()] = v
 	}
 	return out
+}
+
+// Owns reports whether v holds one of the Model's weights (a variable
+// under its Scope), as opposed to a variable added around it, such as a new
+// final layer or an optimizer's slot.
+func (m *Model) Owns(v *context.Variable) bool {
+	_, ok := m.weightName(v)
+	return ok
+}
+
+// weightName is the TF node name of the weight v holds, if v is one of the
+// Model's.
+func (m *Model) weightName(v *context.Variable) (string, bool) {
+	prefix := context.RootScope + m.scope
+	sc := v.Scope()
+	if sc != prefix && !strings.HasPrefix(sc, prefix+"/") {
+		return "", false
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(sc, prefix), "/")
+	if name != "" {
+		name += "/"
+	}
+	return name + v.Name(), true
 }
 
 // SetTrainable marks the Model's variables in ctx trainable when their TF

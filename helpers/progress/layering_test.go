@@ -15,7 +15,7 @@ func TestComputePackagesDoNotImportNotebookDisplay(t *testing.T) {
 		t.Skip("go tool not in PATH")
 	}
 	const module = "github.com/gotl/gotl/"
-	for _, pkg := range []string{"tensor", "checkpoint", "graphfile", "compute", "graphrun", "dataset",
+	for _, pkg := range []string{"tensor", "checkpoint", "graphfile", "compute", "graphrun", "dataset", "train",
 		"bottleneck", "retrain", "finetune", "zoo", "optim", "progress"} {
 		out, err := exec.Command(goTool, "list", "-deps", module+"helpers/"+pkg).CombinedOutput()
 		if err != nil {

@@ -50,6 +50,7 @@ import (
 	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
@@ -118,12 +119,12 @@ type Method struct {
 	StepsPerSecond float64 `json:"steps_per_second"`
 	SecondsPerStep float64 `json:"seconds_per_step"`
 	// Accuracies at the last evaluation, and on the whole test split.
-	TrainAccuracy      float64             `json:"train_accuracy"`
-	ValidationAccuracy float64             `json:"validation_accuracy"`
-	CrossEntropy       float64             `json:"cross_entropy"`
-	TestAccuracy       float64             `json:"test_accuracy"`
-	TestCount          int                 `json:"test_count"`
-	History            []retrain.EvalPoint `json:"history"`
+	TrainAccuracy      float64           `json:"train_accuracy"`
+	ValidationAccuracy float64           `json:"validation_accuracy"`
+	CrossEntropy       float64           `json:"cross_entropy"`
+	TestAccuracy       float64           `json:"test_accuracy"`
+	TestCount          int               `json:"test_count"`
+	History            []train.EvalPoint `json:"history"`
 }
 
 // Report is the --json output.
@@ -416,7 +417,7 @@ func (c *steadyClock) rate() (stepsPerSecond, secondsPerStep float64) {
 	return steps / d, d / steps
 }
 
-func finish(m *Method, hist []retrain.EvalPoint, clock *steadyClock) {
+func finish(m *Method, hist []train.EvalPoint, clock *steadyClock) {
 	m.History = hist
 	m.StepsPerSecond, m.SecondsPerStep = clock.rate()
 	m.TotalSeconds = m.PrepSeconds + m.TrainSeconds
@@ -443,15 +444,7 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 		return nil, nil, err
 	}
 	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetPreprocess(), Cache: cache, BatchSize: 64, Progress: nb.Bars}
-	var paths []string
-	for _, img := range folder.Images {
-		paths = append(paths, img.Path)
-	}
-	vectors, err := ex.Files(paths)
-	if err != nil {
-		return nil, nil, err
-	}
-	data, err := retrain.FromFolder(folder, vectors)
+	data, err := ex.Splits(folder)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -462,7 +455,7 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 	res, err := retrain.Train(data, retrain.Config{
 		Steps: steps, TrainBatchSize: s.Batch, ValidationBatchSize: -1, TestBatchSize: -1,
 		EvalStepInterval: s.EvalEvery, Optimizer: optimizer(s), Seed: s.Seed,
-		OnEval: func(p retrain.EvalPoint) { clock.tick(p.Step) },
+		OnEval: func(p train.EvalPoint) { clock.tick(p.Step) },
 	})
 	if err != nil {
 		return nil, nil, err
@@ -485,24 +478,23 @@ func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top in
 	if err != nil {
 		return nil, err
 	}
-	train, val, test, err := finetune.FromFolder(folder, zoo.TinyNetPreprocess(), nil)
+	images, err := finetune.LoadImages(folder, zoo.TinyNetPreprocess(), nil)
 	if err != nil {
 		return nil, err
 	}
 	clock := &steadyClock{}
-	tuner, err := finetune.New(finetune.Config{
-		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels: folder.Labels(), TopLayers: top, Head: head, Optimizer: optimizer(s), PretrainedLearningRateScale: s.PretrainedScale,
-		BatchSize: s.Batch, Steps: s.Steps, EvalStepInterval: s.EvalEvery, Seed: s.Seed,
-		Progress: nb.Bars,
-		OnEval:   func(p retrain.EvalPoint) { clock.tick(p.Step) },
-	})
+	cfg := finetune.DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInput, zoo.TinyNetBottleneck
+	cfg.Labels, cfg.TopLayers, cfg.Head, cfg.Optimizer, cfg.PretrainedLearningRateScale = folder.Labels(), top, head, optimizer(s), s.PretrainedScale
+	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = s.Batch, s.Steps, s.EvalEvery, s.Seed, nb.Bars
+	cfg.OnEval = func(p train.EvalPoint) { clock.tick(p.Step) }
+	tuner, err := finetune.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	m.PrepSeconds, m.PrepCPUSeconds = time.Since(t0).Seconds(), cpuSeconds()-c0
 	t1, c1 := time.Now(), cpuSeconds()
-	res, err := tuner.Train(train, val, test)
+	res, err := tuner.Train(images)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
@@ -38,25 +39,23 @@ func main() {
 	}
 }
 
-func data(classes, perClass int, seed uint64) (*finetune.Data, error) {
+func data(classes, perClass int, seed uint64) ([]train.Example[*dataset.FloatImage], error) {
 	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass,
 		Height: zoo.TinyNetSize, Width: zoo.TinyNetSize, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
 	pre := zoo.TinyNetPreprocess()
-	d := &finetune.Data{}
+	var d []train.Example[*dataset.FloatImage]
 	for i, img := range set.Images {
-		d.Images = append(d.Images, pre.Apply(dataset.FromImage(img)))
-		d.Labels = append(d.Labels, set.Labels[i])
-		d.Names = append(d.Names, set.Names[i])
+		d = append(d, train.Example[*dataset.FloatImage]{Input: pre.Apply(dataset.FromImage(img)), Label: set.Labels[i], Name: set.Names[i]})
 	}
 	return d, nil
 }
 
 func run(out string, steps, perClass int, seed uint64) error {
 	classes := len(zoo.TinyNetSourceClasses)
-	train, err := data(classes, perClass, seed)
+	examples, err := data(classes, perClass, seed)
 	if err != nil {
 		return err
 	}
@@ -78,17 +77,17 @@ func run(out string, steps, perClass int, seed uint64) error {
 	}
 	// Pretraining is fine-tuning from random weights: every layer learns at
 	// the same rate, and the new final layer becomes TinyNet's classifier.
-	tuner, err := finetune.New(finetune.Config{
-		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels: zoo.TinyNetSourceClasses, PretrainedLearningRateScale: 1,
-		Optimizer: optim.Config{Optimizer: "Adam", Params: map[string]any{"learning_rate": 0.003}},
-		BatchSize: 16, Steps: steps, EvalStepInterval: 50, Seed: seed, Progress: nb.Bars,
-	})
+	cfg := finetune.DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInput, zoo.TinyNetBottleneck
+	cfg.Labels, cfg.PretrainedLearningRateScale = zoo.TinyNetSourceClasses, 1
+	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.003}
+	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = 16, steps, 50, seed, nb.Bars
+	tuner, err := finetune.New(cfg)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	res, err := tuner.Train(train, test, test)
+	res, err := tuner.Train(&train.Images{Labels: zoo.TinyNetSourceClasses, Training: examples, Validation: test, Testing: test})
 	if err != nil {
 		return err
 	}
