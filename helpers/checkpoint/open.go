@@ -153,6 +153,12 @@ func open(path string) (*Reader, error) {
 	return r, nil
 }
 
+// IsV2FileName reports whether name is that of one of a V2 checkpoint's
+// files: its .index or a data shard (.data-00000-of-00001).
+func IsV2FileName(name string) bool {
+	return strings.HasSuffix(name, ".index") || v2DataSuffix.MatchString(name)
+}
+
 func isCheckpoint(path string) bool {
 	_, err := resolve(path)
 	return err == nil
