@@ -32,9 +32,12 @@ type modelFlags struct {
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	m.fs = fs
+	// The tensor defaults are retrain.py's, for Inception v3 fed resized
+	// [0, 255] images.
+	inception, _ := zoo.Lookup(zoo.InceptionV3)
 	fs.StringVar(&m.graph, "graph", "", "frozen GraphDef (.pb or .pbtxt) to compute bottlenecks with (default: gotl's offline TinyNet, with its own input, bottleneck, mean and std)")
-	fs.StringVar(&m.input, "input_tensor", "ResizeBilinear:0", "tensor the preprocessed [N,H,W,3] float images are fed to")
-	fs.StringVar(&m.bottleneck, "bottleneck_tensor", "pool_3/_reshape:0", "bottleneck tensor (Inception v3: pool_3/_reshape:0)")
+	fs.StringVar(&m.input, "input_tensor", inception.Model.RawInput, "tensor the preprocessed [N,H,W,3] float images are fed to")
+	fs.StringVar(&m.bottleneck, "bottleneck_tensor", inception.Model.Bottleneck, "bottleneck tensor (Inception v3: "+inception.Model.Bottleneck+")")
 	fs.StringVar(&m.size, "input_size", "", "input size HxW (default: the input placeholder's shape)")
 	fs.Float64Var(&m.mean, "input_mean", 0, "subtracted from every pixel value (0..255) after resizing")
 	fs.Float64Var(&m.std, "input_std", 1, "pixel values are divided by it after subtracting the mean")
@@ -56,16 +59,16 @@ func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) 
 		set := map[string]bool{}
 		m.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if !set["input_tensor"] {
-			m.input = zoo.TinyNetInput
+			m.input = zoo.TinyNetInfo.Input
 		}
 		if !set["bottleneck_tensor"] {
-			m.bottleneck = zoo.TinyNetBottleneck
+			m.bottleneck = zoo.TinyNetInfo.Bottleneck
 		}
 		if !set["input_mean"] {
-			prep.Mean = zoo.TinyNetMean
+			prep.Mean = zoo.TinyNetInfo.Mean
 		}
 		if !set["input_std"] {
-			prep.Std = zoo.TinyNetStd
+			prep.Std = zoo.TinyNetInfo.Std
 		}
 	}
 	model, err := bottleneck.LoadGraphModel(m.graph, m.input, m.bottleneck)

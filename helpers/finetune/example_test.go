@@ -22,7 +22,7 @@ func ExampleNew() {
 		panic(err)
 	}
 	cfg := finetune.DefaultConfig()
-	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInput, zoo.TinyNetBottleneck
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
 	cfg.Labels = []string{"ring", "cross"}
 	cfg.TopLayers = 1
 	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.001}

@@ -17,11 +17,11 @@ import (
 // tinyData returns preprocessed synthetic images of the given classes.
 func tinyData(t testing.TB, classes, perClass int, seed uint64) []imageExample {
 	t.Helper()
-	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass, Height: zoo.TinyNetSize, Width: zoo.TinyNetSize, Seed: seed})
+	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass, Height: zoo.TinyNetInfo.Height, Width: zoo.TinyNetInfo.Width, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre := zoo.TinyNetPreprocess()
+	pre := zoo.TinyNetInfo.Preprocess()
 	var d []imageExample
 	for i, img := range set.Images {
 		d = append(d, imageExample{Input: pre.Apply(dataset.FromImage(img)), Label: set.Labels[i], Name: set.Names[i]})
@@ -54,7 +54,7 @@ func randomTinyNet(t testing.TB) *graphrun.Graph {
 
 func baseConfig(g *graphrun.Graph) Config {
 	cfg := DefaultConfig()
-	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInput, zoo.TinyNetBottleneck
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
 	cfg.Labels, cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed = []string{"a", "b"}, 8, 12, 4, 3
 	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.01}
 	return cfg
@@ -129,7 +129,7 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graphrun.NewModel(exported, []string{zoo.TinyNetInput}, []string{"final_result:0"})
+	m, err := graphrun.NewModel(exported, []string{zoo.TinyNetInfo.Input}, []string{"final_result:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, e := range test[:6] {
-		x, err := tensor.FromFloat32s([]int64{1, zoo.TinyNetSize, zoo.TinyNetSize, 3}, e.Input.Pix)
+		x, err := tensor.FromFloat32s([]int64{1, int64(zoo.TinyNetInfo.Height), int64(zoo.TinyNetInfo.Width), 3}, e.Input.Pix)
 		if err != nil {
 			t.Fatal(err)
 		}

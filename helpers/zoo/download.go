@@ -71,7 +71,7 @@ type ModelInfo struct {
 	Mean, Std      float32
 	// BatchSize is the largest batch the graph accepts: 1 where the graph
 	// fixes the batch dimension (Inception v3's pool_3/_reshape reshapes to
-	// [1, 2048]).
+	// [1, 2048]); 0 where any batch size works.
 	BatchSize int
 }
 

@@ -435,7 +435,7 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 		m.Name = fmt.Sprintf("retrain %d steps", steps)
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInput, zoo.TinyNetBottleneck)
+	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -443,7 +443,7 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetPreprocess(), Cache: cache, BatchSize: 64, Progress: nb.Bars}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetInfo.Preprocess(), Cache: cache, BatchSize: 64, Progress: nb.Bars}
 	data, err := ex.Splits(folder)
 	if err != nil {
 		return nil, nil, err
@@ -474,17 +474,17 @@ func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top in
 		m.Name, m.Trains = fmt.Sprintf("fine-tune top %d", top), fmt.Sprintf("top %d layers + new softmax layer", top)
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	g, err := finetune.LoadGraph(files.Frozen, "", strings.TrimSuffix(zoo.TinyNetBottleneck, ":0"))
+	g, err := finetune.LoadGraph(files.Frozen, "", strings.TrimSuffix(zoo.TinyNetInfo.Bottleneck, ":0"))
 	if err != nil {
 		return nil, err
 	}
-	images, err := finetune.LoadImages(folder, zoo.TinyNetPreprocess(), nil)
+	images, err := finetune.LoadImages(folder, zoo.TinyNetInfo.Preprocess(), nil)
 	if err != nil {
 		return nil, err
 	}
 	clock := &steadyClock{}
 	cfg := finetune.DefaultConfig()
-	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInput, zoo.TinyNetBottleneck
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
 	cfg.Labels, cfg.TopLayers, cfg.Head, cfg.Optimizer, cfg.PretrainedLearningRateScale = folder.Labels(), top, head, optimizer(s), s.PretrainedScale
 	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = s.Batch, s.Steps, s.EvalEvery, s.Seed, nb.Bars
 	cfg.OnEval = func(p train.EvalPoint) { clock.tick(p.Step) }

@@ -41,11 +41,11 @@ func main() {
 
 func data(classes, perClass int, seed uint64) ([]train.Example[*dataset.FloatImage], error) {
 	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass,
-		Height: zoo.TinyNetSize, Width: zoo.TinyNetSize, Seed: seed})
+		Height: zoo.TinyNetInfo.Height, Width: zoo.TinyNetInfo.Width, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
-	pre := zoo.TinyNetPreprocess()
+	pre := zoo.TinyNetInfo.Preprocess()
 	var d []train.Example[*dataset.FloatImage]
 	for i, img := range set.Images {
 		d = append(d, train.Example[*dataset.FloatImage]{Input: pre.Apply(dataset.FromImage(img)), Label: set.Labels[i], Name: set.Names[i]})
@@ -78,7 +78,7 @@ func run(out string, steps, perClass int, seed uint64) error {
 	// Pretraining is fine-tuning from random weights: every layer learns at
 	// the same rate, and the new final layer becomes TinyNet's classifier.
 	cfg := finetune.DefaultConfig()
-	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInput, zoo.TinyNetBottleneck
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
 	cfg.Labels, cfg.PretrainedLearningRateScale = zoo.TinyNetSourceClasses, 1
 	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.003}
 	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = 16, steps, 50, seed, nb.Bars
@@ -153,7 +153,7 @@ Written by helpers/zoo/internal/pretrain (`+"`go generate ./helpers/zoo`"+`); do
 
 | step | cross-entropy | train accuracy | validation accuracy |
 |---|---|---|---|
-%s`, classes, strings.Join(zoo.TinyNetSourceClasses, ", "), perClass, zoo.TinyNetSize, zoo.TinyNetSize,
+%s`, classes, strings.Join(zoo.TinyNetSourceClasses, ", "), perClass, zoo.TinyNetInfo.Height, zoo.TinyNetInfo.Width,
 		steps, seed, "GoMLX", runtime.NumCPU(), time.Since(start).Seconds(), res.TestAccuracy, res.TestCount, hist.String())
 	if err := os.WriteFile(filepath.Join(out, "MODEL.md"), []byte(md), 0o644); err != nil {
 		return err
