@@ -149,7 +149,7 @@ func pretrainedWeights(def *graphpb.GraphDef, bottleneckNode string) (weights []
 func trainablePattern(weights []weightInfo, bnStats map[string]bool, pattern string, topLayers int) (string, []string, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return "", nil, fmt.Errorf("finetune: Trainable pattern: %v", err)
+		return "", nil, fmt.Errorf("finetune: Trainable pattern: %w", err)
 	}
 	top := map[string]bool{}
 	if topLayers > 0 {

@@ -16,7 +16,6 @@ import (
 	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/tensor"
-	"github.com/gotl/gotl/helpers/train"
 )
 
 // TestEndToEnd: synthetic image folder → random conv net bottlenecks
@@ -77,7 +76,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := append(append(append([]train.Example[[]float32](nil), data.Training...), data.Validation...), data.Testing...)
+	all := data.All()
 	for _, i := range []int{0, 40, 77, 119} {
 		img, err := dataset.Load(all[i].Name)
 		if err != nil {

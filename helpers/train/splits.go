@@ -40,6 +40,13 @@ func (s *Splits[X]) Add(split dataset.Split, e Example[X]) {
 	}
 }
 
+// All returns the examples of all three splits: training, validation,
+// then testing.
+func (s *Splits[X]) All() []Example[X] {
+	all := make([]Example[X], 0, s.Len())
+	return append(append(append(all, s.Training...), s.Validation...), s.Testing...)
+}
+
 // Len is the number of examples in all three splits.
 func (s *Splits[X]) Len() int { return len(s.Training) + len(s.Validation) + len(s.Testing) }
 

@@ -23,6 +23,9 @@ func TestSplitsAddCheckCounts(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
+	if all := s.All(); len(all) != 4 || all[0].Input != 1 || all[2].Input != 3 || all[3].Input != 4 {
+		t.Errorf("All: %v", all)
+	}
 	if got := s.Counts(); s.Len() != 4 || !reflect.DeepEqual(got, map[string]int{"training": 2, "validation": 1, "testing": 1}) {
 		t.Errorf("Len %d, Counts %v", s.Len(), got)
 	}

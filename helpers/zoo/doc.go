@@ -23,4 +23,4 @@
 // extracts them safely into gotl's cache.
 package zoo
 
-//go:generate go run ./internal/pretrain -out tinynet
+//go:generate go run ../../tools/pretrain -out tinynet

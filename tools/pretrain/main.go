@@ -1,7 +1,8 @@
 // Command pretrain rebuilds helpers/zoo's TinyNet files: it trains TinyNet
 // from a fixed seed on the synthetic source classes and writes the frozen
 // graph, the graph with variables, its V2 checkpoint, the labels and a
-// MODEL.md describing the run. Run it with `go generate ./helpers/zoo`.
+// MODEL.md describing the run. Run it with `go generate ./helpers/zoo`
+// (it writes into helpers/zoo/tinynet).
 package main
 
 import (
@@ -145,7 +146,7 @@ func run(out string, steps, perClass int, seed uint64) error {
 	}
 	md := fmt.Sprintf(`# TinyNet (generated)
 
-Written by helpers/zoo/internal/pretrain (`+"`go generate ./helpers/zoo`"+`); do not edit.
+Written by tools/pretrain (`+"`go generate ./helpers/zoo`"+`); do not edit.
 
 - Task: %d synthetic source classes (%s), %d training images per class, %dx%d.
 - Training: Adam (learning_rate 0.003), batch 16, %d steps, seed %d, %s backend, %d CPUs, %.0f s.
