@@ -110,7 +110,7 @@ func resolve(path string) (resolved, error) {
 	}
 	files, err := filepath.Glob(pattern)
 	if err != nil {
-		return resolved{}, fmt.Errorf("checkpoint: bad pattern %s: %v", pattern, err)
+		return resolved{}, fmt.Errorf("checkpoint: bad pattern %s: %w", pattern, err)
 	}
 	if len(files) == 0 {
 		return resolved{}, fmt.Errorf("checkpoint: no files match %s", pattern)

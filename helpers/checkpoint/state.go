@@ -55,7 +55,7 @@ func readState(dir string) (*State, error) {
 	name := filepath.Join(dir, StateFile)
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: no checkpoint state in %s: %v", dir, err)
+		return nil, fmt.Errorf("checkpoint: no checkpoint state in %s: %w", dir, err)
 	}
 	s := &State{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -74,7 +74,7 @@ func readState(dir string) (*State, error) {
 		case "model_checkpoint_path", "all_model_checkpoint_paths":
 			p, err := unquoteText(val)
 			if err != nil {
-				return nil, fmt.Errorf("checkpoint: %s:%d: %s: %v", name, line, key, err)
+				return nil, fmt.Errorf("checkpoint: %s:%d: %s: %w", name, line, key, err)
 			}
 			if key == "model_checkpoint_path" {
 				s.ModelCheckpointPath = p
@@ -85,7 +85,7 @@ func readState(dir string) (*State, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("checkpoint: %s: %v", name, err)
+		return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
 	}
 	if s.ModelCheckpointPath == "" {
 		return nil, fmt.Errorf("checkpoint: %s has no model_checkpoint_path", name)

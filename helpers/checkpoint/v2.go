@@ -52,11 +52,11 @@ func DataFilename(prefix string, i, n int) string {
 func wrapTable(err error) error {
 	switch {
 	case errors.Is(err, table.ErrChecksum):
-		return fmt.Errorf("%w: %v", ErrChecksum, err)
+		return fmt.Errorf("%w: %w", ErrChecksum, err)
 	case errors.Is(err, table.ErrCorrupt):
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	return fmt.Errorf("checkpoint: %v", err)
+	return fmt.Errorf("checkpoint: %w", err)
 }
 
 func corruptf(format string, args ...any) error {
@@ -66,12 +66,12 @@ func corruptf(format string, args ...any) error {
 func openTable(name string) (*os.File, *table.Reader, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoint: %v", err)
+		return nil, nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("checkpoint: %v", err)
+		return nil, nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	t, err := table.NewReader(f, st.Size(), name)
 	if err != nil {
@@ -156,13 +156,13 @@ func openV2(prefix string) (*Reader, error) {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("checkpoint: missing data shard %s (shard %d of %d listed in %s)", name, i, n, filepath.Base(indexName))
 			}
-			return nil, fmt.Errorf("checkpoint: %v", err)
+			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
 		st, err := df.Stat()
 		if err != nil {
 			df.Close()
 			v.close()
-			return nil, fmt.Errorf("checkpoint: %v", err)
+			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
 		v.shards = append(v.shards, df)
 		v.shardNames = append(v.shardNames, name)

@@ -206,7 +206,7 @@ func staticInts(v *value, what string) ([]int64, error) {
 	}
 	xs, err := v.st.Int64s()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return xs, nil
 }

@@ -86,7 +86,7 @@ func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 		for _, in := range n.Input {
 			ref, err := parseInput(in)
 			if err != nil {
-				return nil, fmt.Errorf("graphrun: node %q: %v", n.Name, err)
+				return nil, fmt.Errorf("graphrun: node %q: %w", n.Name, err)
 			}
 			if _, ok := g.nodes[ref.node]; !ok {
 				return nil, fmt.Errorf("graphrun: node %q has input %q, but the graph has no node %q", n.Name, in, ref.node)
@@ -169,7 +169,7 @@ func parseInput(s string) (tensorRef, error) {
 func ParseTensorName(name string) (node string, output int, err error) {
 	r, err := parseInput(name)
 	if err != nil {
-		return "", 0, fmt.Errorf("graphrun: %v", err)
+		return "", 0, fmt.Errorf("graphrun: %w", err)
 	}
 	if r.control {
 		return "", 0, fmt.Errorf("graphrun: %q is a control dependency, not a tensor", name)

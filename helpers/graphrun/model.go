@@ -90,7 +90,7 @@ func NewModel(g *Graph, feeds, fetches []string, opts ...Option) (*Model, error)
 	if cfg.trainable != "" {
 		re, err := regexp.Compile(cfg.trainable)
 		if err != nil {
-			return nil, fmt.Errorf("graphrun: Trainable pattern: %v", err)
+			return nil, fmt.Errorf("graphrun: Trainable pattern: %w", err)
 		}
 		m.trainable = re
 	}
@@ -148,7 +148,7 @@ func NewModel(g *Graph, feeds, fetches []string, opts ...Option) (*Model, error)
 func (m *Model) tensorRef(name string) (tensorRef, error) {
 	ref, err := parseInput(name)
 	if err != nil {
-		return tensorRef{}, fmt.Errorf("graphrun: %v", err)
+		return tensorRef{}, fmt.Errorf("graphrun: %w", err)
 	}
 	if ref.control {
 		return tensorRef{}, fmt.Errorf("graphrun: %q names a control dependency, not a tensor", name)
@@ -413,7 +413,7 @@ func (m *Model) weightName(v *context.Variable) (string, bool) {
 func (m *Model) SetTrainable(ctx *context.Context, pattern string) (int, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return 0, fmt.Errorf("graphrun: SetTrainable pattern: %v", err)
+		return 0, fmt.Errorf("graphrun: SetTrainable pattern: %w", err)
 	}
 	count := 0
 	for name, v := range m.Variables(ctx) {
@@ -431,7 +431,7 @@ func (m *Model) SetTrainable(ctx *context.Context, pattern string) (int, error) 
 func DefaultBackend() (backends.Backend, error) {
 	b, err := compute.Backend()
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %v", err)
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	return b, nil
 }
@@ -474,7 +474,7 @@ func (m *Model) executor() (*context.Exec, error) {
 	}
 	e, err := context.NewExecAny(m.backend, ctx, fn)
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %v", err)
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	e.SetMaxCache(16)
 	m.exec = e

@@ -180,7 +180,7 @@ func (cfg Config) Resolve() (Spec, Hyper, error) {
 		}
 		v, err := toFloat(cfg.Params[k], p.Kind)
 		if err != nil {
-			return Spec{}, nil, fmt.Errorf("optim: %s parameter %s: %v", spec.Name, k, err)
+			return Spec{}, nil, fmt.Errorf("optim: %s parameter %s: %w", spec.Name, k, err)
 		}
 		h[k] = v
 	}
