@@ -21,12 +21,13 @@ func init() {
 	})
 }
 
-// modelFlags are the flags that say how to turn an image into a bottleneck,
-// shared by bottlenecks and retrain.
+// modelFlags are the flags that say how to turn an image into a bottleneck
+// and where to cache it, shared by bottlenecks and retrain.
 type modelFlags struct {
 	graph, input, bottleneck, size string
 	mean, std                      float64
 	batch                          int
+	cacheDir                       string
 	fs                             *flag.FlagSet
 }
 
@@ -41,7 +42,21 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.size, "input_size", "", "input size HxW (default: the input placeholder's shape)")
 	fs.Float64Var(&m.mean, "input_mean", 0, "subtracted from every pixel value (0..255) after resizing")
 	fs.Float64Var(&m.std, "input_std", 1, "pixel values are divided by it after subtracting the mean")
-	fs.IntVar(&m.batch, "batch_size", 16, "images per forward pass")
+	fs.IntVar(&m.batch, "batch_size", bottleneck.DefaultBatchSize, "images per forward pass")
+	fs.StringVar(&m.cacheDir, "bottleneck_dir", "/tmp/bottleneck", "bottleneck cache directory")
+}
+
+// extractor loads the model (once) and opens the cache.
+func (m *modelFlags) extractor() (*bottleneck.Extractor, *bottleneck.GraphModel, error) {
+	model, prep, err := m.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	cache, err := bottleneck.Open(m.cacheDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: m.batch, Progress: nb.Bars}, model, nil
 }
 
 // load prepares the graph model and the preprocessing, loading the graph
@@ -106,7 +121,6 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	var mf modelFlags
 	mf.register(fs)
 	imageDir := fs.String("image_dir", "", "folder with one sub-folder of images per class (required)")
-	cacheDir := fs.String("bottleneck_dir", "/tmp/bottleneck", "bottleneck cache directory")
 	exportText := fs.String("export_text", "", "also write retrain.py's text bottlenecks (<dir>/<class>/<image>.txt) here")
 	importText := fs.String("import_text", "", "first load retrain.py's text bottlenecks from here into the cache")
 	module := fs.String("module", "", "retrain.py (TF-Hub) module name suffix of text bottleneck files")
@@ -125,15 +139,11 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	model, prep, err := mf.load()
+	ex, model, err := mf.extractor()
 	if err != nil {
 		return err
 	}
-	cache, err := bottleneck.Open(*cacheDir)
-	if err != nil {
-		return err
-	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch, Progress: nb.Bars}
+	cache := ex.Cache
 	imported := 0
 	if *importText != "" {
 		if imported, err = ex.ImportTextToCache(*importText, folder, *module); err != nil {
@@ -157,7 +167,7 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 		"imported_text": imported,
 		"cache":         map[string]int64{"hits": st.Hits, "misses": st.Misses, "corrupt": st.Corrupt, "written": st.Writes},
 		"cache_dir":     cache.Dir(), "seconds": secs, "images_per_second": float64(len(vectors)) / secs,
-		"model_fingerprint": model.Fingerprint(), "bottleneck_tensor": model.OutputName(), "preprocess": prep.String(),
+		"model_fingerprint": model.Fingerprint(), "bottleneck_tensor": model.OutputName(), "preprocess": ex.Preprocess.String(),
 	}
 	if *asJSON {
 		return writeIndentedJSON(stdout, summary)

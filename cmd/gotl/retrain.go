@@ -6,7 +6,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/retrain"
@@ -41,7 +40,6 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	mf.register(fs)
 	def := retrain.DefaultConfig()
 	imageDir := fs.String("image_dir", "", "folder with one sub-folder of images per class (required)")
-	cacheDir := fs.String("bottleneck_dir", "/tmp/bottleneck", "bottleneck cache directory")
 	outputGraph := fs.String("output_graph", "/tmp/output_graph.pb", "where to save the retrained graph")
 	outputLabels := fs.String("output_labels", "/tmp/output_labels.txt", "where to save the labels")
 	finalName := fs.String("final_tensor_name", retrain.DefaultFinalTensor, "name of the new softmax node")
@@ -82,15 +80,10 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	model, prep, err := mf.load()
+	ex, model, err := mf.extractor()
 	if err != nil {
 		return err
 	}
-	cache, err := bottleneck.Open(*cacheDir)
-	if err != nil {
-		return err
-	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch, Progress: nb.Bars}
 	// Cached bottlenecks for every image, except training images when
 	// distorting: those are recomputed each step and bypass the cache, as
 	// in retrain.py.
@@ -123,7 +116,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	reportResult(log, &res.Result, data.Labels, *printMis)
-	rank, err := model.OutputRank(prep.Height, prep.Width)
+	rank, err := model.OutputRank(ex.Preprocess.Height, ex.Preprocess.Width)
 	if err != nil {
 		return err
 	}
@@ -146,7 +139,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	if !*asJSON {
 		return nil
 	}
-	st := cache.Stats()
+	st := ex.Cache.Stats()
 	counts := data.Counts()
 	if dist.Enabled() {
 		counts["training"] = len(folder.Split(dataset.Training))
