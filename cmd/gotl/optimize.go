@@ -89,7 +89,7 @@ func optimizeCase(path string, stdout io.Writer) error {
 	}
 	res, err := optim.RunCase(c)
 	if err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	out, err := json.Marshal(res)
 	if err != nil {

@@ -54,7 +54,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		}
 		t, err := readFeed(file)
 		if err != nil {
-			return fmt.Errorf("feed %s: %v", name, err)
+			return fmt.Errorf("feed %s: %w", name, err)
 		}
 		feedNames = append(feedNames, name)
 		feedTensors = append(feedTensors, t)
@@ -94,7 +94,7 @@ func readFeed(file string) (*tensor.Tensor, error) {
 	if strings.EqualFold(filepath.Ext(file), ".json") {
 		t, err := tensor.FromJSON(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", file, err)
+			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 		return t, nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
 	"github.com/gotl/gotl/helpers/limits"
+	"github.com/gotl/gotl/internal/util"
 )
 
 var (
@@ -111,7 +112,7 @@ func resolve(path string) (resolved, error) {
 	}
 	files, err := filepath.Glob(pattern)
 	if err != nil {
-		return resolved{}, fmt.Errorf("checkpoint: bad pattern %s: %v", pattern, err)
+		return resolved{}, fmt.Errorf("checkpoint: bad pattern %s: %w", pattern, err)
 	}
 	if len(files) == 0 {
 		return resolved{}, fmt.Errorf("checkpoint: no files match %s", pattern)
@@ -154,6 +155,12 @@ func open(path string) (*Reader, error) {
 	return r, nil
 }
 
+// IsV2FileName reports whether name is that of one of a V2 checkpoint's
+// files: its .index or a data shard (.data-00000-of-00001).
+func IsV2FileName(name string) bool {
+	return strings.HasSuffix(name, ".index") || v2DataSuffix.MatchString(name)
+}
+
 func isCheckpoint(path string) bool {
 	_, err := resolve(path)
 	return err == nil
@@ -188,11 +195,12 @@ func suggest(name string, names []string, limit int) []string {
 	lname := strings.ToLower(name)
 	for _, n := range names {
 		ln := strings.ToLower(n)
-		d := editDistance(lname, ln)
+		limit := max(3, len(name)/3)
+		d := util.EditDistance(lname, ln, limit)
 		if lname != "" && (strings.Contains(ln, lname) || strings.HasSuffix(lname, ln)) {
 			d = min(d, 1+abs(len(ln)-len(lname))/8)
 		}
-		if d <= max(3, len(name)/3) {
+		if d <= limit {
 			cs = append(cs, cand{n, d})
 		}
 	}
@@ -209,32 +217,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// editDistance is the Levenshtein distance, capped in cost by the short
-// names involved.
-func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		if a == b {
-			return 0
-		}
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -53,11 +53,11 @@ func DataFilename(prefix string, i, n int) string {
 func wrapTable(err error) error {
 	switch {
 	case errors.Is(err, table.ErrChecksum):
-		return fmt.Errorf("%w: %v", ErrChecksum, err)
+		return fmt.Errorf("%w: %w", ErrChecksum, err)
 	case errors.Is(err, table.ErrCorrupt):
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	return fmt.Errorf("checkpoint: %v", err)
+	return fmt.Errorf("checkpoint: %w", err)
 }
 
 // shapeError reports a stored shape elements refused: beyond the policy's

@@ -50,5 +50,7 @@
 // Synthetic draws images of visually distinct classes (coloured discs,
 // squares, stripes, checkerboards, rings, crosses, triangles, dots) at random
 // positions and sizes with noise, deterministically from a seed;
-// WriteSynthetic saves them as an image folder that LoadFolder reads.
+// WriteSynthetic saves them as an image folder that LoadFolder reads, and
+// WriteSyntheticClasses a folder of chosen classes only (TinyNet's transfer
+// targets, say), written whole or not at all.
 package dataset

@@ -284,6 +284,15 @@ func (f *Folder) Labels() []string {
 	return out
 }
 
+// Paths returns the path of every image, in order.
+func (f *Folder) Paths() []string {
+	p := make([]string, len(f.Images))
+	for i, img := range f.Images {
+		p[i] = img.Path
+	}
+	return p
+}
+
 // Split returns the images of one split, in folder order.
 func (f *Folder) Split(s Split) []Image {
 	var out []Image

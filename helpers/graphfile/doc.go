@@ -24,6 +24,9 @@
 // sub-graph an output needs, and Freeze turns variables into constants with
 // the values of a checkpoint, like convert_variables_to_constants.
 //
+// DetectKind tells a GraphDef, a .meta, a SavedModel and a checkpoint apart
+// by name and content, as gotl inspect does before opening a path.
+//
 // LoadMetaGraph and LoadSavedModel read the MetaGraphDef and SavedModel
 // containers: tags, signatures, assets, saver and collections, the graph,
 // and for SavedModels the variables/ checkpoint (opened with

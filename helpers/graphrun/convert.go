@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // value is one converted TensorFlow tensor: a GoMLX node, a value known when
@@ -281,7 +282,7 @@ func staticInts(v *value, what string) ([]int64, error) {
 	}
 	xs, err := v.st.Int64s()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return xs, nil
 }
@@ -300,36 +301,23 @@ func staticInt(v *value, what string) (int, error) {
 // checkSupport walks the sub-graph that fetches need (stopping at feeds) and
 // returns one error listing every unsupported op with its nodes.
 func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error {
-	seen := map[string]bool{}
 	inlinedSeen := map[string]bool{} // library functions already checked
 	unsupported := map[string][]string{}
-	var stack []string
-	for _, f := range fetches {
-		stack = append(stack, f.node)
-	}
-	for len(stack) > 0 {
-		name := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
+	util.WalkAncestors(fetchNodes(fetches), func(name string, follow func(string)) {
 		n := g.nodes[name]
 		if feeds[tensorRef{node: name}] && isFeedable(n) {
-			continue
+			return
 		}
 		if ops[n.Op] == nil && g.funcs[n.Op] == nil {
 			unsupported[n.Op] = append(unsupported[n.Op], n.Name)
 		}
 		g.functionSupport(n, unsupported, inlinedSeen)
 		for _, s := range n.Input {
-			ref, _ := parseInput(s)
-			if ref.control || feeds[ref] {
-				continue
+			if ref, _ := parseInput(s); !ref.control && !feeds[ref] {
+				follow(ref.node)
 			}
-			stack = append(stack, ref.node)
 		}
-	}
+	})
 	if len(unsupported) == 0 {
 		return nil
 	}
@@ -351,6 +339,15 @@ func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error
 		fmt.Fprintf(&b, " %s (%s%s);", op, strings.Join(names, ", "), more)
 	}
 	return &UnsupportedError{Ops: unsupported, msg: strings.TrimSuffix(b.String(), ";")}
+}
+
+// fetchNodes returns the node of each fetch, the roots of a walk up the graph.
+func fetchNodes(fetches []tensorRef) []string {
+	nodes := make([]string, len(fetches))
+	for i, f := range fetches {
+		nodes[i] = f.node
+	}
+	return nodes
 }
 
 // isFeedable reports whether feeding output 0 of n replaces the whole node.

@@ -162,6 +162,22 @@ func TestHyperParametersRoundedThroughFloat32(t *testing.T) {
 	}
 }
 
+// Config.LearningRate is learning_rate, and wins over Params.
+func TestConfigLearningRate(t *testing.T) {
+	for _, cfg := range []Config{
+		{Optimizer: "GradientDescent", LearningRate: 0.25},
+		{Optimizer: "GradientDescent", LearningRate: 0.25, Params: map[string]any{"learning_rate": 7}},
+	} {
+		_, h, err := cfg.Resolve()
+		if err != nil || h["learning_rate"] != 0.25 {
+			t.Errorf("%+v: learning_rate %v, %v", cfg, h["learning_rate"], err)
+		}
+	}
+	if _, h, _ := (Config{Optimizer: "Adam"}).Resolve(); h["learning_rate"] != 0.001 {
+		t.Errorf("Adam without LearningRate: learning_rate %v, want TF's default 0.001", h["learning_rate"])
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []struct {
 		cfg  Config
@@ -174,6 +190,8 @@ func TestConfigErrors(t *testing.T) {
 		{params("Ftrl", "learning_rate", 1, "learning_rate_power", 0.5), []string{"learning_rate_power"}},
 		{params("Momentum", "learning_rate", 1, "momentum", "fast"), []string{"momentum", `want a number, got "fast"`}},
 		{params("Momentum", "learning_rate", 1, "momentum", 0.9, "use_nesterov", 3), []string{"use_nesterov", "true or false"}},
+		{Config{Optimizer: "Adam", LearningRate: -0.1}, []string{"LearningRate must be a positive number", "-0.1"}},
+		{Config{Optimizer: "Adam", LearningRate: math.Inf(1)}, []string{"LearningRate must be a positive number"}},
 	} {
 		_, err := New[float64](c.cfg)
 		if err == nil {

@@ -86,7 +86,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&jt); err != nil {
-		return nil, fmt.Errorf("tensor: JSON: %v", err)
+		return nil, fmt.Errorf("tensor: JSON: %w", err)
 	}
 	if jt.DType == "" {
 		return nil, fmt.Errorf("tensor: JSON: missing \"dtype\"")
@@ -102,7 +102,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 		return nil, fmt.Errorf("tensor: JSON: missing \"values\"")
 	}
 	if err := vd.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("tensor: JSON values: %v", err)
+		return nil, fmt.Errorf("tensor: JSON values: %w", err)
 	}
 	var flat []any
 	var nested []int64
@@ -140,7 +140,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 	size := ElemSize(dt)
 	for i, v := range flat {
 		if err := putJSONValue(t.Data[i*size:(i+1)*size], dt, v); err != nil {
-			return nil, fmt.Errorf("tensor: JSON value %d: %v", i, err)
+			return nil, fmt.Errorf("tensor: JSON value %d: %w", i, err)
 		}
 	}
 	return t, nil
