@@ -27,7 +27,7 @@ type bitReader struct {
 	// suspended: the data ended in the middle of a segment (no marker) and
 	// truncated files are not recovered: libjpeg's source "suspends" and
 	// TensorFlow stops reading.
-	suspended bool
+	suspended        bool
 	recoverTruncated bool
 	// fastMarker: a fast-policy refill ran into a marker; the MCU is then
 	// decoded again with the slow policy, as libjpeg does.

@@ -18,20 +18,20 @@ type component struct {
 	// Output geometry after DCT scaling: the IDCT size of this component
 	// (libjpeg's DCT_scaled_size) and its sample plane
 	// (downsampled_width/height real samples, stride planeW).
-	scaled           int
+	scaled            int
 	dsWidth, dsHeight int
-	planeW, planeH   int
-	plane            []byte
+	planeW, planeH    int
+	plane             []byte
 
-	needed           bool // used by the output colour space
-	up               int  // upsampling method (up* constants)
-	hExpand, vExpand int  // replication factors for upReplicate
-	quant   *[64]uint16 // latched when the component first appears in a scan
-	mult    [64]int16 // dequantization multipliers for the chosen IDCT
-	idct    func(coef *[64]int16, mult *[64]int16, out []byte, stride int)
-	coefs   []int16 // whole-image coefficients (multi-scan files)
-	dcPred  int32
-	eobrun  int
+	needed           bool        // used by the output colour space
+	up               int         // upsampling method (up* constants)
+	hExpand, vExpand int         // replication factors for upReplicate
+	quant            *[64]uint16 // latched when the component first appears in a scan
+	mult             [64]int16   // dequantization multipliers for the chosen IDCT
+	idct             func(coef *[64]int16, mult *[64]int16, out []byte, stride int)
+	coefs            []int16 // whole-image coefficients (multi-scan files)
+	dcPred           int32
+	eobrun           int
 	// coefBits[k] is the successive-approximation bit position of
 	// coefficient k (-1 before its first scan), for progressive files.
 	coefBits [64]int
