@@ -267,12 +267,12 @@ func (d *decoder) setup() error {
 func (d *decoder) allocate() error {
 	for i := range d.comps {
 		c := &d.comps[i]
-		if !c.needed {
-			continue
-		}
-		c.plane = make([]byte, c.planeW*c.planeH)
 		if d.multiScan {
+			// Every component, needed or not: libjpeg decodes them all.
 			c.coefs = make([]int16, c.paddedW*c.paddedH*64)
+		}
+		if c.needed {
+			c.plane = make([]byte, c.planeW*c.planeH)
 		}
 	}
 	return nil

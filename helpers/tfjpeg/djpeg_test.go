@@ -7,7 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -138,42 +141,227 @@ func compare(a, b *Image) (diff int, maxDiff int, err error) {
 	return diff, maxDiff, nil
 }
 
-func TestQuickAgainstDjpeg(t *testing.T) {
-	cjpeg, djpeg := needTools(t)
-	dir := t.TempDir()
-	src := filepath.Join(dir, "src.ppm")
-	if err := writePPM(src, 45, 37, syntheticRGB(45, 37, 1)); err != nil {
-		t.Fatal(err)
+// corpusFile is one JPEG of the comparison corpus.
+type corpusFile struct {
+	name string // how it was made
+	path string
+	gray bool // a one-component file
+}
+
+// The corpus is generated once per test binary into a temporary directory.
+var (
+	corpusOnce  sync.Once
+	corpusFiles []corpusFile
+	corpusErr   error
+	corpusDir   string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if corpusDir != "" {
+		os.RemoveAll(corpusDir)
 	}
-	for _, samp := range []string{"1x1", "2x1", "2x2", "1x2", "4x1"} {
-		for _, prog := range []bool{false, true} {
-			jpg := filepath.Join(dir, "a.jpg")
-			args := []string{"-quality", "75", "-sample", samp, "-outfile", jpg}
-			if prog {
-				args = append(args, "-progressive")
+	os.Exit(code)
+}
+
+// realJPEGs lists JPEG photos that every Go installation and this module's
+// dependencies ship: Go's image/testdata (baseline, progressive, every
+// subsampling, restart markers, RGB and CMYK files, a truncated one), the
+// GoMLX and x/image photos from the module cache.
+func realJPEGs() []string {
+	var files []string
+	goroot, _ := exec.Command("go", "env", "GOROOT").Output()
+	modcache, _ := exec.Command("go", "env", "GOMODCACHE").Output()
+	if g := strings.TrimSpace(string(goroot)); g != "" {
+		m, _ := filepath.Glob(filepath.Join(g, "src", "image", "testdata", "*.jpeg"))
+		files = append(files, m...)
+	}
+	if mc := strings.TrimSpace(string(modcache)); mc != "" {
+		for _, pat := range []string{
+			"github.com/gomlx/gomlx@*/docs/*.jpg",
+			"golang.org/x/image@*/testdata/*.jpeg",
+		} {
+			m, _ := filepath.Glob(filepath.Join(mc, pat))
+			files = append(files, m...)
+		}
+	}
+	sort.Strings(files)
+	return files
+}
+
+// buildCorpus encodes synthetic pictures and photos with cjpeg at every
+// sampling factor and a range of qualities, progressive, restart,
+// optimized, arithmetic and multi-scan settings, and odd sizes.
+func buildCorpus(t testing.TB, cjpeg, djpeg string) []corpusFile {
+	corpusOnce.Do(func() {
+		corpusDir, corpusErr = os.MkdirTemp("", "tfjpeg-corpus-")
+		if corpusErr != nil {
+			return
+		}
+		var files []corpusFile
+		encode := func(name, src string, args ...string) {
+			if corpusErr != nil {
+				return
 			}
-			if out, err := exec.Command(cjpeg, append(args, src)...).CombinedOutput(); err != nil {
-				t.Fatalf("cjpeg: %v %s", err, out)
+			out := filepath.Join(corpusDir, fmt.Sprintf("%03d.jpg", len(files)))
+			cmd := exec.Command(cjpeg, append(append(args, "-outfile", out), src)...)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				corpusErr = fmt.Errorf("cjpeg %s: %v: %s", strings.Join(args, " "), err, b)
+				return
 			}
-			data, _ := os.ReadFile(jpg)
-			for _, dct := range []string{IntegerFast, IntegerAccurate} {
-				for _, ratio := range []int{1, 2, 4, 8} {
-					o := Options{DCTMethod: dct, Ratio: ratio}
-					want, err := runDjpeg(t, djpeg, jpg, o, false)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := Decode(data, o)
-					if err != nil {
-						t.Errorf("%s prog=%v %+v: %v", samp, prog, o, err)
-						continue
-					}
-					n, m, err := compare(got, want)
-					if err != nil || n != 0 {
-						t.Errorf("%s prog=%v %s ratio %d: %d values differ (max %d) %v", samp, prog, dct, ratio, n, m, err)
-					}
+			gray := false
+			for _, a := range args {
+				gray = gray || a == "-grayscale"
+			}
+			files = append(files, corpusFile{name: name + " " + strings.Join(args, " "), path: out, gray: gray})
+		}
+		// Sources: synthetic pictures of awkward sizes (1×1, not multiples
+		// of any MCU, exact MCU multiples) and a photo.
+		type source struct{ name, path string }
+		var sources []source
+		for i, sz := range [][2]int{{1, 1}, {7, 13}, {33, 17}, {64, 48}, {161, 99}} {
+			p := filepath.Join(corpusDir, fmt.Sprintf("synth%d.ppm", i))
+			if corpusErr = writePPM(p, sz[0], sz[1], syntheticRGB(sz[0], sz[1], int64(i))); corpusErr != nil {
+				return
+			}
+			sources = append(sources, source{fmt.Sprintf("synthetic %dx%d", sz[0], sz[1]), p})
+		}
+		for _, f := range realJPEGs() {
+			if strings.HasSuffix(f, "video-001.jpeg") {
+				p := filepath.Join(corpusDir, "photo.ppm")
+				b, err := exec.Command(djpeg, "-pnm", f).Output()
+				if err == nil {
+					err = os.WriteFile(p, b, 0o644)
+				}
+				if err == nil {
+					sources = append(sources, source{"photo 150x103", p})
 				}
 			}
 		}
+		script := filepath.Join(corpusDir, "sequential.scans")
+		if corpusErr = os.WriteFile(script, []byte("0: 0 63 0 0;\n1: 0 63 0 0;\n2: 0 63 0 0;\n"), 0o644); corpusErr != nil {
+			return
+		}
+		samplings := []string{"1x1", "2x1", "2x2", "1x2", "4x1"}
+		for _, src := range sources {
+			for _, samp := range samplings {
+				for _, q := range []string{"10", "50", "75", "90", "100"} {
+					encode(src.name, src.path, "-quality", q, "-sample", samp)
+				}
+				encode(src.name, src.path, "-quality", "85", "-sample", samp, "-progressive")
+				encode(src.name, src.path, "-quality", "80", "-sample", samp, "-optimize")
+				encode(src.name, src.path, "-quality", "75", "-sample", samp, "-restart", "1")
+				encode(src.name, src.path, "-quality", "75", "-sample", samp, "-restart", "3B", "-progressive")
+				encode(src.name, src.path, "-quality", "75", "-sample", samp, "-arithmetic")
+				encode(src.name, src.path, "-quality", "95", "-sample", samp, "-arithmetic", "-progressive", "-restart", "2B")
+			}
+			encode(src.name, src.path, "-quality", "75", "-sample", "2x2,1x1,1x1", "-scans", script)
+			for _, q := range []string{"30", "75", "100"} {
+				encode(src.name, src.path, "-quality", q, "-grayscale")
+			}
+			encode(src.name, src.path, "-quality", "75", "-grayscale", "-progressive")
+			encode(src.name, src.path, "-quality", "75", "-grayscale", "-arithmetic", "-restart", "5B")
+			encode(src.name, src.path, "-quality", "90", "-rgb")
+			encode(src.name, src.path, "-quality", "90", "-rgb", "-sample", "2x2,1x1,1x1", "-progressive")
+		}
+		for _, f := range realJPEGs() {
+			if strings.Contains(f, "truncated") || strings.Contains(f, "cmyk") {
+				continue // compared by their own tests
+			}
+			files = append(files, corpusFile{name: "photo " + filepath.Base(f), path: f, gray: strings.Contains(f, "gray")})
+		}
+		corpusFiles = files
+	})
+	if corpusErr != nil {
+		t.Fatal(corpusErr)
+	}
+	return corpusFiles
+}
+
+// decodeOptions are the attribute combinations compared for every file.
+func decodeOptions(gray bool) []Options {
+	var opts []Options
+	for _, dct := range []string{IntegerFast, IntegerAccurate} {
+		for _, ratio := range []int{1, 2, 4, 8} {
+			opts = append(opts, Options{DCTMethod: dct, Ratio: ratio})
+		}
+	}
+	if gray {
+		opts = append(opts, Options{Channels: 3}, Options{Channels: 3, DCTMethod: IntegerAccurate, Ratio: 2})
+	} else {
+		opts = append(opts, Options{Channels: 1}, Options{Channels: 1, DCTMethod: IntegerAccurate, Ratio: 4},
+			Options{NoFancyUpscaling: true}, Options{NoFancyUpscaling: true, Ratio: 2, DCTMethod: IntegerAccurate})
+	}
+	return opts
+}
+
+func optionsName(o Options) string {
+	dct := o.DCTMethod
+	if dct == "" {
+		dct = IntegerFast
+	}
+	s := fmt.Sprintf("%s ratio=%d", dct, max(o.Ratio, 1))
+	if o.Channels != 0 {
+		s += fmt.Sprintf(" channels=%d", o.Channels)
+	}
+	if o.NoFancyUpscaling {
+		s += " fancy_upscaling=false"
+	}
+	return s
+}
+
+// TestCorpusIdenticalToDjpeg decodes every corpus file with every option
+// set and requires the exact pixels of libjpeg-turbo's djpeg.
+func TestCorpusIdenticalToDjpeg(t *testing.T) {
+	cjpeg, djpeg := needTools(t)
+	files := buildCorpus(t, cjpeg, djpeg)
+	if testing.Short() {
+		files = files[len(files)-40:]
+	}
+	type tally struct{ files, identical, maxDiff int }
+	tallies := map[string]*tally{}
+	for _, f := range files {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range decodeOptions(f.gray) {
+			name := optionsName(o)
+			want, err := runDjpeg(t, djpeg, f.path, o, f.gray)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Decode(data, o)
+			if err != nil {
+				t.Errorf("%s, %s: %v", f.name, name, err)
+				continue
+			}
+			tl := tallies[name]
+			if tl == nil {
+				tl = &tally{}
+				tallies[name] = tl
+			}
+			tl.files++
+			n, m, err := compare(got, want)
+			if err != nil {
+				t.Errorf("%s, %s: %v", f.name, name, err)
+				continue
+			}
+			tl.maxDiff = max(tl.maxDiff, m)
+			if n == 0 {
+				tl.identical++
+			} else {
+				t.Errorf("%s, %s: %d values differ from djpeg (largest difference %d)", f.name, name, n, m)
+			}
+		}
+	}
+	var names []string
+	for n := range tallies {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		tl := tallies[n]
+		t.Logf("%-45s %4d/%4d files identical to djpeg, largest difference %d", n, tl.identical, tl.files, tl.maxDiff)
 	}
 }
