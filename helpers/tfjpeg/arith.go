@@ -49,8 +49,8 @@ type arithDecoder struct {
 	a  uint32 // interval size, normalized to ≥ 0x8000
 	ct int    // input bits left in c below the base; -16 forces two initial bytes; -1 after an error
 
-	dcStats   [4][64]byte
-	acStats   [4][256]byte
+	dcStats   [16][64]byte // per conditioning table (16 in arithmetic coding)
+	acStats   [16][256]byte
 	fixed     byte
 	lastDC    [maxCompsInScan]int32
 	dcContext [maxCompsInScan]int
@@ -70,12 +70,12 @@ func (a *arithDecoder) reset(all bool) {
 	prog := a.s.d.progressive
 	for i := range h.comps {
 		if !prog || (h.ss == 0 && h.ah == 0) {
-			a.dcStats[h.dcTable[i]&3] = [64]byte{}
+			a.dcStats[h.dcTable[i]] = [64]byte{}
 			a.lastDC[i] = 0
 			a.dcContext[i] = 0
 		}
 		if !prog || h.ss != 0 {
-			a.acStats[h.acTable[i]&3] = [256]byte{}
+			a.acStats[h.acTable[i]] = [256]byte{}
 		}
 	}
 	a.c, a.a, a.ct = 0, 0, -16
@@ -202,7 +202,7 @@ func (a *arithDecoder) decodeMCU(blocks []*[64]int16) error {
 // dcDiff decodes a DC difference (Figures F.19 to F.24) and updates the
 // conditioning context of scan component i. ok is false on corrupt data.
 func (a *arithDecoder) dcDiff(i int) (diff int32, ok bool) {
-	tbl := a.s.hdr.dcTable[i] & 3
+	tbl := a.s.hdr.dcTable[i]
 	stats := &a.dcStats[tbl]
 	st := a.dcContext[i]
 	if a.decode(&stats[st]) == 0 {
@@ -317,7 +317,7 @@ func (a *arithDecoder) sequential(blocks []*[64]int16) {
 		}
 		a.lastDC[i] = (a.lastDC[i] + diff) & 0xFFFF
 		blk[0] = int16(a.lastDC[i])
-		if !a.acRun(blk, s.hdr.acTable[i]&3, 1, 63, 0) {
+		if !a.acRun(blk, s.hdr.acTable[i], 1, 63, 0) {
 			return
 		}
 	}
@@ -338,13 +338,13 @@ func (a *arithDecoder) dcFirst(blocks []*[64]int16) {
 
 func (a *arithDecoder) acFirst(blk *[64]int16) {
 	h := a.s.hdr
-	a.acRun(blk, h.acTable[0]&3, h.ss, h.se, uint(h.al))
+	a.acRun(blk, h.acTable[0], h.ss, h.se, uint(h.al))
 }
 
 // acRefine is a successive-approximation AC refinement scan (G.1.3.3).
 func (a *arithDecoder) acRefine(blk *[64]int16) {
 	h := a.s.hdr
-	stats := &a.acStats[h.acTable[0]&3]
+	stats := &a.acStats[h.acTable[0]]
 	p1 := int16(1) << uint(h.al)
 	m1 := int16(-1) << uint(h.al)
 	kex := h.se // last coefficient non-zero after the previous stage

@@ -2,6 +2,7 @@ package tfjpeg
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -63,8 +64,12 @@ func runDjpeg(t testing.TB, djpeg, file string, o Options, grayFile bool) (*Imag
 	cmd := exec.Command(djpeg, append(djpegArgs(o, grayFile), file)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil && out.Len() == 0 {
-		return nil, fmt.Errorf("djpeg %s: %v: %s", file, err, errb.String())
+	// Exit status 2 means warnings only (corrupt data decoded anyway);
+	// 1 is an error, even when the rows decoded so far were written.
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+			return nil, fmt.Errorf("djpeg %s: %v: %s", file, err, strings.TrimSpace(errb.String()))
+		}
 	}
 	return parsePNM(out.Bytes())
 }
@@ -363,5 +368,97 @@ func TestCorpusIdenticalToDjpeg(t *testing.T) {
 	for _, n := range names {
 		tl := tallies[n]
 		t.Logf("%-45s %4d/%4d files identical to djpeg, largest difference %d", n, tl.identical, tl.files, tl.maxDiff)
+	}
+}
+
+// TestCorruptFilesLikeDjpeg damages corpus files (truncation, random
+// bytes, flipped bits) and decodes them with TryRecoverTruncated, which
+// gives libjpeg the same fake EOI as djpeg's file reader: where djpeg
+// decodes, the pixels must be its pixels (libjpeg's warnings are not
+// errors for TensorFlow), and where it fails, Decode must fail too.
+//
+// Two documented differences are counted, not failed: progressive files
+// cut short, where libjpeg smooths blocks whose low frequencies were not
+// fully received (block smoothing is not implemented), and files cut
+// inside a header segment, where djpeg's reader pretends EOI markers again
+// and again while TensorFlow's memory source gives up (Decode follows
+// TensorFlow).
+func TestCorruptFilesLikeDjpeg(t *testing.T) {
+	cjpeg, djpeg := needTools(t)
+	files := buildCorpus(t, cjpeg, djpeg)
+	rng := rand.New(rand.NewSource(1))
+	dir := t.TempDir()
+	n := 600
+	if testing.Short() {
+		n = 60
+	}
+	var identical, smoothing, eoiRetry, bothFail int
+	for i := 0; i < n; i++ {
+		f := files[rng.Intn(len(files))]
+		orig, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := append([]byte(nil), orig...)
+		kind := []string{"truncated", "random bytes", "flipped bit"}[i%3]
+		switch i % 3 {
+		case 0:
+			data = data[:len(data)/2+rng.Intn(len(data)/2)]
+		case 1:
+			for j := 0; j < 1+rng.Intn(4); j++ {
+				data[len(data)/2+rng.Intn(len(data)/2)] = byte(rng.Intn(256))
+			}
+		case 2:
+			data[len(data)/3+rng.Intn(2*len(data)/3)] ^= 1 << uint(rng.Intn(8))
+		}
+		p := filepath.Join(dir, "damaged.jpg")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, _ := DecodeConfig(orig)
+		o := Options{TryRecoverTruncated: true, Ratio: 1 << uint(i/3%4)}
+		if i%2 == 1 {
+			o.DCTMethod = IntegerAccurate
+		}
+		want, werr := runDjpeg(t, djpeg, p, o, f.gray)
+		got, gerr := Decode(data, o)
+		name := fmt.Sprintf("%s (%s), %s", f.name, kind, optionsName(o))
+		switch {
+		case werr != nil && gerr != nil:
+			bothFail++
+		case werr != nil:
+			t.Errorf("%s: djpeg fails (%v) but Decode succeeds", name, werr)
+		case gerr != nil:
+			if errors.Is(gerr, ErrTruncated) && strings.Contains(gerr.Error(), "segment") {
+				eoiRetry++
+				continue
+			}
+			t.Errorf("%s: Decode fails (%v) but djpeg succeeds", name, gerr)
+		default:
+			n, m, err := compare(got, want)
+			switch {
+			case err != nil:
+				t.Errorf("%s: %v", name, err)
+			case n == 0:
+				identical++
+			case cfg.Progressive && i%3 == 0:
+				smoothing++
+			default:
+				t.Errorf("%s: %d values differ from djpeg (largest difference %d)", name, n, m)
+				keepForDebugging(t, data)
+			}
+		}
+	}
+	t.Logf("%d damaged files: %d identical to djpeg, %d fail in both, %d truncated progressive files differ (block smoothing), %d cut in a header segment fail as in TensorFlow",
+		n, identical, bothFail, smoothing, eoiRetry)
+}
+
+// keepForDebugging copies a failing input to $TFJPEG_KEEP, if set.
+func keepForDebugging(t *testing.T, data []byte) {
+	if dir := os.Getenv("TFJPEG_KEEP"); dir != "" {
+		p := filepath.Join(dir, fmt.Sprintf("failing-%d.jpg", len(data)))
+		if err := os.WriteFile(p, data, 0o644); err == nil {
+			t.Logf("kept as %s", p)
+		}
 	}
 }

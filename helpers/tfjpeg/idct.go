@@ -68,102 +68,95 @@ func accurateMultipliers(q *[64]uint16) (m [64]int16) {
 	return m
 }
 
-// Fixed-point constants of the fast transform: round(x·256).
+// Constants of the fast transform: round(x·256), pre-shifted by 6 bits
+// for a 16×16→high-16 multiply of values pre-shifted by 2, which is how
+// libjpeg-turbo's SSE2 code (what TensorFlow runs on x86-64) computes the
+// C code's (x·c)>>8. The -2.613 factor is applied as -1.613 and a
+// subtraction to stay within 16 bits.
 const (
-	fast1414 = 362 // √2
-	fast1847 = 473 // 2·cos(π/8)
-	fast1082 = 277 // 2·(cos(π/8) - cos(3π/8))
-	fast2613 = 669 // 2·(cos(π/8) + cos(3π/8))
+	fast1414 = 362 << 6           // √2
+	fast1847 = 473 << 6           // 2·cos(π/8)
+	fast1082 = 277 << 6           // 2·(cos(π/8) - cos(3π/8))
+	fastM1613 = -(669 - 256) << 6 // -(2·(cos(π/8) + cos(3π/8)) - 1)
 )
 
-// fastMul multiplies by an 8-bit fixed-point constant, truncating the
-// product to a 16-bit intermediate as libjpeg's fast transform does.
-func fastMul(x, c int32) int16 { return int16((x * c) >> 8) }
+// mulHigh is the SSE2 pmulhw instruction: the high 16 bits of a signed
+// 16×16-bit product.
+func mulHigh(x int16, c int32) int16 { return int16((int32(x) * c) >> 16) }
+
+// sat8 is the final step of libjpeg-turbo's SIMD transforms: saturate to a
+// signed byte (packsswb) and add the 128 offset.
+func sat8(v int16) byte {
+	if v < -128 {
+		v = -128
+	} else if v > 127 {
+		v = 127
+	}
+	return byte(v + 128)
+}
 
 // idctFast is libjpeg's JDCT_IFAST 8×8 transform (TensorFlow's default
-// dct_method): 16-bit intermediates, products truncated rather than
-// rounded, outputs truncated after a shift by 5.
+// dct_method) with the 16-bit arithmetic of libjpeg-turbo's SSE2 version:
+// every intermediate wraps at 16 bits, products are truncated, the output
+// is shifted by 5 and saturated. On valid data this equals the C version;
+// on corrupt data with huge coefficients it reproduces the x86-64 build.
 func idctFast(coef *[64]int16, mult *[64]int16, out []byte, stride int) {
-	var ws [64]int32
-	for c := 0; c < 8; c++ {
-		if coef[8+c] == 0 && coef[16+c] == 0 && coef[24+c] == 0 && coef[32+c] == 0 &&
-			coef[40+c] == 0 && coef[48+c] == 0 && coef[56+c] == 0 {
-			dc := int32(int16(int32(coef[c]) * int32(mult[c])))
-			for r := 0; r < 8; r++ {
-				ws[r*8+c] = dc
-			}
-			continue
+	var ws [64]int16
+	acZero := true
+	for _, v := range coef[1:] {
+		if v != 0 {
+			acZero = false
+			break
 		}
-		// Even part.
-		t0 := int16(int32(coef[c]) * int32(mult[c]))
-		t1 := int16(int32(coef[16+c]) * int32(mult[16+c]))
-		t2 := int16(int32(coef[32+c]) * int32(mult[32+c]))
-		t3 := int16(int32(coef[48+c]) * int32(mult[48+c]))
-		t10 := t0 + t2
-		t11 := t0 - t2
-		t13 := t1 + t3
-		t12 := fastMul(int32(t1)-int32(t3), fast1414) - t13
-		e0, e3 := t10+t13, t10-t13
-		e1, e2 := t11+t12, t11-t12
-		// Odd part.
-		t4 := int16(int32(coef[8+c]) * int32(mult[8+c]))
-		t5 := int16(int32(coef[24+c]) * int32(mult[24+c]))
-		t6 := int16(int32(coef[40+c]) * int32(mult[40+c]))
-		t7 := int16(int32(coef[56+c]) * int32(mult[56+c]))
-		z13, z10 := t6+t5, t6-t5
-		z11, z12 := t4+t7, t4-t7
-		o7 := z11 + z13
-		o11 := fastMul(int32(z11)-int32(z13), fast1414)
-		z5 := fastMul(int32(z10)+int32(z12), fast1847)
-		o10 := fastMul(int32(z12), fast1082) - z5
-		o12 := fastMul(int32(z10), -fast2613) + z5
-		o6 := o12 - o7
-		o5 := o11 - o6
-		o4 := o10 + o5
-		ws[c] = int32(e0) + int32(o7)
-		ws[56+c] = int32(e0) - int32(o7)
-		ws[8+c] = int32(e1) + int32(o6)
-		ws[48+c] = int32(e1) - int32(o6)
-		ws[16+c] = int32(e2) + int32(o5)
-		ws[40+c] = int32(e2) - int32(o5)
-		ws[32+c] = int32(e3) + int32(o4)
-		ws[24+c] = int32(e3) - int32(o4)
+	}
+	if acZero {
+		v := sat8((coef[0] * mult[0]) >> 5)
+		for r := 0; r < 8; r++ {
+			o := out[r*stride : r*stride+8 : r*stride+8]
+			o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = v, v, v, v, v, v, v, v
+		}
+		return
+	}
+	for c := 0; c < 8; c++ {
+		in0, in2 := coef[c]*mult[c], coef[16+c]*mult[16+c]
+		in4, in6 := coef[32+c]*mult[32+c], coef[48+c]*mult[48+c]
+		in1, in3 := coef[8+c]*mult[8+c], coef[24+c]*mult[24+c]
+		in5, in7 := coef[40+c]*mult[40+c], coef[56+c]*mult[56+c]
+		d0, d1, d2, d3, d4, d5, d6, d7 := fast1D(in0, in1, in2, in3, in4, in5, in6, in7)
+		ws[c], ws[8+c], ws[16+c], ws[24+c] = d0, d1, d2, d3
+		ws[32+c], ws[40+c], ws[48+c], ws[56+c] = d4, d5, d6, d7
 	}
 	for r := 0; r < 8; r++ {
 		w := ws[r*8 : r*8+8 : r*8+8]
 		o := out[r*stride : r*stride+8 : r*stride+8]
-		if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-			v := rangeLimit[(w[0]>>5)&1023]
-			o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = v, v, v, v, v, v, v, v
-			continue
-		}
-		w0, w1, w2, w3 := int16(w[0]), int16(w[1]), int16(w[2]), int16(w[3])
-		w4, w5, w6, w7 := int16(w[4]), int16(w[5]), int16(w[6]), int16(w[7])
-		t10 := w0 + w4
-		t11 := w0 - w4
-		t13 := w2 + w6
-		t12 := fastMul(int32(w2)-int32(w6), fast1414) - t13
-		e0, e3 := t10+t13, t10-t13
-		e1, e2 := t11+t12, t11-t12
-		z13, z10 := w5+w3, w5-w3
-		z11, z12 := w1+w7, w1-w7
-		o7 := z11 + z13
-		o11 := fastMul(int32(z11)-int32(z13), fast1414)
-		z5 := fastMul(int32(z10)+int32(z12), fast1847)
-		o10 := fastMul(int32(z12), fast1082) - z5
-		o12 := fastMul(int32(z10), -fast2613) + z5
-		o6 := o12 - o7
-		o5 := o11 - o6
-		o4 := o10 + o5
-		o[0] = rangeLimit[((int32(e0)+int32(o7))>>5)&1023]
-		o[7] = rangeLimit[((int32(e0)-int32(o7))>>5)&1023]
-		o[1] = rangeLimit[((int32(e1)+int32(o6))>>5)&1023]
-		o[6] = rangeLimit[((int32(e1)-int32(o6))>>5)&1023]
-		o[2] = rangeLimit[((int32(e2)+int32(o5))>>5)&1023]
-		o[5] = rangeLimit[((int32(e2)-int32(o5))>>5)&1023]
-		o[4] = rangeLimit[((int32(e3)+int32(o4))>>5)&1023]
-		o[3] = rangeLimit[((int32(e3)-int32(o4))>>5)&1023]
+		d0, d1, d2, d3, d4, d5, d6, d7 := fast1D(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+		o[0], o[1], o[2], o[3] = sat8(d0>>5), sat8(d1>>5), sat8(d2>>5), sat8(d3>>5)
+		o[4], o[5], o[6], o[7] = sat8(d4>>5), sat8(d5>>5), sat8(d6>>5), sat8(d7>>5)
 	}
+}
+
+// fast1D is one 8-point pass of the fast transform (Arai-Agui-Nakajima as
+// in libjpeg's jidctfst.c, 16-bit).
+func fast1D(in0, in1, in2, in3, in4, in5, in6, in7 int16) (d0, d1, d2, d3, d4, d5, d6, d7 int16) {
+	// Even part.
+	t10, t11 := in0+in4, in0-in4
+	t13 := in2 + in6
+	t12 := mulHigh((in2-in6)<<2, fast1414) - t13
+	e0, e3 := t10+t13, t10-t13
+	e1, e2 := t11+t12, t11-t12
+	// Odd part.
+	z12, z10 := in1-in7, in5-in3
+	z11, z13 := in1+in7, in5+in3
+	z10s, z12s := z10<<2, z12<<2
+	o7 := z11 + z13
+	o11 := mulHigh((z11-z13)<<2, fast1414)
+	z5 := mulHigh(z10s+z12s, fast1847)
+	o12 := mulHigh(z10s, fastM1613) - z10 + z5
+	o10 := mulHigh(z12s, fast1082) - z5
+	o6 := o12 - o7
+	o5 := o11 - o6
+	o4 := o10 + o5
+	return e0 + o7, e1 + o6, e2 + o5, e3 - o4, e3 + o4, e2 - o5, e1 - o6, e0 - o7
 }
 
 // Fixed-point constants of the accurate transforms: round(x·8192).
@@ -195,106 +188,103 @@ const (
 // descale divides by 2^n rounding half up, as libjpeg's DESCALE.
 func descale(x int, n uint) int { return (x + 1<<(n-1)) >> n }
 
+// sat16 is the SSE2 packssdw instruction: saturate to 16 bits.
+func sat16(v int32) int16 {
+	if v < -32768 {
+		return -32768
+	} else if v > 32767 {
+		return 32767
+	}
+	return int16(v)
+}
+
+// The accurate transforms below follow libjpeg-turbo's SSE2 versions of
+// jidctint.c and jidctred.c, which regroup the products of the C code
+// (same constants, exactly equal results on valid data) and keep
+// dequantized coefficients and inter-pass values in 16 bits with
+// saturation; on corrupt data with huge coefficients this is what
+// TensorFlow's x86-64 build computes.
+
+// accurate1D is one 8-point pass of the accurate (Loeffler-Ligtenberg-
+// Moschytz) transform on 16-bit inputs with 32-bit products, descaled by
+// shift with rounding and saturated to 16 bits.
+func accurate1D(in0, in1, in2, in3, in4, in5, in6, in7 int16, shift uint) (d0, d1, d2, d3, d4, d5, d6, d7 int16) {
+	round := int32(1) << (shift - 1)
+	z2, z3 := int32(in2), int32(in6)
+	t3 := z2*(fix0541+fix0765) + z3*fix0541
+	t2 := z2*fix0541 + z3*(fix0541-fix1847)
+	t0 := int32(in0+in4) << 13
+	t1 := int32(in0-in4) << 13
+	t10, t13 := t0+t3, t0-t3
+	t11, t12 := t1+t2, t1-t2
+
+	z3 = int32(in3 + in7)
+	z4 := int32(in1 + in5)
+	z3, z4 = z3*(fix1175-fix1961)+z4*fix1175, z3*fix1175+z4*(fix1175-fix0390)
+	i1, i3, i5, i7 := int32(in1), int32(in3), int32(in5), int32(in7)
+	o0 := i7*(fix0298-fix0899) - i1*fix0899 + z3
+	o3 := -i7*fix0899 + i1*(fix1501-fix0899) + z4
+	o1 := i5*(fix2053-fix2562) - i3*fix2562 + z4
+	o2 := -i5*fix2562 + i3*(fix3072-fix2562) + z3
+	return sat16((t10 + o3 + round) >> shift), sat16((t11 + o2 + round) >> shift),
+		sat16((t12 + o1 + round) >> shift), sat16((t13 + o0 + round) >> shift),
+		sat16((t13 - o0 + round) >> shift), sat16((t12 - o1 + round) >> shift),
+		sat16((t11 - o2 + round) >> shift), sat16((t10 - o3 + round) >> shift)
+}
+
+// rowsZero reports whether the coefficient rows listed are all zero.
+func rowsZero(coef *[64]int16, rows ...int) bool {
+	for _, r := range rows {
+		for _, v := range coef[r*8 : r*8+8] {
+			if v != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // idctAccurate is libjpeg's JDCT_ISLOW 8×8 transform (TensorFlow's
 // INTEGER_ACCURATE): 13-bit constants, 2 extra bits between the passes,
 // rounded descaling.
 func idctAccurate(coef *[64]int16, mult *[64]int16, out []byte, stride int) {
-	var ws [64]int32
-	for c := 0; c < 8; c++ {
-		if coef[8+c] == 0 && coef[16+c] == 0 && coef[24+c] == 0 && coef[32+c] == 0 &&
-			coef[40+c] == 0 && coef[48+c] == 0 && coef[56+c] == 0 {
-			dc := int32((int(coef[c]) * int(mult[c])) << 2)
+	var ws [64]int16
+	if rowsZero(coef, 1, 2, 3, 4, 5, 6, 7) {
+		// Only row 0 is set: each column is constant after pass 1.
+		for c := 0; c < 8; c++ {
+			v := (coef[c] * mult[c]) << 2
 			for r := 0; r < 8; r++ {
-				ws[r*8+c] = dc
+				ws[r*8+c] = v
 			}
-			continue
 		}
-		z2 := int(coef[16+c]) * int(mult[16+c])
-		z3 := int(coef[48+c]) * int(mult[48+c])
-		z1 := (z2 + z3) * fix0541
-		t2 := z1 - z3*fix1847
-		t3 := z1 + z2*fix0765
-		z2 = int(coef[c]) * int(mult[c])
-		z3 = int(coef[32+c]) * int(mult[32+c])
-		t0 := (z2 + z3) << 13
-		t1 := (z2 - z3) << 13
-		t10, t13 := t0+t3, t0-t3
-		t11, t12 := t1+t2, t1-t2
-
-		t0 = int(coef[56+c]) * int(mult[56+c])
-		t1 = int(coef[40+c]) * int(mult[40+c])
-		t2 = int(coef[24+c]) * int(mult[24+c])
-		t3 = int(coef[8+c]) * int(mult[8+c])
-		z1 = t0 + t3
-		z2 = t1 + t2
-		z3 = t0 + t2
-		z4 := t1 + t3
-		z5 := (z3 + z4) * fix1175
-		t0 *= fix0298
-		t1 *= fix2053
-		t2 *= fix3072
-		t3 *= fix1501
-		z1 *= -fix0899
-		z2 *= -fix2562
-		z3 = z3*-fix1961 + z5
-		z4 = z4*-fix0390 + z5
-		t0 += z1 + z3
-		t1 += z2 + z4
-		t2 += z2 + z3
-		t3 += z1 + z4
-		ws[c] = int32(descale(t10+t3, 11))
-		ws[56+c] = int32(descale(t10-t3, 11))
-		ws[8+c] = int32(descale(t11+t2, 11))
-		ws[48+c] = int32(descale(t11-t2, 11))
-		ws[16+c] = int32(descale(t12+t1, 11))
-		ws[40+c] = int32(descale(t12-t1, 11))
-		ws[24+c] = int32(descale(t13+t0, 11))
-		ws[32+c] = int32(descale(t13-t0, 11))
+	} else {
+		for c := 0; c < 8; c++ {
+			ws[c], ws[8+c], ws[16+c], ws[24+c], ws[32+c], ws[40+c], ws[48+c], ws[56+c] = accurate1D(
+				coef[c]*mult[c], coef[8+c]*mult[8+c], coef[16+c]*mult[16+c], coef[24+c]*mult[24+c],
+				coef[32+c]*mult[32+c], coef[40+c]*mult[40+c], coef[48+c]*mult[48+c], coef[56+c]*mult[56+c], 11)
+		}
 	}
 	for r := 0; r < 8; r++ {
 		w := ws[r*8 : r*8+8 : r*8+8]
 		o := out[r*stride : r*stride+8 : r*stride+8]
-		if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-			v := rangeLimit[descale(int(w[0]), 5)&1023]
-			o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = v, v, v, v, v, v, v, v
-			continue
-		}
-		z2, z3 := int(w[2]), int(w[6])
-		z1 := (z2 + z3) * fix0541
-		t2 := z1 - z3*fix1847
-		t3 := z1 + z2*fix0765
-		t0 := (int(w[0]) + int(w[4])) << 13
-		t1 := (int(w[0]) - int(w[4])) << 13
-		t10, t13 := t0+t3, t0-t3
-		t11, t12 := t1+t2, t1-t2
-
-		t0, t1, t2, t3 = int(w[7]), int(w[5]), int(w[3]), int(w[1])
-		z1 = t0 + t3
-		z2 = t1 + t2
-		z3 = t0 + t2
-		z4 := t1 + t3
-		z5 := (z3 + z4) * fix1175
-		t0 *= fix0298
-		t1 *= fix2053
-		t2 *= fix3072
-		t3 *= fix1501
-		z1 *= -fix0899
-		z2 *= -fix2562
-		z3 = z3*-fix1961 + z5
-		z4 = z4*-fix0390 + z5
-		t0 += z1 + z3
-		t1 += z2 + z4
-		t2 += z2 + z3
-		t3 += z1 + z4
-		o[0] = rangeLimit[descale(t10+t3, 18)&1023]
-		o[7] = rangeLimit[descale(t10-t3, 18)&1023]
-		o[1] = rangeLimit[descale(t11+t2, 18)&1023]
-		o[6] = rangeLimit[descale(t11-t2, 18)&1023]
-		o[2] = rangeLimit[descale(t12+t1, 18)&1023]
-		o[5] = rangeLimit[descale(t12-t1, 18)&1023]
-		o[3] = rangeLimit[descale(t13+t0, 18)&1023]
-		o[4] = rangeLimit[descale(t13-t0, 18)&1023]
+		d0, d1, d2, d3, d4, d5, d6, d7 := accurate1D(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], 18)
+		o[0], o[1], o[2], o[3] = sat8(d0), sat8(d1), sat8(d2), sat8(d3)
+		o[4], o[5], o[6], o[7] = sat8(d4), sat8(d5), sat8(d6), sat8(d7)
 	}
+}
+
+// reduced4 is one 8-to-4 pass of libjpeg's 1/2-scale transform: the four
+// means of adjacent output pairs of the 8-point transform.
+func reduced4(in0, in1, in2, in3, in5, in6, in7 int16, shift uint) (d0, d1, d2, d3 int16) {
+	round := int32(1) << (shift - 1)
+	i1, i3, i5, i7 := int32(in1), int32(in3), int32(in5), int32(in7)
+	o2 := i1*fix2562 + i3*fix0899 - i5*fix0601 - i7*fix0509
+	o0 := i1*fix1061 - i3*fix2172 + i5*fix1451 - i7*fix0211
+	e0 := int32(in0) << 14
+	e2 := int32(in2)*fix1847 - int32(in6)*fix0765
+	t10, t12 := e0+e2, e0-e2
+	return sat16((t10 + o2 + round) >> shift), sat16((t12 + o0 + round) >> shift),
+		sat16((t12 - o0 + round) >> shift), sat16((t10 - o2 + round) >> shift)
 }
 
 // idct4x4 is libjpeg's reduced transform for 1/2-scale output: each output
@@ -302,88 +292,46 @@ func idctAccurate(coef *[64]int16, mult *[64]int16, out []byte, stride int) {
 // transform's output. Row and column 4 of the coefficients do not
 // contribute. libjpeg uses it whatever dct_method says.
 func idct4x4(coef *[64]int16, mult *[64]int16, out []byte, stride int) {
-	var ws [32]int32
-	for c := 0; c < 8; c++ {
-		if c == 4 {
-			continue
+	var ws [32]int16
+	if rowsZero(coef, 1, 2, 3, 5, 6, 7) {
+		for c := 0; c < 8; c++ {
+			v := (coef[c] * mult[c]) << 2
+			ws[c], ws[8+c], ws[16+c], ws[24+c] = v, v, v, v
 		}
-		if coef[8+c] == 0 && coef[16+c] == 0 && coef[24+c] == 0 &&
-			coef[40+c] == 0 && coef[48+c] == 0 && coef[56+c] == 0 {
-			dc := int32((int(coef[c]) * int(mult[c])) << 2)
-			ws[c], ws[8+c], ws[16+c], ws[24+c] = dc, dc, dc, dc
-			continue
+	} else {
+		for c := 0; c < 8; c++ {
+			ws[c], ws[8+c], ws[16+c], ws[24+c] = reduced4(
+				coef[c]*mult[c], coef[8+c]*mult[8+c], coef[16+c]*mult[16+c], coef[24+c]*mult[24+c],
+				coef[40+c]*mult[40+c], coef[48+c]*mult[48+c], coef[56+c]*mult[56+c], 12)
 		}
-		t0 := (int(coef[c]) * int(mult[c])) << 14
-		z2 := int(coef[16+c]) * int(mult[16+c])
-		z3 := int(coef[48+c]) * int(mult[48+c])
-		t2 := z2*fix1847 - z3*fix0765
-		t10, t12 := t0+t2, t0-t2
-		z1 := int(coef[56+c]) * int(mult[56+c])
-		z2 = int(coef[40+c]) * int(mult[40+c])
-		z3 = int(coef[24+c]) * int(mult[24+c])
-		z4 := int(coef[8+c]) * int(mult[8+c])
-		t0 = -z1*fix0211 + z2*fix1451 - z3*fix2172 + z4*fix1061
-		t2 = -z1*fix0509 - z2*fix0601 + z3*fix0899 + z4*fix2562
-		ws[c] = int32(descale(t10+t2, 12))
-		ws[24+c] = int32(descale(t10-t2, 12))
-		ws[8+c] = int32(descale(t12+t0, 12))
-		ws[16+c] = int32(descale(t12-t0, 12))
 	}
 	for r := 0; r < 4; r++ {
 		w := ws[r*8 : r*8+8 : r*8+8]
 		o := out[r*stride : r*stride+4 : r*stride+4]
-		if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-			v := rangeLimit[descale(int(w[0]), 5)&1023]
-			o[0], o[1], o[2], o[3] = v, v, v, v
-			continue
-		}
-		t0 := int(w[0]) << 14
-		t2 := int(w[2])*fix1847 - int(w[6])*fix0765
-		t10, t12 := t0+t2, t0-t2
-		z1, z2, z3, z4 := int(w[7]), int(w[5]), int(w[3]), int(w[1])
-		t0 = -z1*fix0211 + z2*fix1451 - z3*fix2172 + z4*fix1061
-		t2 = -z1*fix0509 - z2*fix0601 + z3*fix0899 + z4*fix2562
-		o[0] = rangeLimit[descale(t10+t2, 19)&1023]
-		o[3] = rangeLimit[descale(t10-t2, 19)&1023]
-		o[1] = rangeLimit[descale(t12+t0, 19)&1023]
-		o[2] = rangeLimit[descale(t12-t0, 19)&1023]
+		d0, d1, d2, d3 := reduced4(w[0], w[1], w[2], w[3], w[5], w[6], w[7], 19)
+		o[0], o[1], o[2], o[3] = sat8(d0), sat8(d1), sat8(d2), sat8(d3)
 	}
 }
 
 // idct2x2 is libjpeg's reduced transform for 1/4-scale output (the means
 // of 4×4 groups); only coefficient rows and columns 0, 1, 3, 5 and 7
-// contribute.
+// contribute. As in the SSE2 code, the column-0 results stay 32-bit
+// between the passes and the others are saturated to 16 bits.
 func idct2x2(coef *[64]int16, mult *[64]int16, out []byte, stride int) {
-	var ws [16]int32
-	for c := 0; c < 8; c++ {
-		if c == 2 || c == 4 || c == 6 {
-			continue
-		}
-		if coef[8+c] == 0 && coef[24+c] == 0 && coef[40+c] == 0 && coef[56+c] == 0 {
-			dc := int32((int(coef[c]) * int(mult[c])) << 2)
-			ws[c], ws[8+c] = dc, dc
-			continue
-		}
-		t10 := (int(coef[c]) * int(mult[c])) << 15
-		t0 := -int(coef[56+c])*int(mult[56+c])*fix0720 +
-			int(coef[40+c])*int(mult[40+c])*fix0850 -
-			int(coef[24+c])*int(mult[24+c])*fix1272 +
-			int(coef[8+c])*int(mult[8+c])*fix3624
-		ws[c] = int32(descale(t10+t0, 13))
-		ws[8+c] = int32(descale(t10-t0, 13))
+	var a, b [8]int32 // pass-1 results for output rows 0 and 1, per column
+	for _, c := range [...]int{0, 1, 3, 5, 7} {
+		t0 := int32(coef[8+c]*mult[8+c])*fix3624 - int32(coef[24+c]*mult[24+c])*fix1272 +
+			int32(coef[40+c]*mult[40+c])*fix0850 - int32(coef[56+c]*mult[56+c])*fix0720
+		t10 := int32(coef[c]*mult[c]) << 15
+		a[c] = (t10 + t0 + 1<<12) >> 13
+		b[c] = (t10 - t0 + 1<<12) >> 13
 	}
-	for r := 0; r < 2; r++ {
-		w := ws[r*8 : r*8+8 : r*8+8]
-		o := out[r*stride : r*stride+2 : r*stride+2]
-		if w[1] == 0 && w[3] == 0 && w[5] == 0 && w[7] == 0 {
-			v := rangeLimit[descale(int(w[0]), 5)&1023]
-			o[0], o[1] = v, v
-			continue
-		}
-		t10 := int(w[0]) << 15
-		t0 := -int(w[7])*fix0720 + int(w[5])*fix0850 - int(w[3])*fix1272 + int(w[1])*fix3624
-		o[0] = rangeLimit[descale(t10+t0, 20)&1023]
-		o[1] = rangeLimit[descale(t10-t0, 20)&1023]
+	for r, w := range [2]*[8]int32{&a, &b} {
+		t0 := int32(sat16(w[1]))*fix3624 - int32(sat16(w[3]))*fix1272 +
+			int32(sat16(w[5]))*fix0850 - int32(sat16(w[7]))*fix0720
+		t10 := w[0] << 15
+		out[r*stride] = sat8(sat16((t10 + t0 + 1<<19) >> 20))
+		out[r*stride+1] = sat8(sat16((t10 - t0 + 1<<19) >> 20))
 	}
 }
 

@@ -67,7 +67,17 @@ func (d *decoder) newScan() (*scanState, error) {
 			}
 		}
 	}
-	if !d.arithmetic {
+	if d.arithmetic {
+		// Arithmetic coding has 16 conditioning tables.
+		for i := range h.comps {
+			if (!d.progressive || (h.ss == 0 && h.ah == 0)) && h.dcTable[i] >= 16 {
+				return nil, fmt.Errorf("arithmetic DC conditioning table %d out of range", h.dcTable[i])
+			}
+			if (!d.progressive || h.ss != 0) && h.acTable[i] >= 16 {
+				return nil, fmt.Errorf("arithmetic AC conditioning table %d out of range", h.acTable[i])
+			}
+		}
+	} else {
 		if d.nscans == 1 {
 			// Motion-JPEG frames may rely on the typical tables.
 			for i := 0; i < 2; i++ {
