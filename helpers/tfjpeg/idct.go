@@ -74,9 +74,9 @@ func accurateMultipliers(q *[64]uint16) (m [64]int16) {
 // C code's (x·c)>>8. The -2.613 factor is applied as -1.613 and a
 // subtraction to stay within 16 bits.
 const (
-	fast1414 = 362 << 6           // √2
-	fast1847 = 473 << 6           // 2·cos(π/8)
-	fast1082 = 277 << 6           // 2·(cos(π/8) - cos(3π/8))
+	fast1414  = 362 << 6          // √2
+	fast1847  = 473 << 6          // 2·cos(π/8)
+	fast1082  = 277 << 6          // 2·(cos(π/8) - cos(3π/8))
 	fastM1613 = -(669 - 256) << 6 // -(2·(cos(π/8) + cos(3π/8)) - 1)
 )
 
