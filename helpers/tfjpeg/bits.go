@@ -115,6 +115,13 @@ func (br *bitReader) fillFast() {
 		return
 	}
 	for i := 0; i < 6; i++ {
+		if br.pos+1 >= len(br.data) {
+			// Cannot happen with 512 bytes per block left; be safe anyway.
+			br.fastMarker = true
+			br.acc <<= 8
+			br.n += 8
+			continue
+		}
 		c := br.data[br.pos]
 		br.pos++
 		br.acc = br.acc<<8 | uint64(c)

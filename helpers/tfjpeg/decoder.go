@@ -96,6 +96,7 @@ type decoder struct {
 	singleScanMCUs int
 	suspended      bool
 	nscans         int
+	keepCMYK       bool // tests: return CMYK before TensorFlow's conversion
 }
 
 func (d *decoder) decode() (*Image, error) {

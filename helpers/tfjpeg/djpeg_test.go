@@ -462,3 +462,108 @@ func keepForDebugging(t *testing.T, data []byte) {
 		}
 	}
 }
+
+// TestCMYKLikeDjpeg checks the CMYK samples of Go's CMYK test photo (an
+// Adobe file) against djpeg, which writes them as RGB with its own
+// rounding formula, and then TensorFlow's conversion.
+func TestCMYKLikeDjpeg(t *testing.T) {
+	_, djpeg := needTools(t)
+	var file string
+	for _, f := range realJPEGs() {
+		if strings.HasSuffix(f, "video-001.cmyk.jpeg") {
+			file = f
+		}
+	}
+	if file == "" {
+		t.Skip("Go's image/testdata/video-001.cmyk.jpeg not found")
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{}, {DCTMethod: IntegerAccurate, Ratio: 2}} {
+		want, err := runDjpeg(t, djpeg, file, o, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &decoder{data: data, opts: o, keepCMYK: true}
+		if d.opts.Ratio == 0 {
+			d.opts.Ratio = 1
+		}
+		cmyk, err := d.decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cmyk.Channels != 4 {
+			t.Fatalf("%d channels, want CMYK", cmyk.Channels)
+		}
+		// djpeg: rgb = round(cmyk·k/255) (inverted CMYK).
+		conv := &Image{Height: cmyk.Height, Width: cmyk.Width, Channels: 3, Pix: make([]byte, cmyk.Height*cmyk.Width*3)}
+		for p := 0; p < cmyk.Height*cmyk.Width; p++ {
+			k := float64(cmyk.Pix[4*p+3])
+			for c := 0; c < 3; c++ {
+				conv.Pix[3*p+c] = byte(float64(cmyk.Pix[4*p+c])*k/255 + 0.5)
+			}
+		}
+		if n, m, err := compare(conv, want); err != nil || n != 0 {
+			t.Errorf("%s: CMYK differs from djpeg's: %d values, largest difference %d %v", optionsName(o), n, m, err)
+		}
+		got, err := Decode(data, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := 0; p < cmyk.Height*cmyk.Width; p++ {
+			k := int(cmyk.Pix[4*p+3])
+			for c := 0; c < 3; c++ {
+				if w := byte(int(cmyk.Pix[4*p+c]) * k / 255); got.Pix[3*p+c] != w {
+					t.Fatalf("pixel %d channel %d: %d, TensorFlow's formula gives %d", p, c, got.Pix[3*p+c], w)
+				}
+			}
+		}
+	}
+}
+
+// TestTruncatedBaselineRecoveredLikeDjpeg cuts baseline files short:
+// TensorFlow refuses them by default; with try_recover_truncated libjpeg
+// gets the same pretended EOI as djpeg's file reader, so the grey-filled
+// result must be djpeg's.
+func TestTruncatedBaselineRecoveredLikeDjpeg(t *testing.T) {
+	cjpeg, djpeg := needTools(t)
+	dir := t.TempDir()
+	checked := 0
+	for _, f := range buildCorpus(t, cjpeg, djpeg) {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := DecodeConfig(data)
+		if err != nil || cfg.Progressive || len(data) < 2000 {
+			continue
+		}
+		cut := data[:len(data)*2/3]
+		if _, err := Decode(cut, Options{}); !errors.Is(err, ErrTruncated) {
+			t.Errorf("%s cut to %d bytes: error %v, want a truncation error", f.name, len(cut), err)
+		}
+		p := filepath.Join(dir, "cut.jpg")
+		if err := os.WriteFile(p, cut, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []Options{{TryRecoverTruncated: true}, {TryRecoverTruncated: true, DCTMethod: IntegerAccurate, Ratio: 2}} {
+			want, err := runDjpeg(t, djpeg, p, o, f.gray)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Decode(cut, o)
+			if err != nil {
+				t.Fatalf("%s cut, %s: %v", f.name, optionsName(o), err)
+			}
+			if n, m, err := compare(got, want); err != nil || n != 0 {
+				t.Errorf("%s cut, %s: %d values differ from djpeg (largest %d) %v", f.name, optionsName(o), n, m, err)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no baseline file large enough in the corpus")
+	}
+}

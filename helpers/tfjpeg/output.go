@@ -121,6 +121,9 @@ func (d *decoder) output() (*Image, error) {
 	if d.outColors == 1 {
 		channels = 1
 	}
+	if d.keepCMYK && d.outColors == 4 {
+		channels = 4
+	}
 	img := &Image{Height: d.outH, Width: d.outW, Channels: channels}
 	img.Pix = make([]byte, d.outH*d.outW*channels)
 
@@ -165,6 +168,8 @@ func (d *decoder) output() (*Image, error) {
 			}
 		case d.colorSpace == csYCbCr:
 			yccToRGB(out, src[0][:w], src[1][:w], src[2][:w])
+		case channels == 4:
+			d.toCMYK(out, src, w)
 		default:
 			d.toCMYK(cmyk, src, w)
 			d.cmykToRGB(out, cmyk)
