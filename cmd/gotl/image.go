@@ -117,4 +117,3 @@ func parseImageSize(s string) (h, w int, err error) {
 	}
 	return h, w, nil
 }
-
