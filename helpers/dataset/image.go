@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	_ "image/gif" // register decoders used by Decode
-	_ "image/jpeg"
 	_ "image/png"
 	"math"
 	"os"
