@@ -213,14 +213,8 @@ func (a *arithDecoder) dcDiff(i int) (diff int32, ok bool) {
 	st += 2 + sign
 	m := a.decode(&stats[st])
 	if m != 0 {
-		st = 20
-		for a.decode(&stats[st]) != 0 {
-			m <<= 1
-			if m == 0x8000 {
-				a.ct = -1
-				return 0, false
-			}
-			st++
+		if m, st = a.category(stats[:], 20, m); m == 0 {
+			return 0, false
 		}
 	}
 	l, u := int(a.s.d.arithDCL[tbl]), int(a.s.d.arithDCU[tbl])
@@ -232,8 +226,28 @@ func (a *arithDecoder) dcDiff(i int) (diff int32, ok bool) {
 	default:
 		a.dcContext[i] = 4 + sign*4
 	}
+	return a.magnitude(stats[:], st+14, m, sign), true
+}
+
+// category continues Figure F.23 from magnitude m ≥ 1 with the bins from
+// st: each 1 doubles m. It returns m = 0 (and marks the scan corrupt) when
+// the magnitude overflows 15 bits, else m and the last bin used.
+func (a *arithDecoder) category(stats []byte, st, m int) (int, int) {
+	for a.decode(&stats[st]) != 0 {
+		m <<= 1
+		if m == 0x8000 {
+			a.ct = -1
+			return 0, st
+		}
+		st++
+	}
+	return m, st
+}
+
+// magnitude is Figure F.24 plus the sign: the bits below the leading 1 of
+// m, from the bin at st.
+func (a *arithDecoder) magnitude(stats []byte, st, m, sign int) int32 {
 	v := m
-	st += 14
 	for m >>= 1; m != 0; m >>= 1 {
 		if a.decode(&stats[st]) != 0 {
 			v |= m
@@ -243,7 +257,7 @@ func (a *arithDecoder) dcDiff(i int) (diff int32, ok bool) {
 	if sign != 0 {
 		v = -v
 	}
-	return int32(v), true
+	return int32(v)
 }
 
 // acValue decodes the size and magnitude of a non-zero AC coefficient at
@@ -253,32 +267,15 @@ func (a *arithDecoder) acValue(stats *[256]byte, st, k int, tbl int) (int32, boo
 	st += 2
 	m := a.decode(&stats[st])
 	if m != 0 && a.decode(&stats[st]) != 0 {
-		m <<= 1
 		st = 217
 		if k <= int(a.s.d.arithACK[tbl]) {
 			st = 189
 		}
-		for a.decode(&stats[st]) != 0 {
-			m <<= 1
-			if m == 0x8000 {
-				a.ct = -1
-				return 0, false
-			}
-			st++
+		if m, st = a.category(stats[:], st, 2); m == 0 {
+			return 0, false
 		}
 	}
-	v := m
-	st += 14
-	for m >>= 1; m != 0; m >>= 1 {
-		if a.decode(&stats[st]) != 0 {
-			v |= m
-		}
-	}
-	v++
-	if sign != 0 {
-		v = -v
-	}
-	return int32(v), true
+	return a.magnitude(stats[:], st+14, m, sign), true
 }
 
 // acRun decodes the AC coefficients k0..se of one block (Figure F.20),
