@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -90,7 +90,7 @@ func classify(graphPath, labelsPath, imagePath, input, output string, opts graph
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(imagePath)
+	data, err := limits.ReadFile(imagePath)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func classify(graphPath, labelsPath, imagePath, input, output string, opts graph
 // readLabels reads one label per line, trailing whitespace removed, as
 // label_image.py's load_labels does.
 func readLabels(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, _, err := limits.Open(path)
 	if err != nil {
 		return nil, err
 	}

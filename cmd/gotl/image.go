@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tfjpeg"
 )
 
@@ -79,7 +79,7 @@ Flags:
 			return fmt.Errorf("%w: --size: %v", errUsage, err)
 		}
 	}
-	data, err := os.ReadFile(pos[0])
+	data, err := limits.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}

@@ -282,10 +282,10 @@ type metaGraphJSON struct {
 }
 
 type tensorJSON struct {
-	Name   string  `json:"name"`
-	DType  string  `json:"dtype"`
-	Shape  []int64 `json:"shape"`
-	Values []any   `json:"values"`
+	Name   string          `json:"name"`
+	DType  string          `json:"dtype"`
+	Shape  []int64         `json:"shape"`
+	Values json.RawMessage `json:"values"`
 }
 
 func (f *inspected) json() (any, error) {
@@ -364,7 +364,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func writeTensorJSON(w io.Writer, name string, t *tensor.Tensor) error {
-	vals, err := t.Values()
+	vals, err := t.AppendValuesJSON(nil)
 	if err != nil {
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}
@@ -508,11 +508,22 @@ func formatShape(s tensor.Shape) string {
 const maxPrinted = 1000
 
 func printTensor(w io.Writer, name string, t *tensor.Tensor) error {
-	vals, err := t.Values()
+	n := t.NumElements()
+	var vals []any
+	var err error
+	if n <= maxPrinted {
+		vals, err = flatValues(t, 0, n)
+	} else { // only what is shown: the first and last ten
+		var head, tail []any
+		if head, err = flatValues(t, 0, 10); err == nil {
+			tail, err = flatValues(t, n-10, n)
+		}
+		vals = append(head, tail...)
+	}
 	if err != nil {
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}
-	fmt.Fprintf(w, "%s  %s %s  (%d values)\n", name, t.DType, formatShape(tensor.Shape{Dims: t.Shape}), len(vals))
+	fmt.Fprintf(w, "%s  %s %s  (%d values)\n", name, t.DType, formatShape(tensor.Shape{Dims: t.Shape}), n)
 	show := func(v []any) {
 		for _, x := range v {
 			switch x := x.(type) {
@@ -523,12 +534,12 @@ func printTensor(w io.Writer, name string, t *tensor.Tensor) error {
 			}
 		}
 	}
-	if len(vals) <= maxPrinted {
+	if n <= maxPrinted {
 		show(vals)
 		return nil
 	}
 	show(vals[:10])
-	fmt.Fprintf(w, "... (%d more; use --json for all)\n", len(vals)-20)
-	show(vals[len(vals)-10:])
+	fmt.Fprintf(w, "... (%d more; use --json for all)\n", n-20)
+	show(vals[10:])
 	return nil
 }

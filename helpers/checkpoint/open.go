@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 var (
@@ -26,17 +27,16 @@ func fileExists(p string) bool {
 // hasTableMagic reports whether p is a regular file ending in the table
 // magic number.
 func hasTableMagic(p string) bool {
-	f, err := os.Open(p)
+	f, size, err := limits.Open(p)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() < table.FooterSize {
+	if size < table.FooterSize {
 		return false
 	}
 	var m [8]byte
-	if _, err := f.ReadAt(m[:], st.Size()-8); err != nil {
+	if _, err := f.ReadAt(m[:], size-8); err != nil {
 		return false
 	}
 	return binary.LittleEndian.Uint64(m[:]) == table.Magic
@@ -51,7 +51,9 @@ type resolved struct {
 
 func resolve(path string) (resolved, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		if fileExists(filepath.Join(path, StateFile)) {
+		// A state file that is not a regular file (a FIFO, a link to a
+		// device) is an error from latestCheckpoint, not a missing file.
+		if _, err := os.Stat(filepath.Join(path, StateFile)); err == nil {
 			p, err := latestCheckpoint(path)
 			if err != nil {
 				return resolved{}, err

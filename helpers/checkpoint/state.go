@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // State is the content of a `checkpoint` state file (TensorFlow's
@@ -49,11 +51,14 @@ func IsCheckpoint(path string) bool {
 	return isCheckpoint(path)
 }
 
+// maxStateBytes bounds the state file, a few lines of text per checkpoint.
+const maxStateBytes = 16 << 20
+
 func readState(dir string) (*State, error) {
 	name := filepath.Join(dir, StateFile)
-	data, err := os.ReadFile(name)
+	data, err := limits.ReadFileMax(name, maxStateBytes)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: no checkpoint state in %s: %v", dir, err)
+		return nil, fmt.Errorf("checkpoint: no checkpoint state in %s: %w", dir, err)
 	}
 	s := &State{}
 	sc := bufio.NewScanner(bytes.NewReader(data))

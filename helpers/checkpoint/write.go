@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/bundlepb"
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -34,7 +35,7 @@ func validateForWrite(name string, t *tensor.Tensor) error {
 		return fmt.Errorf("checkpoint: Write: tensor %q is nil", name)
 	}
 	dt := tensor.BaseType(t.DType)
-	n, err := elements(t.Shape, math.MaxInt64)
+	n, err := limits.Product(t.Shape)
 	if err != nil {
 		return fmt.Errorf("checkpoint: Write: tensor %q: %v", name, err)
 	}

@@ -34,6 +34,11 @@
 // and the legacy (not half-pixel) centres, the resize retrain.py and
 // label_image use; Preprocess.Apply does decode → resize → (x-mean)/std.
 //
+// Images follow gotl's resource policy (helpers/limits): only regular files
+// are listed and read (a FIFO or a link to a device in an image folder is an
+// error, not a hang), and an image's declared size is checked against
+// limits.ImagePixels before it is decoded.
+//
 // # Distortions
 //
 // Distortions mirrors retrain.py's flags with the same meanings: RandomCrop

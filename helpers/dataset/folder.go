@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // Split names one of retrain.py's three image sets.
@@ -218,6 +220,9 @@ func LoadFolder(dir string, opts FolderOptions) (*Folder, error) {
 					continue // glob's * does not match a leading dot
 				}
 				if strings.HasSuffix(n, "."+ext) {
+					if err := checkRegular(filepath.Join(dir, sub, n), fe); err != nil {
+						return nil, fmt.Errorf("dataset: class folder %s: %w", sub, err)
+					}
 					group = append(group, n)
 				}
 			}
@@ -247,6 +252,21 @@ func LoadFolder(dir string, opts FolderOptions) (*Folder, error) {
 		return nil, fmt.Errorf("dataset: only one class folder with images in %s (%s); classification needs two or more", dir, f.Classes[0].Dir)
 	}
 	return f, nil
+}
+
+// checkRegular refuses an image entry that is not a regular file (a FIFO,
+// a device, a socket, or a link to one): reading it would block forever or
+// never end. Only symbolic links cost a stat.
+func checkRegular(path string, e os.DirEntry) error {
+	mode := e.Type()
+	if mode&os.ModeSymlink != 0 {
+		st, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		mode = st.Mode()
+	}
+	return limits.CheckMode(path, mode)
 }
 
 func isDir(p string) bool {

@@ -8,8 +8,8 @@ import (
 	_ "image/gif" // register decoders used by Decode
 	_ "image/png"
 	"math"
-	"os"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tfjpeg"
 )
 
@@ -29,16 +29,12 @@ func NewFloatImage(height, width int) *FloatImage {
 // At returns the value of channel c at row y, column x.
 func (m *FloatImage) At(y, x, c int) float32 { return m.Pix[(y*m.Width+x)*3+c] }
 
-// MaxImagePixels bounds the pixel count of a decoded image (about 100
-// megapixels), so a corrupt or hostile header cannot make Decode allocate
-// gigabytes.
-const MaxImagePixels = 100 << 20
-
 // Decode decodes a JPEG, PNG or GIF (its first frame) into float RGB
 // values in [0, 255]. Alpha is dropped, as TF's decode_image with
-// channels=3 does. JPEG pixels are exactly TensorFlow's DecodeJpeg
-// defaults (libjpeg-turbo's INTEGER_FAST transform and fancy upsampling,
-// see package tfjpeg), as in retrain.py.
+// channels=3 does. The header's size is checked against
+// limits.ImagePixels before anything is decoded. JPEG pixels are exactly
+// TensorFlow's DecodeJpeg defaults (libjpeg-turbo's INTEGER_FAST transform
+// and fancy upsampling, see package tfjpeg), as in retrain.py.
 func Decode(data []byte) (*FloatImage, error) {
 	if isJPEG(data) {
 		return decodeJPEG(data, tfjpeg.Options{Channels: 3})
@@ -47,8 +43,8 @@ func Decode(data []byte) (*FloatImage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataset: decoding image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, fmt.Errorf("dataset: %s image of %dx%d pixels is empty or larger than %d pixels", format, cfg.Width, cfg.Height, MaxImagePixels)
+	if err := limits.CheckImage(format, cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -72,8 +68,8 @@ func decodeJPEG(data []byte, opts tfjpeg.Options) (*FloatImage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataset: decoding jpeg image: %w", err)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, fmt.Errorf("dataset: jpeg image of %dx%d pixels is larger than %d pixels", cfg.Width, cfg.Height, MaxImagePixels)
+	if err := limits.CheckImage("jpeg", cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	img, err := tfjpeg.Decode(data, opts)
 	if err != nil {
@@ -88,7 +84,7 @@ func decodeJPEG(data []byte, opts tfjpeg.Options) (*FloatImage, error) {
 
 // Load reads and decodes the image file at path.
 func Load(path string) (*FloatImage, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path) // regular files only: a FIFO would block, /dev/zero never end
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -9,8 +10,10 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tfjpeg"
 )
 
@@ -194,5 +197,17 @@ func TestDecodeJPEGIsTensorFlows(t *testing.T) {
 	acc, err := DecodeJPEG(buf.Bytes(), tfjpeg.Options{DCTMethod: tfjpeg.IntegerAccurate})
 	if err != nil || len(acc.Pix) != len(got.Pix) {
 		t.Fatalf("DecodeJPEG: %v", err)
+	}
+}
+
+// TestHugeJPEGRefusedBeforeDecoding: a JPEG header declaring 10240×10240
+// pixels (and no data) is held to limits.ImagePixels like other formats.
+func TestHugeJPEGRefusedBeforeDecoding(t *testing.T) {
+	header := []byte{0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8, 0x28, 0x00, 0x28, 0x00, 3,
+		1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+		0xFF, 0xDA, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0}
+	_, err := Decode(header)
+	if !errors.Is(err, limits.ErrExceeded) || !strings.Contains(err.Error(), "jpeg image of 10240x10240 pixels") {
+		t.Errorf("Decode: %v", err)
 	}
 }

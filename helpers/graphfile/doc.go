@@ -37,7 +37,9 @@
 // break GoMLX's XLA backend at program start); the MetaGraphDef and
 // SavedModel messages come from this package's own internal definitions.
 // Errors start with "graphfile:" and name the file, node or tensor at fault.
-// Parsers bound what they allocate by the size of their input (a constant
-// stored as one value repeated over a shape may expand to at most
-// MaxExpandedConstBytes) and are fuzzed.
+// Parsers follow gotl's resource policy (helpers/limits): they read only
+// regular files, refuse messages nested deeper than limits.ProtoDepth (text
+// files are scanned for their depth before parsing) and constants of more
+// than limits.TensorElements elements, bound what they allocate by the size
+// of their input, and are fuzzed.
 package graphfile

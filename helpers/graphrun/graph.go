@@ -63,8 +63,9 @@ func LoadSavedModel(dir string, tags []string, outputs ...string) (*Graph, error
 	return FromGraphDef(gf.Def)
 }
 
-// FromGraphDef indexes def. It fails on duplicate or empty node names and on
-// inputs that name nodes missing from the graph.
+// FromGraphDef indexes def. It fails on duplicate or empty node names, on
+// inputs that name nodes missing from the graph, and on cycles of data or
+// control edges (other than while loops' NextIteration → Merge edges).
 func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 	if def == nil {
 		return nil, fmt.Errorf("graphrun: nil GraphDef")
@@ -91,9 +92,24 @@ func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 			if _, ok := g.nodes[ref.node]; !ok {
 				return nil, fmt.Errorf("graphrun: node %q has input %q, but the graph has no node %q", n.Name, in, ref.node)
 			}
+			if src := g.nodes[ref.node]; !ref.control && ref.output > 0 && singleOutput[src.Op] {
+				return nil, fmt.Errorf("graphrun: node %q has input %q, but %q is a %s, which has one output (%s:0)", n.Name, in, src.Name, src.Op, src.Name)
+			}
 		}
 	}
+	if err := g.checkAcyclic(); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// singleOutput lists ops with exactly one output, whose inputs "node:k" with
+// k > 0 TensorFlow's graph import refuses ("invalid output"). Without this
+// check, "x:7" on a fed Placeholder x was reported as "placeholder is not
+// fed".
+var singleOutput = map[string]bool{
+	"Placeholder": true, "PlaceholderV2": true, "PlaceholderWithDefault": true,
+	"Const": true, "Identity": true, "VariableV2": true, "Variable": true,
 }
 
 // GraphDef returns the underlying message (not a copy).

@@ -9,12 +9,10 @@ import (
 	_ "image/png"
 
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 	"github.com/gotl/gotl/helpers/tfjpeg"
 )
-
-// maxImagePixels bounds decoded images (a hostile header can claim huge sizes).
-const maxImagePixels = 1 << 26
 
 // DecodeImage decodes a JPEG, PNG or GIF file into a uint8 tensor shaped
 // [height, width, channels], like TF's DecodeJpeg/DecodeImage with default
@@ -28,8 +26,12 @@ func DecodeImage(data []byte, channels int) (*tensor.Tensor, error) {
 // PNG and GIF files only opts.Channels applies.
 func DecodeJPEGWith(data []byte, opts tfjpeg.Options) (*tensor.Tensor, error) {
 	if len(data) >= 2 && data[0] == 0xFF && data[1] == 0xD8 {
-		if opts.MaxValues == 0 {
-			opts.MaxValues = 3 * maxImagePixels
+		cfg, err := tfjpeg.DecodeConfig(data)
+		if err != nil {
+			return nil, fmt.Errorf("graphrun: decoding image: %w", err)
+		}
+		if err := limits.CheckImage("jpeg", cfg.Width, cfg.Height); err != nil {
+			return nil, fmt.Errorf("graphrun: %w", err)
 		}
 		img, err := tfjpeg.Decode(data, opts)
 		if err != nil {
@@ -75,12 +77,12 @@ func decodeForNode(n *nodepb.NodeDef, data []byte) (*tensor.Tensor, error) {
 
 // decodeOther decodes PNG and GIF with Go's decoders.
 func decodeOther(data []byte, channels int) (*tensor.Tensor, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("graphrun: decoding image: %v", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
-		return nil, fmt.Errorf("graphrun: image of %dx%d pixels is empty or too large", cfg.Width, cfg.Height)
+	if err := limits.CheckImage(format, cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gotl/gotl/helpers/compute"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -152,8 +153,12 @@ func (m *Model) tensorRef(name string) (tensorRef, error) {
 	if ref.control {
 		return tensorRef{}, fmt.Errorf("graphrun: %q names a control dependency, not a tensor", name)
 	}
-	if m.graph.nodes[ref.node] == nil {
+	n := m.graph.nodes[ref.node]
+	if n == nil {
 		return tensorRef{}, fmt.Errorf("graphrun: the graph has no node %q (from %q)", ref.node, name)
+	}
+	if ref.output > 0 && singleOutput[n.Op] {
+		return tensorRef{}, fmt.Errorf("graphrun: %q names output %d of %q, a %s, which has one output (%s:0)", name, ref.output, n.Name, n.Op, n.Name)
 	}
 	return ref, nil
 }
@@ -622,6 +627,10 @@ func (m *Model) foldStatic(fn opFunc, n *nodepb.NodeDef, in []*value) ([]*value,
 		nodes := make([]*Node, len(outs))
 		for i, v := range outs {
 			nodes[i] = sc.node(v)
+			s := nodes[i].Shape()
+			if ferr = limits.TensorElements.Check(int64(s.Size()), fmt.Sprintf("output of shape %v computed from constants", s.Dimensions)); ferr != nil {
+				return []*Node{graph.Const(g, int32(0))} // fail before anything that size is computed
+			}
 		}
 		return nodes
 	})

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // Case is one reproducible optimizer run, the JSON format of
@@ -59,7 +61,8 @@ func ParseCase(r io.Reader, name string) (Case, error) {
 	return c, nil
 }
 
-// maxCaseElements bounds what a case may allocate (values × steps).
+// maxCaseElements bounds what a case may allocate (values × steps); steps
+// themselves are bounded by limits.Steps.
 const maxCaseElements = 1 << 26
 
 // RunCase runs c and returns the final state.
@@ -113,6 +116,9 @@ func runCase[T Float](c Case, dtype string) (CaseResult, error) {
 		steps = *c.Steps
 		if steps < 0 {
 			return CaseResult{}, fmt.Errorf("optim: case: negative steps %d", steps)
+		}
+		if err := limits.Steps.Check(int64(steps), "optim: case"); err != nil {
+			return CaseResult{}, err
 		}
 	}
 	// schedule[name][step] is the gradient of that step (one entry if constant).

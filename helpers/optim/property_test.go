@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // convergenceConfigs are settings under which every optimizer should solve a
@@ -321,5 +323,50 @@ func TestSyncReplicasFromParams(t *testing.T) {
 	assertClose(t, "e", w.Var("e"), []float64{-1, -3, 0}, 1e-15)
 	if _, err := sw.Push(1, map[string]Grad[float64]{"e": Dense([]float64{1, 1})}); err == nil {
 		t.Error("wrong-size gradient accepted")
+	}
+}
+
+// A Recorder's memory is bounded however long the run: it keeps at most
+// MaxRecords+2 snapshots, evenly spaced, always the first and the latest.
+// (gotl optimize --steps 10000000 used to grow to 24 GB, 2.8 KB per step.)
+func TestRecorderKeepsABoundedHistory(t *testing.T) {
+	for _, tc := range []struct{ max, steps int }{{10, 10}, {10, 11}, {10, 12}, {10, 1000}, {7, 1001}, {100, 100000}} {
+		o := MustNew[float64](Config{Optimizer: "GradientDescent", Params: map[string]any{"learning_rate": 0.1}})
+		o.AddVar("x", []float64{1})
+		rec := Recorder[float64]{MaxRecords: tc.max}
+		rec.Record(o, 0, nil)
+		g := map[string]Grad[float64]{"x": Dense([]float64{1})}
+		for i := 1; i <= tc.steps; i++ {
+			o.Step(g)
+			rec.Record(o, float64(i), g)
+		}
+		n := len(rec.Records)
+		if n > tc.max+2 || (tc.steps <= tc.max && n != tc.steps+1) || n < tc.max/2 {
+			t.Errorf("max %d, %d steps: %d records", tc.max, tc.steps, n)
+		}
+		if rec.Records[0].Step != 0 || rec.Records[n-1].Step != int64(tc.steps) || rec.Records[n-1].Loss != float64(tc.steps) {
+			t.Errorf("max %d, %d steps: first step %d, last step %d", tc.max, tc.steps, rec.Records[0].Step, rec.Records[n-1].Step)
+		}
+		// Evenly spaced: every gap but the last (to the latest state) is the same.
+		stride := rec.Records[1].Step - rec.Records[0].Step
+		for i := 1; i < n-1; i++ {
+			if d := rec.Records[i].Step - rec.Records[i-1].Step; d != stride {
+				t.Fatalf("max %d, %d steps: gap %d at record %d, want %d", tc.max, tc.steps, d, i, stride)
+			}
+		}
+		if last := rec.Records[n-1].Step - rec.Records[n-2].Step; last < 1 || last > stride {
+			t.Errorf("max %d, %d steps: last gap %d, stride %d", tc.max, tc.steps, last, stride)
+		}
+	}
+	// The default bound is the policy's.
+	defer limits.HistoryPoints.Set(limits.HistoryPoints.Set(50))
+	o := MustNew[float64](Config{Optimizer: "GradientDescent", Params: map[string]any{"learning_rate": 0.1}})
+	o.AddVar("x", []float64{1})
+	var rec Recorder[float64]
+	for i := 0; i < 1000; i++ {
+		rec.Record(o, 0, nil)
+	}
+	if n := len(rec.Records); n > 52 || n < 25 {
+		t.Errorf("default bound 50: %d records", n)
 	}
 }
