@@ -34,7 +34,8 @@ type JupyterPart struct {
 	module   string
 }
 
-// JupyterParts lists what Jupyter must provide, for notebooks and tests.
+// JupyterParts lists what Jupyter must provide, for notebooks and tests,
+// plus the other Debian packages the tests need.
 var JupyterParts = []JupyterPart{
 	{Name: "jupyter", Why: "Jupyter's command line", Debian: []string{"jupyter-core"}, Pip: []string{"jupyter_core"},
 		For: ForNotebooks | ForTests, commands: []string{"jupyter"}},
@@ -48,6 +49,9 @@ var JupyterParts = []JupyterPart{
 		For: ForTests, module: "nbclient"},
 	{Name: "jupyter_kernel_test", Why: "kernel conformance tests", Debian: []string{"python3-jupyter-kernel-test"},
 		Pip: []string{"jupyter_kernel_test"}, For: ForTests, module: "jupyter_kernel_test"},
+	// Not Jupyter, but installed the same way for the same test run.
+	{Name: "djpeg", Why: "libjpeg-turbo's cjpeg and djpeg, which tfjpeg's tests compare with",
+		Debian: []string{"libjpeg-turbo-progs"}, For: ForTests, commands: []string{"djpeg"}},
 }
 
 // find reports where p is, or why it is missing.

@@ -30,7 +30,7 @@ func newFakeMachine() *fakeMachine {
 		paths: map[string]string{
 			"go": "/usr/local/go/bin/go", "jupyter": "/usr/bin/jupyter",
 			"jupyter-notebook": "/usr/bin/jupyter-notebook", "jupyter-nbconvert": "/usr/bin/jupyter-nbconvert",
-			"apt-get": "/usr/bin/apt-get", "sudo": "/usr/bin/sudo",
+			"apt-get": "/usr/bin/apt-get", "sudo": "/usr/bin/sudo", "djpeg": "/usr/bin/djpeg",
 		},
 		versions: map[string]string{},
 		missing:  map[string]bool{},
@@ -445,7 +445,7 @@ func TestCheckReport(t *testing.T) {
 		"MISSING  jupyter_kernel_test",
 		"fix: sudo apt-get update && sudo apt-get install -y --no-install-recommends python3-jupyter-kernel-test",
 		"MISSING  kernelspec gotl      " + filepath.Join(dataDir, "kernels", "gotl", "kernel.json") + " not found",
-		"3 of 11 parts missing",
+		"3 of 12 parts missing",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
@@ -474,7 +474,7 @@ func TestCheckReport(t *testing.T) {
 	f.missing = map[string]bool{}
 	if r := in.Check(context.Background(), ForNotebooks|ForTests); !r.OK() {
 		t.Errorf("report after install:\n%s", r)
-	} else if !strings.HasSuffix(r.String(), "all 11 parts are in place\n") {
+	} else if !strings.HasSuffix(r.String(), "all 12 parts are in place\n") {
 		t.Errorf("report after install lacks the summary:\n%s", r)
 	}
 

@@ -28,19 +28,24 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "GRAPH --feed NAME=FILE … --fetch NAME … [--json]", stderr)
+	fs := newFlagSet("run", "GRAPH | --meta FILE.meta --checkpoint PREFIX  --feed NAME=FILE … --fetch NAME … [--json]", stderr)
 	var feeds, fetches listFlag
 	fs.Var(&feeds, "feed", "NAME=FILE: feed tensor NAME (e.g. input:0) from FILE, gotl tensor JSON\n"+
 		`{"dtype":"float32","shape":[…],"values":[…]}; a file not ending in .json is fed as one DT_STRING value`+"\n(e.g. DecodeJpeg/contents:0=photo.jpg); repeatable")
 	fs.Var(&fetches, "fetch", "tensor to compute (e.g. final_result:0); repeatable, at least one")
 	asJSON := fs.Bool("json", false, `print {"outputs":{NAME:tensor}} instead of a summary`)
 	tags := fs.String("tags", "serve", "SavedModel tags (comma-separated), when GRAPH is a SavedModel directory")
+	meta := fs.String("meta", "", "instead of GRAPH: a MetaGraphDef (.meta), frozen in memory with --checkpoint")
+	ckpt := fs.String("checkpoint", "", "checkpoint prefix holding the --meta graph's variables")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want exactly one GRAPH argument, got %d", errUsage, len(pos))
+	if (*meta != "") != (*ckpt != "") {
+		return fmt.Errorf("%w: --meta and --checkpoint go together", errUsage)
+	}
+	if want := 1 - min(len(*meta), 1); len(pos) != want {
+		return fmt.Errorf("%w: want exactly one GRAPH argument, or --meta and --checkpoint; got %d arguments", errUsage, len(pos))
 	}
 	if len(fetches) == 0 {
 		return fmt.Errorf("%w: at least one --fetch is needed", errUsage)
@@ -59,7 +64,12 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		feedNames = append(feedNames, name)
 		feedTensors = append(feedTensors, t)
 	}
-	g, err := loadGraphArg(pos[0], strings.Split(*tags, ","), fetches)
+	var g *graphrun.Graph
+	if *meta != "" {
+		g, err = graphrun.LoadMetaGraph(*meta, *ckpt, fetches...)
+	} else {
+		g, err = loadGraphArg(pos[0], strings.Split(*tags, ","), fetches)
+	}
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,9 @@
 // # Decoding, resizing, normalising
 //
 // Load decodes JPEG, PNG or GIF into a float RGB image with values in
-// [0, 255]; Resize is TensorFlow's resize_bilinear with align_corners=false
+// [0, 255]; JPEG pixels are TensorFlow's own (package tfjpeg reproduces
+// libjpeg-turbo as DecodeJpeg configures it), so bottlenecks match what
+// retrain.py computes from the same files. Resize is TensorFlow's resize_bilinear with align_corners=false
 // and the legacy (not half-pixel) centres, the resize retrain.py and
 // label_image use; Preprocess.Apply does decode → resize → (x-mean)/std.
 //

@@ -6,11 +6,11 @@ import (
 	"image"
 	"image/color"
 	_ "image/gif" // register decoders used by Decode
-	_ "image/jpeg"
 	_ "image/png"
 	"math"
 
 	"github.com/gotl/gotl/helpers/limits"
+	"github.com/gotl/gotl/helpers/tfjpeg"
 )
 
 // FloatImage is an RGB image as float32 values, row-major with interleaved
@@ -32,9 +32,13 @@ func (m *FloatImage) At(y, x, c int) float32 { return m.Pix[(y*m.Width+x)*3+c] }
 // Decode decodes a JPEG, PNG or GIF (its first frame) into float RGB
 // values in [0, 255]. Alpha is dropped, as TF's decode_image with
 // channels=3 does. The header's size is checked against
-// limits.ImagePixels before anything is decoded. Go's JPEG decoder may differ from libjpeg's by a few
-// levels per pixel.
+// limits.ImagePixels before anything is decoded. JPEG pixels are exactly
+// TensorFlow's DecodeJpeg defaults (libjpeg-turbo's INTEGER_FAST transform
+// and fancy upsampling, see package tfjpeg), as in retrain.py.
 func Decode(data []byte) (*FloatImage, error) {
+	if isJPEG(data) {
+		return decodeJPEG(data, tfjpeg.Options{Channels: 3})
+	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("dataset: decoding image: %w", err)
@@ -47,6 +51,35 @@ func Decode(data []byte) (*FloatImage, error) {
 		return nil, fmt.Errorf("dataset: decoding %s image: %w", format, err)
 	}
 	return FromImage(img), nil
+}
+
+// DecodeJPEG decodes a JPEG file with DecodeJpeg's attributes in opts
+// (channels is forced to 3) into float RGB values in [0, 255].
+func DecodeJPEG(data []byte, opts tfjpeg.Options) (*FloatImage, error) {
+	opts.Channels = 3
+	return decodeJPEG(data, opts)
+}
+
+// isJPEG reports whether data starts with a JPEG SOI marker.
+func isJPEG(data []byte) bool { return len(data) >= 2 && data[0] == 0xFF && data[1] == 0xD8 }
+
+func decodeJPEG(data []byte, opts tfjpeg.Options) (*FloatImage, error) {
+	cfg, err := tfjpeg.DecodeConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: decoding jpeg image: %w", err)
+	}
+	if err := limits.CheckImage("jpeg", cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	img, err := tfjpeg.Decode(data, opts)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: decoding jpeg image: %w", err)
+	}
+	m := NewFloatImage(img.Height, img.Width)
+	for i, v := range img.Pix {
+		m.Pix[i] = float32(v)
+	}
+	return m, nil
 }
 
 // Load reads and decodes the image file at path.
@@ -178,7 +211,10 @@ func (p Preprocess) Validate() error {
 
 // String is a stable description, used in bottleneck cache keys.
 func (p Preprocess) String() string {
-	return fmt.Sprintf("resize_bilinear_legacy %dx%d mean=%g std=%g", p.Height, p.Width, p.Mean, p.Std)
+	// The decoder is part of the key: bottlenecks cached from other pixels
+	// (Go's image/jpeg before gotl decoded JPEG as TensorFlow does) must
+	// not be reused.
+	return fmt.Sprintf("decode_jpeg_tf resize_bilinear_legacy %dx%d mean=%g std=%g", p.Height, p.Width, p.Mean, p.Std)
 }
 
 // Apply resizes and normalises m, returning a new image.

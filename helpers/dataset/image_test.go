@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -9,7 +10,11 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/gotl/gotl/helpers/limits"
+	"github.com/gotl/gotl/helpers/tfjpeg"
 )
 
 func img2x2() *FloatImage {
@@ -160,5 +165,49 @@ func TestDistortions(t *testing.T) {
 	}
 	if err := (Distortions{RandomCrop: -1}).Validate(); err == nil {
 		t.Error("negative crop accepted")
+	}
+}
+
+// TestDecodeJPEGIsTensorFlows checks that JPEG pixels come from tfjpeg
+// (TensorFlow's DecodeJpeg defaults), not from image/jpeg.
+func TestDecodeJPEGIsTensorFlows(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := 0; y < 48; y++ {
+		for x := 0; x < 64; x++ {
+			src.Set(x, y, color.RGBA{uint8(4 * x), uint8(5 * y), uint8(x * y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tfjpeg.Decode(buf.Bytes(), tfjpeg.Options{Channels: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range want.Pix {
+		if got.Pix[i] != float32(v) {
+			t.Fatalf("value %d: %v, TensorFlow's decoder gives %d", i, got.Pix[i], v)
+		}
+	}
+	acc, err := DecodeJPEG(buf.Bytes(), tfjpeg.Options{DCTMethod: tfjpeg.IntegerAccurate})
+	if err != nil || len(acc.Pix) != len(got.Pix) {
+		t.Fatalf("DecodeJPEG: %v", err)
+	}
+}
+
+// TestHugeJPEGRefusedBeforeDecoding: a JPEG header declaring 10240×10240
+// pixels (and no data) is held to limits.ImagePixels like other formats.
+func TestHugeJPEGRefusedBeforeDecoding(t *testing.T) {
+	header := []byte{0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8, 0x28, 0x00, 0x28, 0x00, 3,
+		1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+		0xFF, 0xDA, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0}
+	_, err := Decode(header)
+	if !errors.Is(err, limits.ErrExceeded) || !strings.Contains(err.Error(), "jpeg image of 10240x10240 pixels") {
+		t.Errorf("Decode: %v", err)
 	}
 }

@@ -22,7 +22,9 @@
 // text, like tf.train.write_graph; written to a temporary file and renamed,
 // so a failed write never leaves a partial file). Graph.Prune extracts the
 // sub-graph an output needs, and Freeze turns variables into constants with
-// the values of a checkpoint, like convert_variables_to_constants.
+// the values of a checkpoint, like convert_variables_to_constants;
+// FreezeGraph is freeze_graph.py (a GraphDef, .meta or SavedModel plus a
+// checkpoint in, a frozen graph out; "gotl freeze" from the shell).
 //
 // DetectKind tells a GraphDef, a .meta, a SavedModel and a checkpoint apart
 // by name and content, as gotl inspect does before opening a path.

@@ -52,16 +52,49 @@ func VariableName(n Node) (name string, ok bool) {
 // NAME/.ATTRIBUTES/VARIABLE_VALUE is tried. A missing value, or one whose
 // dtype or shape disagrees with the variable's declaration, is an error.
 func Freeze(g *Graph, vars VariableSource, outputs ...string) (*Graph, error) {
+	return FreezeWith(g, vars, FreezeOptions{}, outputs...)
+}
+
+// FreezeOptions are the choices of convert_variables_to_constants and
+// freeze_graph.py beyond the outputs.
+type FreezeOptions struct {
+	// Whitelist, when not empty, limits the variables converted to these
+	// node names (variable_names_whitelist).
+	Whitelist []string
+	// Blacklist names variable nodes left as variables
+	// (variable_names_blacklist).
+	Blacklist []string
+	// ClearDevices empties every node's device (freeze_graph.py's
+	// --clear_devices, on by default there).
+	ClearDevices bool
+}
+
+// converts reports whether the variable node name is to become a Const.
+func (o FreezeOptions) converts(name string) bool {
+	if len(o.Whitelist) > 0 && !slices.Contains(o.Whitelist, name) {
+		return false
+	}
+	return !slices.Contains(o.Blacklist, name)
+}
+
+// FreezeWith is Freeze with FreezeOptions: variables left out by the white
+// or black list stay variables in the result, as in TensorFlow.
+func FreezeWith(g *Graph, vars VariableSource, opts FreezeOptions, outputs ...string) (*Graph, error) {
 	pruned, err := g.Prune(outputs...)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ClearDevices {
+		for _, n := range pruned.Def.Node {
+			n.Device = ""
+		}
 	}
 	// Pass 1: variables to constants.
 	dtypes := map[string]tensor.DType{} // converted handle/variable node → dtype
 	for i, n := range pruned.Def.Node {
 		node := Node{n}
 		ckptName, ok := VariableName(node)
-		if !ok {
+		if !ok || !opts.converts(n.Name) {
 			continue
 		}
 		dt, err := node.TypeAttr("dtype")

@@ -24,8 +24,10 @@
 // "input_1/BottleneckInputPlaceholder:0" of a retrain.py graph runs only the
 // new final layer. Feeding a DecodeJpeg node's contents (Inception v3's
 // "DecodeJpeg/contents:0") makes Run take the encoded file as a DT_STRING
-// scalar and decode it in Go (image/jpeg, image/png, image/gif), which can
-// differ from libjpeg by a few pixel units.
+// scalar and decode it in Go: JPEG exactly as TensorFlow's DecodeJpeg does
+// (package tfjpeg, honouring the node's channels, ratio, dct_method,
+// fancy_upscaling, try_recover_truncated and acceptable_fraction), PNG and
+// GIF with Go's decoders.
 //
 // TF2 SavedModels compute their signatures in the GraphDef's function
 // library (StatefulPartitionedCall → FunctionDef, variables passed as

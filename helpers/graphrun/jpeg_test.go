@@ -6,10 +6,12 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math"
+	"strings"
 	"testing"
 
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/tfjpeg"
 	"google.golang.org/protobuf/encoding/prototext"
 )
 
@@ -98,5 +100,64 @@ func TestDecodeJpegFedGraph(t *testing.T) {
 	bad, _ := tensor.FromStrings(nil, []string{"not a jpeg"})
 	if _, err := m.Run(bad); err == nil {
 		t.Error("garbage image decoded without error")
+	}
+}
+
+// TestDecodeJpegAttrs runs DecodeJpeg nodes with non-default attributes:
+// the pixels must be tfjpeg's for the same options (TensorFlow's kernel
+// passes the attributes to libjpeg in the same way).
+func TestDecodeJpegAttrs(t *testing.T) {
+	data := testJPEG(t, 120, 80)
+	for _, c := range []struct {
+		attrs string
+		opts  tfjpeg.Options
+	}{
+		{``, tfjpeg.Options{}},
+		{`attr { key: "channels" value { i: 1 } } attr { key: "ratio" value { i: 2 } }`, tfjpeg.Options{Channels: 1, Ratio: 2}},
+		{`attr { key: "dct_method" value { s: "INTEGER_ACCURATE" } } attr { key: "ratio" value { i: 4 } }`, tfjpeg.Options{DCTMethod: tfjpeg.IntegerAccurate, Ratio: 4}},
+		{`attr { key: "fancy_upscaling" value { b: false } }`, tfjpeg.Options{NoFancyUpscaling: true}},
+	} {
+		def := &graphpb.GraphDef{}
+		text := `node { name: "contents" op: "Placeholder" attr { key: "dtype" value { type: DT_STRING } } }
+node { name: "decode" op: "DecodeJpeg" input: "contents" ` + c.attrs + ` }`
+		if err := prototext.Unmarshal([]byte(text), def); err != nil {
+			t.Fatal(err)
+		}
+		g, err := FromGraphDef(def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewModel(g, []string{"contents:0"}, []string{"decode:0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		contents, _ := tensor.FromStrings(nil, []string{string(data)})
+		outs, err := m.Run(contents)
+		if err != nil {
+			t.Fatalf("%s: %v", c.attrs, err)
+		}
+		want, err := tfjpeg.Decode(data, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := outs[0].Shape; len(s) != 3 || s[0] != int64(want.Height) || s[1] != int64(want.Width) || s[2] != int64(want.Channels) {
+			t.Fatalf("%s: shape %v, want %dx%dx%d", c.attrs, s, want.Height, want.Width, want.Channels)
+		}
+		if !bytes.Equal(outs[0].Data, want.Pix) {
+			t.Errorf("%s: pixels differ from tfjpeg's", c.attrs)
+		}
+	}
+	// A file cut short fails as in TensorFlow, naming the problem.
+	def := &graphpb.GraphDef{}
+	prototext.Unmarshal([]byte(`node { name: "contents" op: "Placeholder" attr { key: "dtype" value { type: DT_STRING } } }
+node { name: "decode" op: "DecodeJpeg" input: "contents" }`), def)
+	g, _ := FromGraphDef(def)
+	m, err := NewModel(g, []string{"contents:0"}, []string{"decode:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, _ := tensor.FromStrings(nil, []string{string(data[:len(data)*2/3])})
+	if _, err := m.Run(cut); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated file: error %v", err)
 	}
 }

@@ -528,7 +528,7 @@ func (m *Model) Run(inputs ...*tensor.Tensor) ([]*tensor.Tensor, error) {
 			if t.DType != tensor.String || len(t.Strings) != 1 {
 				return nil, fmt.Errorf("graphrun: feed %s takes the encoded image as one DT_STRING value", m.feedNames[i])
 			}
-			img, err := DecodeImage(t.Strings[0], int(attrInt(m.graph.nodes[m.feeds[i].node], "channels", 0)))
+			img, err := decodeForNode(m.graph.nodes[m.feeds[i].node], t.Strings[0])
 			if err != nil {
 				return nil, fmt.Errorf("graphrun: feed %s: %w", m.feedNames[i], err)
 			}

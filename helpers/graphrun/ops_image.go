@@ -299,7 +299,7 @@ func opDecodeJpeg(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error
 	if in[0].st == nil || in[0].st.DType != tensor.String || len(in[0].st.Strings) != 1 {
 		return nil, fmt.Errorf("the JPEG contents must be fed as the decoded image: feed %q with the file's bytes and graphrun decodes it in Go", n.Name+"/contents:0")
 	}
-	img, err := DecodeImage(in[0].st.Strings[0], int(attrInt(n, "channels", 0)))
+	img, err := decodeForNode(n, in[0].st.Strings[0])
 	if err != nil {
 		return nil, err
 	}
