@@ -211,7 +211,7 @@ func Conv2D(x, filter *graph.Node, attrs ConvAttrs) (out *graph.Node, err error)
 	if c, fc := x.Shape().Dimensions[3], filter.Shape().Dimensions[2]; c != fc {
 		return nil, errorf(op, "input has %d channels but filter %s expects %d (grouped convolution is not supported)", c, filter.Shape(), fc)
 	}
-	if useLowered(x.Graph(), attrs.Impl) {
+	if useLowered(x.Graph(), attrs.Impl) && !(attrs.Impl == ConvAuto && fastFloat32(x.Graph(), x)) {
 		out = lower.Conv2D(x, filter, sp)
 	} else {
 		out = graph.Convolve(x, filter).
@@ -239,7 +239,8 @@ func DepthwiseConv2dNative(x, filter *graph.Node, attrs ConvAttrs) (out *graph.N
 	if fd[2] != c {
 		return nil, errorf(op, "input has %d channels but filter %s expects %d", c, filter.Shape(), fd[2])
 	}
-	if attrs.Impl != ConvNative {
+	native := attrs.Impl == ConvNative || (attrs.Impl == ConvAuto && fd[3] == 1 && fastFloat32(x.Graph(), x))
+	if !native {
 		out = lower.DepthwiseConv2D(x, filter, sp)
 	} else {
 		out = graph.Convolve(x, graph.Reshape(filter, fd[0], fd[1], 1, c*fd[3])).
@@ -289,6 +290,9 @@ func poolSetup(op string, x *graph.Node, attrs PoolAttrs, explicitOK bool) (*gra
 func poolLowered(x *graph.Node, impl ConvImpl) bool {
 	if dt := x.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
 		return false
+	}
+	if impl == ConvAuto && fastFloat32(x.Graph(), x) {
+		return false // ReduceWindow runs on the fast path
 	}
 	return useLowered(x.Graph(), impl)
 }

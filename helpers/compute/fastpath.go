@@ -1,0 +1,112 @@
+package compute
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+
+	"github.com/gotl/gotl/helpers/compute/internal/fastpath"
+	"github.com/gotl/gotl/helpers/compute/internal/gapfill"
+	"github.com/gotl/gotl/helpers/compute/internal/kernels"
+)
+
+// FastPathEnv is the environment variable that controls the CPU fast path
+// of the pure-Go backend:
+//
+//	unset, "1", "on", "auto"  the best level this CPU supports (AVX-512 or AVX2+FMA)
+//	"0", "off", "stock"       GoMLX's own executors only
+//	"avx2", "avx512"          force a level (for tests and benchmarks); a
+//	                          level the CPU lacks falls back to the best one
+//
+// It is read when the first pure-Go backend is created.
+const FastPathEnv = "GOTL_FASTPATH"
+
+// FastPathInfo says which executors the pure-Go backend runs.
+type FastPathInfo struct {
+	// Path is "avx512", "avx2" or "stock".
+	Path string
+	// Reason explains a stock Path: disabled by GOTL_FASTPATH, CPU without
+	// AVX2+FMA, another architecture, or GoMLX internals that differ from
+	// what gotl was built for.
+	Reason string
+}
+
+func (f FastPathInfo) String() string {
+	if f.Reason != "" {
+		return f.Path + " (" + f.Reason + ")"
+	}
+	return f.Path
+}
+
+var (
+	fastOnce sync.Once
+	fastInfo FastPathInfo
+)
+
+func init() {
+	gapfill.DepthwiseGradients = func() bool { return fastpath.Active() != nil }
+}
+
+// setupFastPath installs the fast executors once per process, as
+// GOTL_FASTPATH says.
+func setupFastPath() FastPathInfo {
+	fastOnce.Do(func() {
+		fastInfo = installFastPath(os.Getenv(FastPathEnv))
+		if fastInfo.Path == "stock" && strings.HasPrefix(fastInfo.Reason, "GoMLX") {
+			fmt.Fprintf(os.Stderr, "gotl: CPU fast path not installed (%s); using GoMLX's executors\n", fastInfo.Reason)
+		}
+	})
+	return fastInfo
+}
+
+func installFastPath(env string) FastPathInfo {
+	want := kernels.Detected()
+	switch v := strings.ToLower(strings.TrimSpace(env)); v {
+	case "", "1", "on", "auto", "true":
+	case "0", "off", "stock", "false", "none":
+		return FastPathInfo{Path: "stock", Reason: FastPathEnv + "=" + env}
+	default:
+		l, err := kernels.ParseLevel(v)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gotl: %s=%q not understood (use 0, avx2 or avx512); using the best level\n", FastPathEnv, env)
+		} else if kernels.Supported(l) {
+			want = l
+		}
+	}
+	set := kernels.For(want)
+	if set == nil {
+		return FastPathInfo{Path: "stock", Reason: "no AVX2+FMA on this CPU or architecture"}
+	}
+	if err := fastpath.Install(set); err != nil {
+		return FastPathInfo{Path: "stock", Reason: "GoMLX internals differ: " + err.Error()}
+	}
+	return FastPathInfo{Path: set.Level().String()}
+}
+
+// FastPath reports which executors the pure-Go backend uses: "avx512" or
+// "avx2" when gotl's fast path is active, "stock" otherwise (with the
+// reason). It installs the fast path if no pure-Go backend has done so
+// yet.
+func FastPath() FastPathInfo {
+	info := setupFastPath()
+	if info.Path != "stock" && fastpath.Active() == nil {
+		return FastPathInfo{Path: "stock", Reason: "switched off"}
+	}
+	if s := fastpath.Active(); s != nil {
+		info.Path = s.Level().String()
+	}
+	return info
+}
+
+// fastFloat32 reports whether graph g runs on the pure-Go backend with the
+// fast path active and x is float32: then convolutions, depthwise
+// convolutions and pooling are emitted as single ops (ConvGeneral,
+// ReduceWindow) that the fast executors compute directly, instead of the
+// lowered forms.
+func fastFloat32(g *graph.Graph, x *graph.Node) bool {
+	return x.DType() == dtypes.Float32 && IsPureGo(g.Backend()) && fastpath.Active() != nil
+}
