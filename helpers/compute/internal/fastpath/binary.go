@@ -52,9 +52,9 @@ func classify(s, out shapes.Shape) (broadcastKind, int) {
 		return bcNone, 0
 	}
 	r := s.Rank()
-	// Row: leading 1s, then equal dimensions.
+	// Row: 1s, then the output's dimensions.
 	j := 0
-	for j < r && s.Dimensions[j] == 1 && out.Dimensions[j] != 1 {
+	for j < r && s.Dimensions[j] == 1 {
 		j++
 	}
 	ok := true
@@ -64,9 +64,9 @@ func classify(s, out shapes.Shape) (broadcastKind, int) {
 	if ok {
 		return bcRow, s.Size()
 	}
-	// Column: equal dimensions, then trailing 1s.
+	// Column: the output's dimensions, then 1s.
 	j = r
-	for j > 0 && s.Dimensions[j-1] == 1 && out.Dimensions[j-1] != 1 {
+	for j > 0 && s.Dimensions[j-1] == 1 {
 		j--
 	}
 	for a := 0; a < j; a++ {
