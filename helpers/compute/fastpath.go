@@ -93,11 +93,11 @@ func installFastPath(env string) FastPathInfo {
 // yet.
 func FastPath() FastPathInfo {
 	info := setupFastPath()
-	if info.Path != "stock" && fastpath.Active() == nil {
-		return FastPathInfo{Path: "stock", Reason: "switched off"}
-	}
 	if s := fastpath.Active(); s != nil {
-		info.Path = s.Level().String()
+		return FastPathInfo{Path: s.Level().String()}
+	}
+	if info.Path != "stock" {
+		return FastPathInfo{Path: "stock", Reason: "switched off by SetFastPath"}
 	}
 	return info
 }
@@ -109,4 +109,31 @@ func FastPath() FastPathInfo {
 // lowered forms.
 func fastFloat32(g *graph.Graph, x *graph.Node) bool {
 	return x.DType() == dtypes.Float32 && IsPureGo(g.Backend()) && fastpath.Active() != nil
+}
+
+// SetFastPath switches the fast path at run time, for comparisons in one
+// process: "stock" (GoMLX's executors), "auto" (the best level), "avx2" or
+// "avx512". Graphs keep the form they were built with (e.g. depthwise
+// convolutions as grouped ConvGeneral), so build new ones (a new Model or
+// Exec) after switching; the old ones stay correct, only slower.
+func SetFastPath(path string) error {
+	info := setupFastPath()
+	switch strings.ToLower(path) {
+	case "stock", "off", "0":
+		fastpath.SetLevel(nil)
+		return nil
+	case "auto", "on", "1", "":
+		path = kernels.Detected().String()
+	}
+	l, err := kernels.ParseLevel(path)
+	if err != nil {
+		return fmt.Errorf("compute: SetFastPath(%q): want stock, auto, avx2 or avx512", path)
+	}
+	if !kernels.Supported(l) || l == kernels.None {
+		return fmt.Errorf("compute: SetFastPath(%q): this CPU does not support it", path)
+	}
+	if info.Path == "stock" && info.Reason != "" && !strings.HasPrefix(info.Reason, FastPathEnv) {
+		return fmt.Errorf("compute: SetFastPath(%q): fast path unavailable: %s", path, info.Reason)
+	}
+	return fastpath.Install(kernels.For(l))
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gotl/gotl/helpers/graphrun/internal/blasceiling"
-	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/netgen"
 	"github.com/gotl/gotl/internal/tfdata"
 )
 

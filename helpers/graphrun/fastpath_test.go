@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/compute"
-	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/netgen"
 )
 
 // TestFrozenBatchNormFolding compares a Model without trainable weights

@@ -43,6 +43,13 @@ func execConv(backend *simplego.Backend, node *simplego.Node, inputs []*simplego
 	set := active.Load()
 	inShape, kShape := bufShape(backend, inputs[0]), bufShape(backend, inputs[1])
 	data := dataOf(node)
+	if set == nil && inShape.DType == dtypes.Float32 && reflect.TypeOf(data).String() == "*simplego.convNode" &&
+		(*convNode)(reflect.ValueOf(data).UnsafePointer()).batchGroupCount > 1 {
+		// simplego v0.26.0 picks the wrong batch for batch-grouped
+		// convolutions; those come from the depthwise gradients built
+		// while the fast path was active, so keep computing them here.
+		set = installedSet.Load()
+	}
 	if set == nil || inShape.DType != dtypes.Float32 || inShape.Rank() != 4 ||
 		reflect.TypeOf(data).String() != "*simplego.convNode" {
 		return passStock(backends.OpTypeConvGeneral, name, backend, node, inputs, owned)

@@ -43,6 +43,9 @@ var (
 	// active is the kernel set the executors use; nil makes every fast
 	// executor call its stock one.
 	active atomic.Pointer[kernels.Set]
+	// installedSet is the last non-nil set, for the ops simplego gets
+	// wrong (see execConv).
+	installedSet atomic.Pointer[kernels.Set]
 )
 
 // Node field offsets, verified by checkLayout.
@@ -79,6 +82,9 @@ func Install(set *kernels.Set) error {
 			nodeExecutors[op] = fn
 		}
 		installed = true
+	}
+	if set != nil {
+		installedSet.Store(set)
 	}
 	active.Store(set)
 	return nil
