@@ -14,11 +14,14 @@ import (
 type ConvImpl int
 
 const (
-	// ConvAuto: Conv2D is lowered to a matrix product on the pure-Go
-	// backend and uses GoMLX's native convolution elsewhere (XLA);
-	// depthwise convolutions are lowered on every backend, because GoMLX
-	// v0.26.0's grouped-convolution gradient splits the layer into one
-	// convolution per channel (thousands of ops for MobileNet).
+	// ConvAuto: on the pure-Go backend with the CPU fast path active,
+	// float32 convolutions (and depthwise ones with multiplier 1) are
+	// single ConvGeneral ops the fast executors run; otherwise Conv2D is
+	// lowered to a matrix product on the pure-Go backend and uses GoMLX's
+	// native convolution elsewhere (XLA), and depthwise convolutions are
+	// lowered, because GoMLX v0.26.0's grouped-convolution gradient splits
+	// the layer into one convolution per channel (thousands of ops for
+	// MobileNet).
 	ConvAuto ConvImpl = iota
 	// ConvLowered always uses im2col + Dot (Conv2D) or shifted slices
 	// (depthwise).
