@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Measure PyTorch on this CPU beside `gotl bench`, in one run.
 
 PyTorch (Debian's python3-torch and python3-torchvision, random weights, no
@@ -11,7 +11,7 @@ the median seconds per image of each and their ratio (gotl / PyTorch; below
 
   apt-get install python3-torch python3-torchvision
   go build -o /tmp/gotl ./cmd/gotl
-  python3 tools/torch_peer.py --gotl /tmp/gotl [--threads 2] [--rounds 3] [--json]
+  /usr/bin/python3 tools/torch_peer.py --gotl /tmp/gotl [--threads 2] [--rounds 3] [--json]
 """
 import argparse
 import json

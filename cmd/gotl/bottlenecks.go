@@ -23,6 +23,12 @@ func init() {
 	})
 }
 
+// defaultBottleneckBatch is the default --batch_size: on the CPU fast path a
+// batch computes no faster per image than a single image, while peak memory
+// grows by 8 MB (MobileNet 0.25/224) to 50 MB (Inception v3) per image in
+// the batch (docs/benchmarks.md); 4 keeps memory near batch 1's.
+const defaultBottleneckBatch = 4
+
 // modelFlags are the flags that say how to turn an image into a bottleneck,
 // shared by bottlenecks and retrain.
 type modelFlags struct {
@@ -40,7 +46,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.size, "input_size", "", "input size HxW (default: the input placeholder's shape)")
 	fs.Float64Var(&m.mean, "input_mean", 0, "subtracted from every pixel value (0..255) after resizing")
 	fs.Float64Var(&m.std, "input_std", 1, "pixel values are divided by it after subtracting the mean")
-	fs.IntVar(&m.batch, "batch_size", 16, "images per forward pass")
+	fs.IntVar(&m.batch, "batch_size", defaultBottleneckBatch, "images per forward pass")
 }
 
 // load prepares the graph model and the preprocessing.
