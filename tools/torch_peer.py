@@ -6,7 +6,7 @@ download) is what a learner would use instead of gotl on a CPU. For each
 pair below this script times PyTorch, then runs `gotl bench --json` on the
 matching gotl network, alternating the two for --rounds rounds, and prints
 the median seconds per image of each and their ratio (gotl / PyTorch; below
-1 means gotl is faster). torchvision has no MobileNet v1, so MobileNet v2
+1 means gotl is faster). OMP_WAIT_POLICY defaults to PASSIVE here (see below). torchvision has no MobileNet v1, so MobileNet v2
 (300 M multiply-adds, against v1's 569 M) stands in for it.
 
   apt-get install python3-torch python3-torchvision
@@ -15,10 +15,17 @@ the median seconds per image of each and their ratio (gotl / PyTorch; below
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
+
+# OpenMP's default busy-waiting collapses when the cores are shared (a
+# MobileNet v2 forward took 9–12 s instead of 0.07 s under a load of 12 on
+# 2 cores); passive waiting keeps PyTorch at its real speed. Set it before
+# torch loads its OpenMP runtime.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
 import torchvision

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/gotl/gotl/helpers/tensor"
 	"github.com/gotl/gotl/helpers/zoo"
 	"github.com/gotl/gotl/internal/netgen"
+	"github.com/gotl/gotl/internal/procstat"
 )
 
 func init() {
@@ -140,7 +139,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		flops *= 3 // forward, input gradients and weight gradients
 	}
 	res.EffectiveGFLOPS = flops * images / elapsed.Seconds() / 1e9
-	res.PeakRSSMB = peakRSSMB()
+	res.PeakRSSMB = procstat.PeakRSSMB()
 	res.Path = compute.FastPath().Path
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -233,22 +232,4 @@ func randomImages(batch, size int) *tensor.Tensor {
 		panic(err)
 	}
 	return t
-}
-
-// peakRSSMB reads the process's peak resident set (VmHWM) from
-// /proc/self/status; 0 where that file does not exist.
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/gotl/gotl/helpers/compute/internal/fastpath"
 	"github.com/gotl/gotl/helpers/compute/internal/kernels"
@@ -25,7 +24,6 @@ import (
 func fastGradCheck(t *testing.T, name string, op func(ins []*graph.Node, impl ConvImpl) *graph.Node, ins ...arr) fastpath.Counters {
 	t.Helper()
 	b := testBackend(t)
-	r := rand.New(rand.NewPCG(uint64(len(name)), 1))
 	fn := func(dt dtypes.DType, impl ConvImpl) func(in []*graph.Node) []*graph.Node {
 		return func(in []*graph.Node) []*graph.Node {
 			cast := make([]*graph.Node, len(in))
@@ -47,7 +45,6 @@ func fastGradCheck(t *testing.T, name string, op func(ins []*graph.Node, impl Co
 			return res
 		}
 	}
-	_ = r
 	want := run(t, b, fn(dtypes.Float64, ConvLowered), ins...)
 	fastpath.EnableCounters(true)
 	defer fastpath.EnableCounters(false)
@@ -178,7 +175,6 @@ func TestFastPathEnv(t *testing.T) {
 	}
 	// Restore what the process runs with.
 	fastpath.SetLevel(kernels.For(levelFromPath(setupFastPath().Path)))
-	_ = tensors.FromValue[float32]
 }
 
 func levelFromPath(p string) kernels.Level {

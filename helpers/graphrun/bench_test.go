@@ -1,20 +1,16 @@
 package graphrun
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/internal/blasceiling"
 	"github.com/gotl/gotl/internal/netgen"
+	"github.com/gotl/gotl/internal/procstat"
 	"github.com/gotl/gotl/internal/tfdata"
 )
 
@@ -108,7 +104,7 @@ func benchForward(b *testing.B, g *Graph, fetch string, size, batch int) {
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	cpu0 := cpuSeconds()
+	cpu0 := procstat.CPUSeconds()
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -118,7 +114,7 @@ func benchForward(b *testing.B, g *Graph, fetch string, size, batch int) {
 	}
 	elapsed := time.Since(start).Seconds()
 	b.StopTimer()
-	cpu := cpuSeconds() - cpu0
+	cpu := procstat.CPUSeconds() - cpu0
 	runtime.ReadMemStats(&after)
 	images := float64(batch * b.N)
 	gflops := 2 * float64(macs) * float64(b.N) / elapsed / 1e9
@@ -128,36 +124,9 @@ func benchForward(b *testing.B, g *Graph, fetch string, size, batch int) {
 	b.ReportMetric(cpu/images*1000, "cpu-ms/img")
 	b.ReportMetric(gflops, "GFLOP/s")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images/1e6, "alloc-MB/img")
-	b.ReportMetric(peakRSSMB(), "peakRSS-MB")
+	b.ReportMetric(procstat.PeakRSSMB(), "peakRSS-MB")
 	if ceil := blasceiling.GFLOPS(512); ceil > 0 {
 		b.ReportMetric(ceil, "sgemm-GFLOP/s")
 		b.ReportMetric(gflops/ceil, "ratio-to-sgemm")
 	}
-}
-
-// cpuSeconds is the process's user+system CPU time.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
-
-// peakRSSMB reads VmHWM (peak resident set) from /proc/self/status; 0
-// where that file does not exist.
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/gotl/gotl/helpers/compute/internal/kernels"
@@ -244,9 +243,7 @@ func TestDepthwiseFilterGrad(t *testing.T) {
 			}
 			iter++
 			x, dy := randTensor(r, n, h, w, c), randTensor(r, n, oh, ow, c)
-			// Padding after so that the output spatial size is the kernel's.
-			padH := (kh-1)*d + 1 - (h + pt - (oh-1)*s - 1 + 1) + 0
-			_ = padH
+			// Padding after, so that the output's spatial size is the kernel's.
 			ph := [2]int{pt, (kh-1)*d + (oh-1)*s + 1 - h - pt}
 			pw := [2]int{pl, (kw-1)*d + (ow-1)*s + 1 - w - pl}
 			if ph[1] < 0 || pw[1] < 0 {
@@ -373,7 +370,6 @@ func TestPackCache(t *testing.T) {
 	if m1-m0 != 1 || h1-h0 != 2 {
 		t.Fatalf("cache: %d misses and %d hits over 3 calls, want 1 and 2", m1-m0, h1-h0)
 	}
-	_ = shapes.Make
 }
 
 func flat(t *testing.T, x *tensors.Tensor) []float32 {
