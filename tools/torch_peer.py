@@ -7,7 +7,8 @@ pair below this script times PyTorch, then runs `gotl bench --json` on the
 matching gotl network, alternating the two for --rounds rounds, and prints
 the median seconds per image of each and their ratio (gotl / PyTorch; below
 1 means gotl is faster). OMP_WAIT_POLICY defaults to PASSIVE here (see below). torchvision has no MobileNet v1, so MobileNet v2
-(300 M multiply-adds, against v1's 569 M) stands in for it.
+(300 M multiply-adds, against v1's 569 M) stands in for it; for the training
+step both are width 0.25 at 128×128.
 
   apt-get install python3-torch python3-torchvision
   go build -o /tmp/gotl ./cmd/gotl
@@ -37,6 +38,8 @@ def torch_model(name):
         return m, 299
     if name == "mobilenet_v2":
         return torchvision.models.mobilenet_v2(weights=None), 224
+    if name == "mobilenet_v2_0.25_128":
+        return torchvision.models.mobilenet_v2(weights=None, width_mult=0.25), 128
     raise ValueError(name)
 
 
@@ -82,7 +85,7 @@ PAIRS = [
     ("Inception v3, batch 8", "inception_v3", "inception_v3", 8, False, 2),
     ("MobileNet (torch v2, gotl v1 1.0/224), batch 1", "mobilenet_v2", "mobilenet_v1_1.0_224", 1, False, 10),
     ("MobileNet (torch v2, gotl v1 1.0/224), batch 8", "mobilenet_v2", "mobilenet_v1_1.0_224", 8, False, 3),
-    ("MobileNet training step (torch v2, gotl v1 0.25/128), batch 8", "mobilenet_v2", "mobilenet_v1_0.25_128", 8, True, 3),
+    ("MobileNet 0.25/128 training step (torch v2, gotl v1), batch 8", "mobilenet_v2_0.25_128", "mobilenet_v1_0.25_128", 8, True, 5),
 ]
 
 
@@ -92,10 +95,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="PyTorch threads (default 2)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", default="", help="run only the pairs whose label contains this text")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rows = []
     for label, tm, gm, batch, train, iters in PAIRS:
+        if a.only not in label:
+            continue
         ts, gs, path = [], [], ""
         for _ in range(a.rounds):
             ts.append(time_torch(tm, batch, train, iters))
