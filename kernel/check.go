@@ -89,7 +89,7 @@ func (in *Installer) Check(ctx context.Context, purpose Purpose) CheckReport {
 		}
 		where, err := p.find(ctx, h)
 		if err != nil {
-			err = fmt.Errorf("%s: %v", p.Why, err)
+			err = fmt.Errorf("%s: %w", p.Why, err)
 		}
 		add(p.Name, err, where, JupyterFix(h, []JupyterPart{p}))
 	}

@@ -42,7 +42,7 @@ type Result struct {
 
 // ErrNoJupyter is returned (wrapped) by Install when Jupyter is not
 // installed; the message includes the commands that install it.
-var ErrNoJupyter = errors.New("Jupyter is not installed")
+var ErrNoJupyter = errors.New("kernel: Jupyter is not installed")
 
 func (in *Installer) out() io.Writer {
 	if in.Out == nil {
@@ -60,7 +60,7 @@ func (in *Installer) paths(ctx context.Context) (dataDir, binDir string, err err
 		}
 	}
 	if dataDir, err = filepath.Abs(dataDir); err != nil {
-		return "", "", fmt.Errorf("kernel: %v", err)
+		return "", "", fmt.Errorf("kernel: %w", err)
 	}
 	binDir = in.Config.BinDir
 	if binDir == "" {
@@ -69,7 +69,7 @@ func (in *Installer) paths(ctx context.Context) (dataDir, binDir string, err err
 		}
 	}
 	if binDir, err = filepath.Abs(binDir); err != nil {
-		return "", "", fmt.Errorf("kernel: %v", err)
+		return "", "", fmt.Errorf("kernel: %w", err)
 	}
 	return dataDir, binDir, nil
 }
@@ -194,7 +194,7 @@ func (in *Installer) installTools(ctx context.Context, binDir string) (built []s
 		start := time.Now()
 		var log bytes.Buffer
 		if err := t.Build(ctx, h, binDir, &log); err != nil {
-			return built, fmt.Errorf("%v\n%s", err, tail(log.String(), 2000))
+			return built, fmt.Errorf("%w\n%s", err, tail(log.String(), 2000))
 		}
 		fmt.Fprintf(out, "%-10s built in %.1fs\n", t.Name, time.Since(start).Seconds())
 		built = append(built, t.Name)
@@ -219,7 +219,7 @@ func (in *Installer) Warm(ctx context.Context) error {
 		Env: in.Host.goBuildEnv(nil), Out: &log,
 	})
 	if err != nil {
-		return fmt.Errorf("%v\n%s", err, tail(log.String(), 2000))
+		return fmt.Errorf("kernel: warming the build cache: %w\n%s", err, tail(log.String(), 2000))
 	}
 	fmt.Fprintf(out, "build cache warm (%.1fs)\n", time.Since(start).Seconds())
 	return nil
@@ -243,7 +243,7 @@ func (in *Installer) FetchModuleGraph(ctx context.Context) error {
 		Env: in.Host.goBuildEnv(nil), Out: &log,
 	})
 	if err != nil {
-		return fmt.Errorf("go list -m all in %s: %v\n%s", in.Config.RepoRoot, err, tail(log.String(), 2000))
+		return fmt.Errorf("kernel: go list -m all in %s: %w\n%s", in.Config.RepoRoot, err, tail(log.String(), 2000))
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func Python(h *Host) (string, error) {
 	if p, err := h.LookPath("python3"); err == nil {
 		return p, nil
 	}
-	return "", errors.New("no python3 found (set GOTL_PYTHON to the Python that runs Jupyter)")
+	return "", errors.New("kernel: no python3 found (set GOTL_PYTHON to the Python that runs Jupyter)")
 }
 
 // shebangInterpreter returns the absolute Python interpreter on a script's
@@ -208,7 +208,7 @@ func InstallJupyter(ctx context.Context, h *Host, purpose Purpose, out io.Writer
 		full := append(append([]string{}, prefix...), c...)
 		fmt.Fprintf(out, "+ %s\n", strings.Join(full, " "))
 		if err := h.Run(ctx, Command{Name: full[0], Args: full[1:], Out: out}); err != nil {
-			return fmt.Errorf("kernel: installing Jupyter: %v", err)
+			return fmt.Errorf("kernel: installing Jupyter: %w", err)
 		}
 	}
 	if still := MissingJupyter(ctx, h, purpose); len(still) > 0 {

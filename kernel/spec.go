@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Default names of the kernelspec.
@@ -138,7 +140,7 @@ func ReadSpec(dir string) (Spec, error) {
 		return s, err
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("kernel: %s: %v", filepath.Join(dir, "kernel.json"), err)
+		return s, fmt.Errorf("kernel: %s: %w", filepath.Join(dir, "kernel.json"), err)
 	}
 	if len(s.Argv) == 0 {
 		return s, fmt.Errorf("kernel: %s has no argv", filepath.Join(dir, "kernel.json"))
@@ -155,29 +157,13 @@ func WriteSpec(dir string, s Spec) (changed bool, err error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, want) {
 		return false, nil
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("kernel: %v", err)
+		return false, fmt.Errorf("kernel: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, fmt.Errorf("kernel: %v", err)
+		return false, fmt.Errorf("kernel: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".kernel.json.tmp*")
-	if err != nil {
-		return false, fmt.Errorf("kernel: %v", err)
-	}
-	_, werr := f.Write(want)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(f.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return false, fmt.Errorf("kernel: writing %s: %v", path, werr)
+	if err := util.WriteFileAtomic(path, want, 0o644); err != nil {
+		return false, fmt.Errorf("kernel: %w", err)
 	}
 	return true, nil
 }
@@ -219,7 +205,7 @@ const ModulePath = "github.com/gotl/gotl"
 func FindRepoRoot(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", fmt.Errorf("kernel: %v", err)
+		return "", fmt.Errorf("kernel: %w", err)
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		b, err := os.ReadFile(filepath.Join(d, "go.mod"))

@@ -64,7 +64,7 @@ func (t Tool) InstalledVersion(h *Host, binDir string) (string, error) {
 	}
 	v, err := h.ModuleVersion(p, t.Module)
 	if err != nil {
-		return "", fmt.Errorf("cannot read the version of %s: %v", p, err)
+		return "", fmt.Errorf("cannot read the version of %s: %w", p, err)
 	}
 	return v, nil
 }
@@ -74,25 +74,25 @@ func (t Tool) InstalledVersion(h *Host, binDir string) (string, error) {
 func (t Tool) Build(ctx context.Context, h *Host, binDir string, out io.Writer) error {
 	goMod, err := toolModules.ReadFile("toolmods/" + t.Name + "/go.mod.txt")
 	if err != nil {
-		return fmt.Errorf("kernel: no pinned module for %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: no pinned module for %s: %w", t.Name, err)
 	}
 	goSum, err := toolModules.ReadFile("toolmods/" + t.Name + "/go.sum.txt")
 	if err != nil {
-		return fmt.Errorf("kernel: no pinned go.sum for %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: no pinned go.sum for %s: %w", t.Name, err)
 	}
 	modDir, err := os.MkdirTemp("", "gotl-tool-"+t.Name+"-")
 	if err != nil {
-		return fmt.Errorf("kernel: building %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: building %s: %w", t.Name, err)
 	}
 	defer os.RemoveAll(modDir)
 	if err := os.WriteFile(filepath.Join(modDir, "go.mod"), goMod, 0o644); err != nil {
-		return fmt.Errorf("kernel: building %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: building %s: %w", t.Name, err)
 	}
 	if err := os.WriteFile(filepath.Join(modDir, "go.sum"), goSum, 0o644); err != nil {
-		return fmt.Errorf("kernel: building %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: building %s: %w", t.Name, err)
 	}
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
-		return fmt.Errorf("kernel: building %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: building %s: %w", t.Name, err)
 	}
 	goBin, err := h.LookPath("go")
 	if err != nil {
@@ -108,10 +108,10 @@ func (t Tool) Build(ctx context.Context, h *Host, binDir string, out io.Writer) 
 		Out:  out,
 	})
 	if err != nil {
-		return fmt.Errorf("kernel: building %s %s: %v", t.Name, t.Version, err)
+		return fmt.Errorf("kernel: building %s %s: %w", t.Name, t.Version, err)
 	}
 	if err := os.Rename(tmp, t.Path(binDir)); err != nil {
-		return fmt.Errorf("kernel: installing %s: %v", t.Name, err)
+		return fmt.Errorf("kernel: installing %s: %w", t.Name, err)
 	}
 	return nil
 }
@@ -125,7 +125,7 @@ func DefaultBinDir(ctx context.Context, h *Host) (string, error) {
 	}
 	out, err := h.Output(ctx, Command{Name: goBin, Args: []string{"env", "GOBIN", "GOPATH"}})
 	if err != nil {
-		return "", fmt.Errorf("kernel: %v", err)
+		return "", fmt.Errorf("kernel: %w", err)
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	if len(lines) >= 1 && strings.TrimSpace(lines[0]) != "" {

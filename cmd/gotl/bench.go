@@ -16,6 +16,7 @@ import (
 	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 	"github.com/gotl/gotl/internal/netgen"
 	"github.com/gotl/gotl/internal/procstat"
@@ -48,7 +49,7 @@ var benchNets = map[string]benchNet{
 	"mobilenet_v1_1.0_224":  mobileNet(1, 224),
 	"mobilenet_v1_0.25_128": mobileNet(0.25, 128),
 	"mobilenet_v1_0.25_224": mobileNet(0.25, 224),
-	"tinynet": {size: 32, input: zoo.TinyNetInput, fetch: zoo.TinyNetBottleneck, train: zoo.TinyNetBottleneck,
+	"tinynet": {size: 32, input: zoo.TinyNetInfo.Input, fetch: zoo.TinyNetInfo.Bottleneck, train: zoo.TinyNetInfo.Bottleneck,
 		load: func() (*graphrun.Graph, error) {
 			files, err := zoo.TinyNet()
 			if err != nil {
@@ -188,30 +189,29 @@ func benchTrain(g *graphrun.Graph, net benchNet, batch, iters int, profile func(
 	if err != nil {
 		return 0, 0, err
 	}
-	t, err := finetune.New(finetune.Config{Graph: g, InputTensor: net.input, BottleneckTensor: net.train,
-		Labels: []string{"a", "b"}, BatchSize: batch, Seed: 1})
+	cfg := finetune.DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, net.input, net.train
+	cfg.Labels, cfg.BatchSize, cfg.Seed = []string{"a", "b"}, batch, 1
+	t, err := finetune.New(cfg)
 	if err != nil {
 		return 0, 0, err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	data := &finetune.Data{}
-	idx := make([]int, batch)
-	for i := range batch {
+	examples := make([]train.Example[*dataset.FloatImage], batch)
+	for i := range examples {
 		img := dataset.NewFloatImage(net.size, net.size)
 		for p := range img.Pix {
 			img.Pix[p] = r.Float32()*2 - 1
 		}
-		data.Images = append(data.Images, img)
-		data.Labels = append(data.Labels, i%2)
-		idx[i] = i
+		examples[i] = train.Example[*dataset.FloatImage]{Input: img, Label: i % 2}
 	}
-	if _, _, err := t.Step(data, idx); err != nil { // compile outside the timing
+	if _, _, err := t.Step(examples); err != nil { // compile outside the timing
 		return 0, 0, err
 	}
 	stop := profile()
 	start := time.Now()
 	for range iters {
-		if _, _, err := t.Step(data, idx); err != nil {
+		if _, _, err := t.Step(examples); err != nil {
 			return 0, 0, err
 		}
 	}

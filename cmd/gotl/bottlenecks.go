@@ -1,17 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
@@ -23,35 +21,48 @@ func init() {
 	})
 }
 
-// defaultBottleneckBatch is the default --batch_size: on the CPU fast path a
-// batch computes no faster per image than a single image, while peak memory
-// grows by 8 MB (MobileNet 0.25/224) to 50 MB (Inception v3) per image in
-// the batch (docs/benchmarks.md); 4 keeps memory near batch 1's.
-const defaultBottleneckBatch = 4
-
-// modelFlags are the flags that say how to turn an image into a bottleneck,
-// shared by bottlenecks and retrain.
+// modelFlags are the flags that say how to turn an image into a bottleneck
+// and where to cache it, shared by bottlenecks and retrain.
 type modelFlags struct {
 	graph, input, bottleneck, size string
 	mean, std                      float64
 	batch                          int
+	cacheDir                       string
 	fs                             *flag.FlagSet
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	m.fs = fs
+	// The tensor defaults are retrain.py's, for Inception v3 fed resized
+	// [0, 255] images.
+	inception, _ := zoo.Lookup(zoo.InceptionV3)
 	fs.StringVar(&m.graph, "graph", "", "frozen GraphDef (.pb or .pbtxt) to compute bottlenecks with (default: gotl's offline TinyNet, with its own input, bottleneck, mean and std)")
-	fs.StringVar(&m.input, "input_tensor", "ResizeBilinear:0", "tensor the preprocessed [N,H,W,3] float images are fed to")
-	fs.StringVar(&m.bottleneck, "bottleneck_tensor", "pool_3/_reshape:0", "bottleneck tensor (Inception v3: pool_3/_reshape:0)")
+	fs.StringVar(&m.input, "input_tensor", inception.Model.RawInput, "tensor the preprocessed [N,H,W,3] float images are fed to")
+	fs.StringVar(&m.bottleneck, "bottleneck_tensor", inception.Model.Bottleneck, "bottleneck tensor (Inception v3: "+inception.Model.Bottleneck+")")
 	fs.StringVar(&m.size, "input_size", "", "input size HxW (default: the input placeholder's shape)")
 	fs.Float64Var(&m.mean, "input_mean", 0, "subtracted from every pixel value (0..255) after resizing")
 	fs.Float64Var(&m.std, "input_std", 1, "pixel values are divided by it after subtracting the mean")
-	fs.IntVar(&m.batch, "batch_size", defaultBottleneckBatch, "images per forward pass")
+	fs.IntVar(&m.batch, "batch_size", bottleneck.DefaultBatchSize, "images per forward pass")
+	fs.StringVar(&m.cacheDir, "bottleneck_dir", "/tmp/bottleneck", "bottleneck cache directory")
 }
 
-// load prepares the graph model and the preprocessing.
+// extractor loads the model (once) and opens the cache.
+func (m *modelFlags) extractor() (*bottleneck.Extractor, *bottleneck.GraphModel, error) {
+	model, prep, err := m.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	cache, err := bottleneck.Open(m.cacheDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: m.batch, Progress: nb.Bars}, model, nil
+}
+
+// load prepares the graph model and the preprocessing, loading the graph
+// once.
 func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) {
-	var prep dataset.Preprocess
+	prep := dataset.Preprocess{Mean: float32(m.mean), Std: float32(m.std)}
 	if m.graph == "" {
 		// Offline default: TinyNet, with its tensors and preprocessing
 		// wherever the user did not set them.
@@ -63,41 +74,24 @@ func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) 
 		set := map[string]bool{}
 		m.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if !set["input_tensor"] {
-			m.input = zoo.TinyNetInput
+			m.input = zoo.TinyNetInfo.Input
 		}
 		if !set["bottleneck_tensor"] {
-			m.bottleneck = zoo.TinyNetBottleneck
+			m.bottleneck = zoo.TinyNetInfo.Bottleneck
 		}
 		if !set["input_mean"] {
-			m.mean = zoo.TinyNetMean
+			prep.Mean = zoo.TinyNetInfo.Mean
 		}
 		if !set["input_std"] {
-			m.std = zoo.TinyNetStd
+			prep.Std = zoo.TinyNetInfo.Std
 		}
-	}
-	prep.Mean, prep.Std = float32(m.mean), float32(m.std)
-	if m.size != "" {
-		h, w, ok := strings.Cut(strings.ToLower(m.size), "x")
-		hi, err1 := strconv.Atoi(h)
-		wi, err2 := strconv.Atoi(w)
-		if !ok || err1 != nil || err2 != nil {
-			return nil, prep, fmt.Errorf("%w: --input_size %q: want HxW, e.g. 299x299", errUsage, m.size)
-		}
-		prep.Height, prep.Width = hi, wi
 	}
 	model, err := bottleneck.LoadGraphModel(m.graph, m.input, m.bottleneck)
 	if err != nil {
 		return nil, prep, err
 	}
-	if prep.Height == 0 {
-		g, err := graphrun.Load(m.graph)
-		if err != nil {
-			return nil, prep, err
-		}
-		prep.Height, prep.Width, err = placeholderSize(g, m.input)
-		if err != nil {
-			return nil, prep, err
-		}
+	if prep.Height, prep.Width, err = inputSize(m.size, model.InputSize); err != nil {
+		return nil, prep, err
 	}
 	if err := prep.Validate(); err != nil {
 		return nil, prep, err
@@ -105,30 +99,21 @@ func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) 
 	return model, prep, nil
 }
 
-// placeholderSize reads H and W from an input placeholder's declared shape.
-func placeholderSize(g *graphrun.Graph, input string) (int, int, error) {
-	name, _, err := graphrun.ParseTensorName(input)
+// inputSize is --input_size HxW when given, else the size the graph's input
+// placeholder declares (fromGraph).
+func inputSize(flagValue string, fromGraph func() (int, int, error)) (int, int, error) {
+	if flagValue != "" {
+		var h, w int
+		if _, err := fmt.Sscanf(strings.ToLower(flagValue), "%dx%d", &h, &w); err != nil || h < 1 || w < 1 {
+			return 0, 0, fmt.Errorf("%w: --input_size %q: want HxW, e.g. 299x299", errUsage, flagValue)
+		}
+		return h, w, nil
+	}
+	h, w, err := fromGraph()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("%w: %w; give --input_size HxW", errUsage, err)
 	}
-	n := g.Node(name)
-	if n == nil {
-		return 0, 0, fmt.Errorf("graph has no node %q (--input_tensor)", name)
-	}
-	dims := n.Attr["shape"].GetShape().GetDim()
-	if len(dims) != 4 || dims[1].Size <= 0 || dims[2].Size <= 0 {
-		return 0, 0, fmt.Errorf("%w: cannot read the input size from node %s (%s); give --input_size HxW", errUsage, name, n.Op)
-	}
-	return int(dims[1].Size), int(dims[2].Size), nil
-}
-
-// imagePaths lists a folder's image paths in order.
-func imagePaths(f *dataset.Folder) []string {
-	p := make([]string, len(f.Images))
-	for i, img := range f.Images {
-		p[i] = img.Path
-	}
-	return p
+	return h, w, nil
 }
 
 func runBottlenecks(args []string, stdout, stderr io.Writer) error {
@@ -136,7 +121,6 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	var mf modelFlags
 	mf.register(fs)
 	imageDir := fs.String("image_dir", "", "folder with one sub-folder of images per class (required)")
-	cacheDir := fs.String("bottleneck_dir", "/tmp/bottleneck", "bottleneck cache directory")
 	exportText := fs.String("export_text", "", "also write retrain.py's text bottlenecks (<dir>/<class>/<image>.txt) here")
 	importText := fs.String("import_text", "", "first load retrain.py's text bottlenecks from here into the cache")
 	module := fs.String("module", "", "retrain.py (TF-Hub) module name suffix of text bottleneck files")
@@ -155,23 +139,19 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	model, prep, err := mf.load()
+	ex, model, err := mf.extractor()
 	if err != nil {
 		return err
 	}
-	cache, err := bottleneck.Open(*cacheDir)
-	if err != nil {
-		return err
-	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, BatchSize: mf.batch}
+	cache := ex.Cache
 	imported := 0
 	if *importText != "" {
-		if imported, err = importTextBottlenecks(ex, folder, *importText, *module); err != nil {
+		if imported, err = ex.ImportTextToCache(*importText, folder, *module); err != nil {
 			return err
 		}
 	}
 	start := time.Now()
-	vectors, err := ex.Files(imagePaths(folder))
+	vectors, err := ex.Files(folder.Paths())
 	if err != nil {
 		return err
 	}
@@ -187,39 +167,12 @@ func runBottlenecks(args []string, stdout, stderr io.Writer) error {
 		"imported_text": imported,
 		"cache":         map[string]int64{"hits": st.Hits, "misses": st.Misses, "corrupt": st.Corrupt, "written": st.Writes},
 		"cache_dir":     cache.Dir(), "seconds": secs, "images_per_second": float64(len(vectors)) / secs,
-		"model_fingerprint": model.Fingerprint(), "bottleneck_tensor": model.OutputName(), "preprocess": prep.String(),
+		"model_fingerprint": model.Fingerprint(), "bottleneck_tensor": model.OutputName(), "preprocess": ex.Preprocess.String(),
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(summary)
+		return writeIndentedJSON(stdout, summary)
 	}
 	fmt.Fprintf(stdout, "%d bottlenecks of %d values (%d classes) in %.2fs: %v\n", len(vectors), len(vectors[0]), len(folder.Classes), secs, st)
 	fmt.Fprintf(stdout, "cache: %s\n", cache.Dir())
 	return nil
-}
-
-// importTextBottlenecks puts retrain.py text bottlenecks into the cache
-// under ex's key, so they count as hits.
-func importTextBottlenecks(ex *bottleneck.Extractor, f *dataset.Folder, dir, module string) (int, error) {
-	vectors, _, err := bottleneck.ImportText(dir, f, module)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for i, v := range vectors {
-		if v == nil {
-			continue
-		}
-		h, err := bottleneck.HashFile(f.Images[i].Path)
-		if err != nil {
-			return n, err
-		}
-		if err := ex.Cache.Put(ex.Key(), h, v); err != nil {
-			return n, err
-		}
-		n++
-	}
-	ex.Cache.ResetStats()
-	return n, nil
 }

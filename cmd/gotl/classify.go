@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"sort"
 	"strings"
 
 	"github.com/gotl/gotl/helpers/graphrun"
-	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 func init() {
@@ -63,15 +60,10 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-type prediction struct {
-	Label string  `json:"label"`
-	Index int     `json:"index"`
-	Score float32 `json:"score"`
-}
-
+// classification is what --json prints.
 type classification struct {
-	Image string       `json:"image"`
-	Top   []prediction `json:"top"`
+	Image string                `json:"image"`
+	Top   []graphrun.Prediction `json:"top"`
 }
 
 // tensorName accepts label_image.py's layer names ("final_result") and
@@ -86,11 +78,11 @@ func tensorName(s string) string {
 }
 
 func classify(graphPath, labelsPath, imagePath, input, output string, opts graphrun.ImageOptions, top int) (*classification, error) {
-	labels, err := readLabels(labelsPath)
+	labels, err := graphrun.ReadLabels(labelsPath)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(imagePath)
+	data, err := limits.ReadFile(imagePath)
 	if err != nil {
 		return nil, err
 	}
@@ -98,65 +90,13 @@ func classify(graphPath, labelsPath, imagePath, input, output string, opts graph
 	if err != nil {
 		return nil, err
 	}
-	m, err := graphrun.NewModel(g, []string{input}, []string{output})
+	c, err := graphrun.NewClassifier(g, input, output, labels, opts)
 	if err != nil {
 		return nil, err
 	}
-	var img *tensor.Tensor
-	if m.EncodedImageFeed(0) {
-		// Graphs like classify_image_graph_def.pb decode and resize themselves
-		// ("DecodeJpeg/contents"): feed the file, ignore the size flags.
-		img, err = tensor.FromStrings(nil, []string{string(data)})
-	} else {
-		img, err = graphrun.PrepareImage(data, opts)
-	}
+	best, err := c.Classify(data, top)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", imagePath, err)
+		return nil, fmt.Errorf("%s (labels %s): %w", imagePath, labelsPath, err)
 	}
-	outs, err := m.Run(img)
-	if err != nil {
-		return nil, err
-	}
-	scores, err := outs[0].Float32s()
-	if err != nil {
-		return nil, err
-	}
-	if len(scores) != len(labels) {
-		return nil, fmt.Errorf("%s has %d outputs but %s lists %d labels", output, len(scores), labelsPath, len(labels))
-	}
-	idx := make([]int, len(scores))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
-	if top > len(idx) {
-		top = len(idx)
-	}
-	res := &classification{Image: imagePath}
-	for _, i := range idx[:top] {
-		res.Top = append(res.Top, prediction{Label: labels[i], Index: i, Score: scores[i]})
-	}
-	return res, nil
-}
-
-// readLabels reads one label per line, trailing whitespace removed, as
-// label_image.py's load_labels does.
-func readLabels(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var labels []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		labels = append(labels, strings.TrimRight(sc.Text(), " \t\r"))
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(labels) == 0 {
-		return nil, fmt.Errorf("%s: no labels", path)
-	}
-	return labels, nil
+	return &classification{Image: imagePath, Top: best}, nil
 }

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -40,11 +37,11 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: want one PATH (usage: gotl inspect %s)", errUsage, inspectSynopsis)
 	}
 	path := pos[0]
-	kind, err := fileKind(path)
+	kind, err := graphfile.DetectKind(path)
 	if err != nil {
 		return err
 	}
-	f, err := openInspected(path, kind)
+	f, err := openInspected(path, string(kind))
 	if err != nil {
 		return err
 	}
@@ -71,50 +68,11 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 
 // Kinds of file inspect understands.
 const (
-	kindGraphDef   = "graphdef"
-	kindMetaGraph  = "meta_graph"
-	kindSavedModel = "saved_model"
-	kindCheckpoint = "checkpoint"
+	kindGraphDef   = string(graphfile.KindGraphDef)
+	kindMetaGraph  = string(graphfile.KindMetaGraph)
+	kindSavedModel = string(graphfile.KindSavedModel)
+	kindCheckpoint = string(graphfile.KindCheckpoint)
 )
-
-var v2DataFile = regexp.MustCompile(`\.data-\d{5}-of-\d{5}$`)
-
-// fileKind decides what path is from its name and, for plain files, whether
-// it holds a checkpoint table.
-func fileKind(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			// A checkpoint prefix is not a file itself.
-			if checkpoint.IsCheckpoint(path) {
-				return kindCheckpoint, nil
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".pb", ".pbtxt", ".meta", ".txt", ".pbtext":
-				return "", fmt.Errorf("%s: no such file", path)
-			}
-			return "", fmt.Errorf("%s: no such file, directory or checkpoint prefix (no %s.index either)", path, path)
-		}
-		return "", err
-	}
-	base := filepath.Base(path)
-	switch {
-	case st.IsDir():
-		for _, name := range []string{"saved_model.pb", "saved_model.pbtxt"} {
-			if _, err := os.Stat(filepath.Join(path, name)); err == nil {
-				return kindSavedModel, nil
-			}
-		}
-		return kindCheckpoint, nil
-	case base == "saved_model.pb" || base == "saved_model.pbtxt":
-		return kindSavedModel, nil
-	case strings.HasSuffix(base, ".meta"):
-		return kindMetaGraph, nil
-	case strings.HasSuffix(base, ".index") || v2DataFile.MatchString(base) || checkpoint.IsCheckpoint(path):
-		return kindCheckpoint, nil
-	}
-	return kindGraphDef, nil
-}
 
 // inspected is an opened file of any kind.
 type inspected struct {
@@ -282,10 +240,10 @@ type metaGraphJSON struct {
 }
 
 type tensorJSON struct {
-	Name   string  `json:"name"`
-	DType  string  `json:"dtype"`
-	Shape  []int64 `json:"shape"`
-	Values []any   `json:"values"`
+	Name   string          `json:"name"`
+	DType  string          `json:"dtype"`
+	Shape  []int64         `json:"shape"`
+	Values json.RawMessage `json:"values"`
 }
 
 func (f *inspected) json() (any, error) {
@@ -364,7 +322,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func writeTensorJSON(w io.Writer, name string, t *tensor.Tensor) error {
-	vals, err := t.Values()
+	vals, err := t.AppendValuesJSON(nil)
 	if err != nil {
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}
@@ -508,11 +466,22 @@ func formatShape(s tensor.Shape) string {
 const maxPrinted = 1000
 
 func printTensor(w io.Writer, name string, t *tensor.Tensor) error {
-	vals, err := t.Values()
+	n := t.NumElements()
+	var vals []any
+	var err error
+	if n <= maxPrinted {
+		vals, err = flatValues(t, 0, n)
+	} else { // only what is shown: the first and last ten
+		var head, tail []any
+		if head, err = flatValues(t, 0, 10); err == nil {
+			tail, err = flatValues(t, n-10, n)
+		}
+		vals = append(head, tail...)
+	}
 	if err != nil {
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}
-	fmt.Fprintf(w, "%s  %s %s  (%d values)\n", name, t.DType, formatShape(tensor.Shape{Dims: t.Shape}), len(vals))
+	fmt.Fprintf(w, "%s  %s %s  (%d values)\n", name, t.DType, formatShape(tensor.Shape{Dims: t.Shape}), n)
 	show := func(v []any) {
 		for _, x := range v {
 			switch x := x.(type) {
@@ -523,12 +492,12 @@ func printTensor(w io.Writer, name string, t *tensor.Tensor) error {
 			}
 		}
 	}
-	if len(vals) <= maxPrinted {
+	if n <= maxPrinted {
 		show(vals)
 		return nil
 	}
 	show(vals[:10])
-	fmt.Fprintf(w, "... (%d more; use --json for all)\n", len(vals)-20)
-	show(vals[len(vals)-10:])
+	fmt.Fprintf(w, "... (%d more; use --json for all)\n", n-20)
+	show(vals[10:])
 	return nil
 }

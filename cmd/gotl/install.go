@@ -66,7 +66,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if root, err = kernel.FindRepoRoot(wd); err != nil {
-			return fmt.Errorf("%v; run gotl install inside the checkout or pass --repo", err)
+			return fmt.Errorf("%w; run gotl install inside the checkout or pass --repo", err)
 		}
 	} else if root, err = kernel.FindRepoRoot(root); err != nil {
 		return err

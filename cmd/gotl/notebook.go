@@ -44,7 +44,7 @@ func runNotebook(args []string, stdout, stderr io.Writer) error {
 		}
 		root, err := kernel.FindRepoRoot(wd)
 		if err != nil {
-			return fmt.Errorf("%v; pass --dir", err)
+			return fmt.Errorf("%w; pass --dir", err)
 		}
 		*dir = filepath.Join(root, "notebooks")
 		report := (&kernel.Installer{Host: host, Config: kernel.Config{RepoRoot: root}}).Check(context.Background(), kernel.ForNotebooks)
@@ -72,7 +72,7 @@ func runNotebook(args []string, stdout, stderr io.Writer) error {
 	signal.Ignore(os.Interrupt)
 	defer signal.Reset(os.Interrupt)
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: %v", c, err)
+		return fmt.Errorf("%s: %w", c, err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/optim/testfunc"
 )
@@ -50,7 +51,7 @@ func runOptimize(args []string, stdout, stderr io.Writer) error {
 	optimizer := fs.String("optimizer", "", "TF1 optimizer: "+strings.Join(optim.Names(), ", "))
 	params := paramFlags{}
 	fs.Var(params, "param", "optimizer argument with its TF1 name, e.g. learning_rate=0.01 (repeatable)")
-	steps := fs.Int("steps", 500, "number of steps (--function)")
+	steps := fs.Int("steps", 500, "number of steps (--function); at most $GOTL_MAX_STEPS (default 1000000). Runs longer than\n$GOTL_MAX_HISTORY_POINTS (default 10000) steps print every 2nd, 4th, … step and the last")
 	start := fs.String("start", "", "starting point x,y (--function; default: the function's conventional start)")
 	asJSON := fs.Bool("json", false, "print the trajectory as JSON (--function)")
 	rest, err := parseFlags(fs, args)
@@ -75,7 +76,7 @@ func optimizeCase(path string, stdout io.Writer) error {
 	var r io.Reader = os.Stdin
 	name := "stdin"
 	if path != "-" {
-		f, err := os.Open(path)
+		f, _, err := limits.Open(path)
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func optimizeCase(path string, stdout io.Writer) error {
 	}
 	res, err := optim.RunCase(c)
 	if err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	out, err := json.Marshal(res)
 	if err != nil {
@@ -145,7 +146,7 @@ func optimizeFunction(fname, oname string, params paramFlags, steps int, start s
 			Points    []point            `json:"points"`
 		}{Function: fn.Name, Optimizer: spec.Name, Params: finite(hyper), Diverged: tr.Diverged}
 		for i, x := range tr.X {
-			p := point{Step: i, X: x[0], Y: x[1], Slots: tr.Recorder.Records[i].Slots}
+			p := point{Step: tr.Steps[i], X: x[0], Y: x[1], Slots: tr.Recorder.Records[i].Slots}
 			if l := tr.Loss[i]; !isBad(l) && !isBad(x[0]) && !isBad(x[1]) {
 				p.Loss = &l
 			} else {
@@ -159,7 +160,7 @@ func optimizeFunction(fname, oname string, params paramFlags, steps int, start s
 	fmt.Fprintf(stdout, "# %s on %s from (%g, %g), %d steps; %s\n", spec.Name, fn.Name, tr.X[0][0], tr.X[0][1], steps, fmtHyper(spec, hyper))
 	fmt.Fprintf(stdout, "%6s %14s %14s %14s\n", "step", "x", "y", "loss")
 	for i, x := range tr.X {
-		fmt.Fprintf(stdout, "%6d %14.8g %14.8g %14.8g\n", i, x[0], x[1], tr.Loss[i])
+		fmt.Fprintf(stdout, "%6d %14.8g %14.8g %14.8g\n", tr.Steps[i], x[0], x[1], tr.Loss[i])
 	}
 	if tr.Diverged {
 		fmt.Fprintf(stdout, "# diverged at step %d\n", tr.DivergedAt)

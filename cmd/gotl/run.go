@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -53,7 +54,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		}
 		t, err := readFeed(file)
 		if err != nil {
-			return fmt.Errorf("feed %s: %v", name, err)
+			return fmt.Errorf("feed %s: %w", name, err)
 		}
 		feedNames = append(feedNames, name)
 		feedTensors = append(feedTensors, t)
@@ -86,14 +87,14 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 
 // readFeed reads a tensor JSON file, or any other file as a DT_STRING scalar.
 func readFeed(file string) (*tensor.Tensor, error) {
-	data, err := os.ReadFile(file)
+	data, err := limits.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
 	if strings.EqualFold(filepath.Ext(file), ".json") {
 		t, err := tensor.FromJSON(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", file, err)
+			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 		return t, nil
 	}
@@ -123,15 +124,28 @@ func loadGraphArg(path string, tags, fetches []string) (*graphrun.Graph, error) 
 
 // printTensorSummary prints dtype, shape and up to 20 values of t.
 func printTensorSummary(w io.Writer, name string, t *tensor.Tensor) {
-	vals, err := t.Values()
+	n := t.NumElements()
+	vals, err := flatValues(t, 0, min(n, 20))
 	if err != nil {
 		fmt.Fprintf(w, "%s: %s %v (%v)\n", name, tensor.ShortName(t.DType), t.Shape, err)
 		return
 	}
 	more := ""
-	if len(vals) > 20 {
-		more = fmt.Sprintf(" … (%d values)", len(vals))
-		vals = vals[:20]
+	if n > 20 {
+		more = fmt.Sprintf(" … (%d values)", n)
 	}
 	fmt.Fprintf(w, "%s: %s %v\n  %v%s\n", name, tensor.ShortName(t.DType), t.Shape, vals, more)
+}
+
+// flatValues returns elements [from, to) of t in row-major order, without
+// converting the others: a summary of a large tensor costs what it prints.
+func flatValues(t *tensor.Tensor, from, to int64) ([]any, error) {
+	part := &tensor.Tensor{DType: t.DType, Shape: []int64{to - from}}
+	if t.Strings != nil {
+		part.Strings = t.Strings[from:to]
+	} else {
+		size := int64(tensor.ElemSize(t.DType))
+		part.Data = t.Data[from*size : to*size]
+	}
+	return part.Values()
 }

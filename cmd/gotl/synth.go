@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -50,44 +48,16 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 		want = dataset.SyntheticClasses
 	default:
 		for _, c := range strings.Split(*classes, ",") {
-			c = strings.TrimSpace(c)
+			want = append(want, strings.TrimSpace(c))
+		}
+		for _, c := range want {
 			if !slices.Contains(dataset.SyntheticClasses, c) {
 				return fmt.Errorf("%w: unknown class %q (known: %s)", errUsage, c, strings.Join(dataset.SyntheticClasses, ", "))
 			}
-			want = append(want, c)
 		}
 	}
-	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%s exists and is not empty", *out)
-	}
-	// Draw every class up to the last one wanted (Synthetic takes a count),
-	// in a temporary folder, keep the wanted ones, then move it into place.
-	n := 0
-	for _, c := range want {
-		n = max(n, slices.Index(dataset.SyntheticClasses, c)+1)
-	}
-	n = max(n, 2)
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(*out)), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(*out)), ".synth-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if _, err := dataset.WriteSynthetic(tmp, dataset.SyntheticOptions{Classes: n, PerClass: *perClass,
+	if _, err := dataset.WriteSyntheticClasses(*out, want, dataset.SyntheticOptions{PerClass: *perClass,
 		Height: *size, Width: *size, Seed: *seed, Format: *format}); err != nil {
-		return err
-	}
-	for _, c := range dataset.SyntheticClasses[:n] {
-		if !slices.Contains(want, c) {
-			if err := os.RemoveAll(filepath.Join(tmp, c)); err != nil {
-				return err
-			}
-		}
-	}
-	os.Remove(*out) // an empty directory may be replaced
-	if err := os.Rename(tmp, *out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Wrote %d %s images of %d classes (%s) to %s\n", *perClass*len(want), *format, len(want), strings.Join(want, ", "), *out)

@@ -18,7 +18,7 @@ func benchFolder(b *testing.B, n, size int) []string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return paths(f)
+	return f.Paths()
 }
 
 func benchModel(b *testing.B, size int) *GraphModel {
@@ -43,7 +43,7 @@ func BenchmarkExtractCold(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c, _ := Open(b.TempDir())
-		ex := &Extractor{Model: m, Preprocess: prep, Cache: c, Quiet: true}
+		ex := &Extractor{Model: m, Preprocess: prep, Cache: c}
 		if _, err := ex.Files(ps); err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func BenchmarkColdVsWarm(b *testing.B) {
 	var cold, warm time.Duration
 	for i := 0; i < b.N; i++ {
 		c, _ := Open(b.TempDir())
-		ex := &Extractor{Model: m, Preprocess: prep, Cache: c, Quiet: true}
+		ex := &Extractor{Model: m, Preprocess: prep, Cache: c}
 		t0 := time.Now()
 		if _, err := ex.Files(ps); err != nil {
 			b.Fatal(err)

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Key identifies what produced a set of bottleneck vectors: every entry of
@@ -210,23 +212,12 @@ func (c *Cache) describe(ns string, k Key) error {
 	return writeAtomic(p, append(data, '\n'))
 }
 
+// writeAtomic writes a cache entry or a text bottleneck. Entries carry a
+// checksum and are recomputed when damaged, so they are not synced to disk:
+// that would cost more than the forward pass of a small network.
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
+	if err := util.WriteFileAtomicNoSync(path, data, 0o644); err != nil {
 		return fmt.Errorf("bottleneck: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bottleneck: writing %s: %w", path, werr)
 	}
 	return nil
 }

@@ -24,8 +24,11 @@
 //	cache, err := bottleneck.Open("/tmp/gotl_bottlenecks")
 //	ex := &bottleneck.Extractor{Model: model, Cache: cache,
 //		Preprocess: dataset.Preprocess{Height: 299, Width: 299, Mean: 128, Std: 128}}
-//	vectors, err := ex.Files(paths) // batched, with a progress bar
+//	vectors, err := ex.Files(paths) // batched; Progress: nb.Bars shows a bar
 //	fmt.Println(cache.Stats())
+//
+// Extractor.Splits goes from an image folder to the cached vectors of its
+// retrain.py splits (train.Bottlenecks), what retrain.Train takes.
 //
 // A Model is anything that maps preprocessed images to vectors; NewGraphModel
 // runs a GraphDef with gotl's graph runner, FuncModel wraps a Go function.
@@ -35,6 +38,7 @@
 // comma-separated floats, so caches can move between gotl and TensorFlow.
 //
 // Distorted images (dataset.Distortions) must not be cached: their pixels
-// change every step. Extractor.Images without a cache, or Model.Bottlenecks
-// directly, is the path for them, as in retrain.py.
+// change every step. retrain.DistortedBatches computes them through
+// Model.Bottlenecks, as retrain.py does; Extractor.Images is the uncached
+// path for other decoded images.
 package bottleneck

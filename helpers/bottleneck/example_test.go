@@ -30,7 +30,7 @@ func ExampleExtractor() {
 	}
 	for pass := 0; pass < 2; pass++ {
 		cache, _ := bottleneck.Open(filepath.Join(tmp, "cache"))
-		ex := &bottleneck.Extractor{Model: model, Cache: cache, Quiet: true,
+		ex := &bottleneck.Extractor{Model: model, Cache: cache,
 			Preprocess: dataset.Preprocess{Height: 16, Width: 16, Mean: 127.5, Std: 127.5}}
 		vectors, err := ex.Files(paths)
 		if err != nil {

@@ -8,8 +8,17 @@ import (
 	"sync"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
+	"github.com/gotl/gotl/helpers/progress"
+	"github.com/gotl/gotl/helpers/train"
 )
+
+// DefaultBatchSize is the number of images per Model call when
+// Extractor.BatchSize is not set (and gotl bottlenecks' --batch_size). On
+// the CPU fast path a batch computes no faster per image than one image,
+// while peak memory grows by 8 MB (MobileNet 0.25/224) to 50 MB (Inception
+// v3) per image in the batch (docs/benchmarks.md); 4 keeps memory near
+// batch 1's.
+const DefaultBatchSize = 4
 
 // Model computes bottleneck vectors for a batch of preprocessed images
 // (dataset.Preprocess output, all of one size).
@@ -43,10 +52,12 @@ type Extractor struct {
 	Model      Model
 	Preprocess dataset.Preprocess
 	Cache      *Cache // nil: always compute
-	BatchSize  int    // images per Model call; default 16
+	BatchSize  int    // images per Model call; default DefaultBatchSize
 	Workers    int    // goroutines reading and decoding; default GOMAXPROCS
-	Label      string // progress bar label; default "bottlenecks"
-	Quiet      bool   // no progress bar
+	// Progress, when set, is shown the extraction (one unit per image);
+	// nb.Bars draws it in a notebook or terminal.
+	Progress progress.Reporter
+	Label    string // the progress task's label; default "bottlenecks"
 }
 
 // Key is the cache key of e's vectors.
@@ -69,7 +80,7 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	}
 	batch := e.BatchSize
 	if batch <= 0 {
-		batch = 16
+		batch = DefaultBatchSize
 	}
 	workers := e.Workers
 	if workers <= 0 {
@@ -79,11 +90,8 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	if label == "" {
 		label = "bottlenecks"
 	}
-	var prog *nb.Progress
-	if !e.Quiet {
-		prog = nb.NewProgress(len(paths), label)
-		defer prog.Done()
-	}
+	prog := progress.Start(e.Progress, label, len(paths))
+	defer prog.Done()
 	key := e.Key()
 	out := make([][]float32, len(paths))
 	hashes := make([]ContentHash, len(paths))
@@ -126,9 +134,7 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 			return nil, err
 		}
 		sortInts(misses)
-		if prog != nil {
-			prog.Add(end - start - len(misses))
-		}
+		prog.Add(end - start - len(misses))
 		for b := 0; b < len(misses); b += batch {
 			idx := misses[b:min(b+batch, len(misses))]
 			imgs := make([]*dataset.FloatImage, len(idx))
@@ -147,12 +153,42 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 					}
 				}
 			}
-			if prog != nil {
-				prog.Add(len(idx))
-			}
+			prog.Add(len(idx))
 		}
 	}
 	return out, nil
+}
+
+// Splits returns the bottleneck vectors of f's images in f's retrain.py
+// splits (see Files: cached vectors are read, the others computed and
+// cached), ready for retrain.Train. Only the splits named in which are
+// computed, all three when which is empty: with distorted training images
+// the training split's vectors are not needed.
+func (e *Extractor) Splits(f *dataset.Folder, which ...dataset.Split) (*train.Bottlenecks, error) {
+	want := map[dataset.Split]bool{dataset.Training: true, dataset.Validation: true, dataset.Testing: true}
+	if len(which) > 0 {
+		want = map[dataset.Split]bool{}
+		for _, s := range which {
+			want[s] = true
+		}
+	}
+	var images []dataset.Image
+	var paths []string
+	for _, img := range f.Images {
+		if want[img.Split] {
+			images = append(images, img)
+			paths = append(paths, img.Path)
+		}
+	}
+	vectors, err := e.Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	s := &train.Bottlenecks{Labels: f.Labels()}
+	for i, img := range images {
+		s.Add(img.Split, train.Example[[]float32]{Input: vectors[i], Label: img.Label, Name: img.Path})
+	}
+	return s, nil
 }
 
 // Images computes bottlenecks of decoded images (values in [0, 255], any
@@ -164,7 +200,7 @@ func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
 	}
 	batch := e.BatchSize
 	if batch <= 0 {
-		batch = 16
+		batch = DefaultBatchSize
 	}
 	out := make([][]float32, 0, len(images))
 	for b := 0; b < len(images); b += batch {

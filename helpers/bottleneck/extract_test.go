@@ -22,20 +22,12 @@ func synthFolder(t testing.TB, classes, perClass int) *dataset.Folder {
 	return f
 }
 
-func paths(f *dataset.Folder) []string {
-	var p []string
-	for _, img := range f.Images {
-		p = append(p, img.Path)
-	}
-	return p
-}
-
 func TestExtractorColdWarmRenamed(t *testing.T) {
 	f := synthFolder(t, 3, 7)
 	cache, _ := Open(t.TempDir())
 	model := &meanColorModel{}
-	ex := &Extractor{Model: model, Cache: cache, Preprocess: dataset.Preprocess{Height: 16, Width: 16, Mean: 0, Std: 1}, BatchSize: 4, Quiet: true}
-	cold, err := ex.Files(paths(f))
+	ex := &Extractor{Model: model, Cache: cache, Preprocess: dataset.Preprocess{Height: 16, Width: 16, Mean: 0, Std: 1}, BatchSize: 4}
+	cold, err := ex.Files(f.Paths())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +44,7 @@ func TestExtractorColdWarmRenamed(t *testing.T) {
 	}
 
 	cache.ResetStats()
-	warm, err := ex.Files(paths(f))
+	warm, err := ex.Files(f.Paths())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +75,7 @@ func TestExtractorColdWarmRenamed(t *testing.T) {
 	// Another preprocessing is another key.
 	ex2 := *ex
 	ex2.Preprocess.Mean = 1
-	if _, err := ex2.Files(paths(f)[1:4]); err != nil || model.images != 25 {
+	if _, err := ex2.Files(f.Paths()[1:4]); err != nil || model.images != 25 {
 		t.Errorf("new preprocessing reused entries: model %d", model.images)
 	}
 }
@@ -97,7 +89,7 @@ func mustRead(t *testing.T, p string) []byte {
 }
 
 func TestExtractorErrors(t *testing.T) {
-	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}, Quiet: true}
+	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}}
 	if _, err := ex.Files([]string{"/nonexistent/x.jpg"}); err == nil {
 		t.Error("missing file: no error")
 	}
@@ -106,19 +98,19 @@ func TestExtractorErrors(t *testing.T) {
 	if _, err := ex.Files([]string{bad}); err == nil {
 		t.Error("undecodable file: no error")
 	}
-	short := &Extractor{Quiet: true, Preprocess: ex.Preprocess, Model: FuncModel{ID: "x", Output: "y", Fn: func(imgs []*dataset.FloatImage) ([][]float32, error) {
+	short := &Extractor{Preprocess: ex.Preprocess, Model: FuncModel{ID: "x", Output: "y", Fn: func(imgs []*dataset.FloatImage) ([][]float32, error) {
 		return [][]float32{{1}}, nil
 	}}}
 	f := synthFolder(t, 2, 2)
-	if _, err := short.Files(paths(f)); err == nil {
+	if _, err := short.Files(f.Paths()); err == nil {
 		t.Error("model returning too few vectors: no error")
 	}
 }
 
 func TestTextRoundTrip(t *testing.T) {
 	f := synthFolder(t, 2, 3)
-	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}, Quiet: true}
-	vs, err := ex.Files(paths(f))
+	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}}
+	vs, err := ex.Files(f.Paths())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,5 +137,68 @@ func TestTextRoundTrip(t *testing.T) {
 	os.WriteFile(p, []byte("1,2,x"), 0o644)
 	if _, _, err := ImportText(dir, f, "https://tfhub.dev/google/x/1"); err == nil {
 		t.Error("bad text bottleneck imported")
+	}
+}
+
+// Splits pairs every image of a folder with its vector in the folder's
+// retrain.py split; naming splits computes only those.
+func TestExtractorSplits(t *testing.T) {
+	f := synthFolder(t, 3, 20)
+	cache, _ := Open(t.TempDir())
+	ex := &Extractor{Model: &meanColorModel{}, Cache: cache, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}}
+	s, err := ex.Splits(f, dataset.Validation, dataset.Testing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := [3]int{}
+	for _, c := range f.Counts() {
+		for split, n := range c {
+			counts[split] += n
+		}
+	}
+	if len(s.Training) != 0 || len(s.Validation) != counts[dataset.Validation] || len(s.Testing) != counts[dataset.Testing] {
+		t.Fatalf("validation and testing only: %v, folder %v", s.Counts(), counts)
+	}
+	if got := cache.Stats().Writes; got != int64(counts[dataset.Validation]+counts[dataset.Testing]) {
+		t.Errorf("%d vectors computed for the validation and test splits", got)
+	}
+	all, err := ex.Splits(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Training) != counts[dataset.Training] || !reflect.DeepEqual(all.Testing, s.Testing) || !reflect.DeepEqual(all.Labels, f.Labels()) {
+		t.Errorf("all splits: %v, labels %v", all.Counts(), all.Labels)
+	}
+	for _, e := range all.Training {
+		img, _ := dataset.Load(e.Name)
+		if want := meanStd(ex.Preprocess.Apply(img)); !reflect.DeepEqual(e.Input, want) || f.Classes[e.Label].Dir != filepath.Base(filepath.Dir(e.Name)) {
+			t.Fatalf("%s: label %d, vector %v, want %v", e.Name, e.Label, e.Input, want)
+		}
+	}
+}
+
+// Text bottlenecks imported into an empty cache are hits afterwards.
+func TestImportTextToCache(t *testing.T) {
+	f := synthFolder(t, 2, 3)
+	ex := &Extractor{Model: &meanColorModel{}, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}}
+	vs, err := ex.Files(f.Paths())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := ExportText(dir, f, vs, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ex.ImportTextToCache(dir, f, ""); err == nil {
+		t.Error("import without a cache: no error")
+	}
+	ex.Cache, _ = Open(t.TempDir())
+	n, err := ex.ImportTextToCache(dir, f, "")
+	if err != nil || n != len(vs) {
+		t.Fatalf("imported %d of %d: %v", n, len(vs), err)
+	}
+	back, err := ex.Files(f.Paths())
+	if err != nil || !reflect.DeepEqual(back, vs) || ex.Cache.Stats().Hits != int64(len(vs)) {
+		t.Errorf("after import: %v, stats %v", err, ex.Cache.Stats())
 	}
 }

@@ -83,6 +83,15 @@ func (m *GraphModel) OutputRank(height, width int) (int, error) {
 	return m.rank, nil
 }
 
+// InputSize is the height and width the model's input takes, as its
+// placeholder declares them ([batch, height, width, 3]).
+func (m *GraphModel) InputSize() (height, width int, err error) {
+	if height, width, err = m.graph.ImageInputSize(m.input); err != nil {
+		return 0, 0, fmt.Errorf("bottleneck: %w", err)
+	}
+	return height, width, nil
+}
+
 // InputName is the tensor images are fed to.
 func (m *GraphModel) InputName() string { return m.input }
 

@@ -116,3 +116,36 @@ func ImportText(dir string, f *dataset.Folder, module string) (vectors [][]float
 	}
 	return vectors, missing, nil
 }
+
+// ImportTextToCache puts the retrain.py text bottlenecks of f's images found
+// in dir (see ImportText) into e's cache under e's key, so that Files and
+// Splits find them as hits, and returns how many it stored. The cache's
+// counters are reset afterwards.
+func (e *Extractor) ImportTextToCache(dir string, f *dataset.Folder, module string) (int, error) {
+	if e.Cache == nil {
+		return 0, errors.New("bottleneck: ImportTextToCache needs an Extractor with a Cache")
+	}
+	if err := e.check(); err != nil {
+		return 0, err
+	}
+	vectors, _, err := ImportText(dir, f, module)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, v := range vectors {
+		if v == nil {
+			continue
+		}
+		h, err := HashFile(f.Images[i].Path)
+		if err != nil {
+			return n, err
+		}
+		if err := e.Cache.Put(e.Key(), h, v); err != nil {
+			return n, err
+		}
+		n++
+	}
+	e.Cache.ResetStats()
+	return n, nil
+}

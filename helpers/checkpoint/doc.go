@@ -29,8 +29,11 @@
 // names errors wrapping ErrNotFound with suggestions. Declared sizes,
 // offsets and element counts are checked against the real file sizes before
 // anything is allocated, so a small hostile file cannot make the reader
-// allocate gigabytes. The parsers are fuzzed (FuzzTable, FuzzV2Index,
-// FuzzV1File).
+// allocate gigabytes; element counts are overflow-checked and held to
+// gotl's limit on tensor elements (helpers/limits; an error wrapping
+// limits.ErrExceeded says how to raise it). Only regular files are opened:
+// a FIFO or a link to a device is refused, not read. The parsers are fuzzed
+// (FuzzTable, FuzzV2Index, FuzzV1File).
 //
 // # Speed
 //

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
+	"github.com/gotl/gotl/helpers/limits"
+	"github.com/gotl/gotl/internal/util"
 )
 
 var (
@@ -26,17 +28,16 @@ func fileExists(p string) bool {
 // hasTableMagic reports whether p is a regular file ending in the table
 // magic number.
 func hasTableMagic(p string) bool {
-	f, err := os.Open(p)
+	f, size, err := limits.Open(p)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() < table.FooterSize {
+	if size < table.FooterSize {
 		return false
 	}
 	var m [8]byte
-	if _, err := f.ReadAt(m[:], st.Size()-8); err != nil {
+	if _, err := f.ReadAt(m[:], size-8); err != nil {
 		return false
 	}
 	return binary.LittleEndian.Uint64(m[:]) == table.Magic
@@ -51,7 +52,9 @@ type resolved struct {
 
 func resolve(path string) (resolved, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		if fileExists(filepath.Join(path, StateFile)) {
+		// A state file that is not a regular file (a FIFO, a link to a
+		// device) is an error from latestCheckpoint, not a missing file.
+		if _, err := os.Stat(filepath.Join(path, StateFile)); err == nil {
 			p, err := latestCheckpoint(path)
 			if err != nil {
 				return resolved{}, err
@@ -109,7 +112,7 @@ func resolve(path string) (resolved, error) {
 	}
 	files, err := filepath.Glob(pattern)
 	if err != nil {
-		return resolved{}, fmt.Errorf("checkpoint: bad pattern %s: %v", pattern, err)
+		return resolved{}, fmt.Errorf("checkpoint: bad pattern %s: %w", pattern, err)
 	}
 	if len(files) == 0 {
 		return resolved{}, fmt.Errorf("checkpoint: no files match %s", pattern)
@@ -152,6 +155,12 @@ func open(path string) (*Reader, error) {
 	return r, nil
 }
 
+// IsV2FileName reports whether name is that of one of a V2 checkpoint's
+// files: its .index or a data shard (.data-00000-of-00001).
+func IsV2FileName(name string) bool {
+	return strings.HasSuffix(name, ".index") || v2DataSuffix.MatchString(name)
+}
+
 func isCheckpoint(path string) bool {
 	_, err := resolve(path)
 	return err == nil
@@ -186,11 +195,12 @@ func suggest(name string, names []string, limit int) []string {
 	lname := strings.ToLower(name)
 	for _, n := range names {
 		ln := strings.ToLower(n)
-		d := editDistance(lname, ln)
+		limit := max(3, len(name)/3)
+		d := util.EditDistance(lname, ln, limit)
 		if lname != "" && (strings.Contains(ln, lname) || strings.HasSuffix(lname, ln)) {
 			d = min(d, 1+abs(len(ln)-len(lname))/8)
 		}
-		if d <= max(3, len(name)/3) {
+		if d <= limit {
 			cs = append(cs, cand{n, d})
 		}
 	}
@@ -207,32 +217,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// editDistance is the Levenshtein distance, capped in cost by the short
-// names involved.
-func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		if a == b {
-			return 0
-		}
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

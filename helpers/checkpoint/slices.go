@@ -98,7 +98,7 @@ func assembleSlices(vr Variable, slices []bundlepb.Slice, limit int64, file stri
 	dt := tensor.BaseType(vr.DType)
 	n, err := elements(vr.Shape, max(limit, 1))
 	if err != nil {
-		return nil, corruptf("%s: tensor %q: %v", file, vr.Name, err)
+		return nil, shapeError(file, vr.Name, err)
 	}
 	elem := int64(tensor.ElemSize(dt))
 	if dt != tensor.String && elem == 0 {

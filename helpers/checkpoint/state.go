@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gotl/gotl/helpers/limits"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // State is the content of a `checkpoint` state file (TensorFlow's
@@ -49,11 +52,14 @@ func IsCheckpoint(path string) bool {
 	return isCheckpoint(path)
 }
 
+// maxStateBytes bounds the state file, a few lines of text per checkpoint.
+const maxStateBytes = 16 << 20
+
 func readState(dir string) (*State, error) {
 	name := filepath.Join(dir, StateFile)
-	data, err := os.ReadFile(name)
+	data, err := limits.ReadFileMax(name, maxStateBytes)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: no checkpoint state in %s: %v", dir, err)
+		return nil, fmt.Errorf("checkpoint: no checkpoint state in %s: %w", dir, err)
 	}
 	s := &State{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -72,7 +78,7 @@ func readState(dir string) (*State, error) {
 		case "model_checkpoint_path", "all_model_checkpoint_paths":
 			p, err := unquoteText(val)
 			if err != nil {
-				return nil, fmt.Errorf("checkpoint: %s:%d: %s: %v", name, line, key, err)
+				return nil, fmt.Errorf("checkpoint: %s:%d: %s: %w", name, line, key, err)
 			}
 			if key == "model_checkpoint_path" {
 				s.ModelCheckpointPath = p
@@ -83,7 +89,7 @@ func readState(dir string) (*State, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("checkpoint: %s: %v", name, err)
+		return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
 	}
 	if s.ModelCheckpointPath == "" {
 		return nil, fmt.Errorf("checkpoint: %s has no model_checkpoint_path", name)
@@ -216,16 +222,10 @@ func tempName(final string) string {
 
 func writeFileAtomic(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
-	tmp := tempName(name)
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: %v", err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: %v", err)
+	if err := util.WriteFileAtomic(name, data, 0o644); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

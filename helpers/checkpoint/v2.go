@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/bundlepb"
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -52,28 +53,32 @@ func DataFilename(prefix string, i, n int) string {
 func wrapTable(err error) error {
 	switch {
 	case errors.Is(err, table.ErrChecksum):
-		return fmt.Errorf("%w: %v", ErrChecksum, err)
+		return fmt.Errorf("%w: %w", ErrChecksum, err)
 	case errors.Is(err, table.ErrCorrupt):
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	return fmt.Errorf("checkpoint: %v", err)
+	return fmt.Errorf("checkpoint: %w", err)
+}
+
+// shapeError reports a stored shape elements refused: beyond the policy's
+// limit (the file may be fine; the limit can be raised), or corrupt.
+func shapeError(file, tensorName string, err error) error {
+	if errors.Is(err, limits.ErrExceeded) {
+		return fmt.Errorf("checkpoint: %s: tensor %q: %w", file, tensorName, err)
+	}
+	return corruptf("%s: tensor %q: %v", file, tensorName, err)
 }
 
 func corruptf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %w", ErrCorrupt, fmt.Errorf(format, args...))
 }
 
 func openTable(name string) (*os.File, *table.Reader, error) {
-	f, err := os.Open(name)
+	f, size, err := limits.Open(name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoint: %v", err)
+		return nil, nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("checkpoint: %v", err)
-	}
-	t, err := table.NewReader(f, st.Size(), name)
+	t, err := table.NewReader(f, size, name)
 	if err != nil {
 		f.Close()
 		return nil, nil, wrapTable(err)
@@ -150,24 +155,18 @@ func openV2(prefix string) (*Reader, error) {
 	r := &Reader{format: FormatV2, path: prefix, files: []string{indexName}, vars: map[string]Variable{}, impl: v}
 	for i := 0; i < n; i++ {
 		name := DataFilename(prefix, i, n)
-		df, err := os.Open(name)
+		df, size, err := limits.Open(name)
 		if err != nil {
 			v.close()
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("checkpoint: missing data shard %s (shard %d of %d listed in %s)", name, i, n, filepath.Base(indexName))
 			}
-			return nil, fmt.Errorf("checkpoint: %v", err)
-		}
-		st, err := df.Stat()
-		if err != nil {
-			df.Close()
-			v.close()
-			return nil, fmt.Errorf("checkpoint: %v", err)
+			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
 		v.shards = append(v.shards, df)
 		v.shardNames = append(v.shardNames, name)
-		v.shardSizes = append(v.shardSizes, st.Size())
-		v.dataTotal += st.Size()
+		v.shardSizes = append(v.shardSizes, size)
+		v.dataTotal += size
 		r.files = append(r.files, name)
 	}
 	// Slice entries are reached through their full tensor; like
@@ -208,17 +207,16 @@ func (v *v2reader) close() error {
 	return first
 }
 
-// elements returns the element count of dims, failing beyond limit.
+// elements returns the element count of a stored shape: overflow-checked,
+// at most limits.TensorElements, and at most limit, the bytes the
+// checkpoint has to hold them (every element takes at least one).
 func elements(dims []int64, limit int64) (int64, error) {
-	n := int64(1)
-	for _, d := range dims {
-		if d < 0 {
-			return 0, fmt.Errorf("negative dimension in %v", dims)
-		}
-		if d != 0 && n > limit/d {
-			return 0, fmt.Errorf("shape %v has more elements than the checkpoint's %d bytes can hold", dims, limit)
-		}
-		n *= d
+	n, err := limits.Elements(dims)
+	if err != nil {
+		return 0, err
+	}
+	if n > limit {
+		return 0, fmt.Errorf("shape %v has more elements than the checkpoint's %d bytes can hold", dims, limit)
 	}
 	return n, nil
 }
@@ -245,8 +243,8 @@ func (v *v2reader) read(what string, dims []int64, e bundlepb.Entry) (*tensor.Te
 	}
 	dt := tensor.BaseType(e.DType)
 	n, err := elements(dims, max(e.Size, 1))
-	if err != nil && !(e.Size == 0 && n == 0) {
-		return nil, corruptf("%s: tensor %q: %v", file, what, err)
+	if err != nil {
+		return nil, shapeError(file, what, err)
 	}
 	elem := int64(tensor.ElemSize(dt))
 	if dt != tensor.String {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint/internal/bundlepb"
 	"github.com/gotl/gotl/helpers/checkpoint/internal/table"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -34,9 +35,9 @@ func validateForWrite(name string, t *tensor.Tensor) error {
 		return fmt.Errorf("checkpoint: Write: tensor %q is nil", name)
 	}
 	dt := tensor.BaseType(t.DType)
-	n, err := elements(t.Shape, math.MaxInt64)
+	n, err := limits.Product(t.Shape)
 	if err != nil {
-		return fmt.Errorf("checkpoint: Write: tensor %q: %v", name, err)
+		return fmt.Errorf("checkpoint: Write: tensor %q: %w", name, err)
 	}
 	if dt == tensor.String {
 		if int64(len(t.Strings)) != n {
@@ -117,7 +118,7 @@ func write(prefix string, vars map[string]*tensor.Tensor) (err error) {
 	}
 	sort.Strings(names)
 	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	dataName, indexName := DataFilename(prefix, 0, 1), prefix+".index"
 	dataTmp, indexTmp := tempName(dataName), tempName(indexName)
@@ -131,7 +132,7 @@ func write(prefix string, vars map[string]*tensor.Tensor) (err error) {
 	// Data file: tensors back to back in name order (alignment 1).
 	df, err := os.Create(dataTmp)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	cw := &crcWriter{w: bufio.NewWriterSize(df, 1<<20)}
 	entries := make([][]byte, len(names))
@@ -148,7 +149,7 @@ func write(prefix string, vars map[string]*tensor.Tensor) (err error) {
 		}
 		if err != nil {
 			df.Close()
-			return fmt.Errorf("checkpoint: writing %s: %v", dataName, err)
+			return fmt.Errorf("checkpoint: writing %s: %w", dataName, err)
 		}
 		e := bundlepb.Entry{
 			DType:  tensor.BaseType(t.DType),
@@ -166,13 +167,13 @@ func write(prefix string, vars map[string]*tensor.Tensor) (err error) {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("checkpoint: writing %s: %v", dataName, err)
+		return fmt.Errorf("checkpoint: writing %s: %w", dataName, err)
 	}
 
 	// Index: header under the empty key, then the entries in key order.
 	xf, err := os.Create(indexTmp)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	bw := bufio.NewWriter(xf)
 	tw := table.NewWriter(bw, table.DefaultOptions)
@@ -194,14 +195,14 @@ func write(prefix string, vars map[string]*tensor.Tensor) (err error) {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("checkpoint: writing %s: %v", indexName, err)
+		return fmt.Errorf("checkpoint: writing %s: %w", indexName, err)
 	}
 	// The index is the commit point: rename the data first.
 	if err = os.Rename(dataTmp, dataName); err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if err = os.Rename(indexTmp, indexName); err != nil {
-		return fmt.Errorf("checkpoint: %v", err)
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

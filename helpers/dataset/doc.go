@@ -32,6 +32,11 @@
 // and the legacy (not half-pixel) centres, the resize retrain.py and
 // label_image use; Preprocess.Apply does decode → resize → (x-mean)/std.
 //
+// Images follow gotl's resource policy (helpers/limits): only regular files
+// are listed and read (a FIFO or a link to a device in an image folder is an
+// error, not a hang), and an image's declared size is checked against
+// limits.ImagePixels before it is decoded.
+//
 // # Distortions
 //
 // Distortions mirrors retrain.py's flags with the same meanings: RandomCrop
@@ -45,5 +50,7 @@
 // Synthetic draws images of visually distinct classes (coloured discs,
 // squares, stripes, checkerboards, rings, crosses, triangles, dots) at random
 // positions and sizes with noise, deterministically from a seed;
-// WriteSynthetic saves them as an image folder that LoadFolder reads.
+// WriteSynthetic saves them as an image folder that LoadFolder reads, and
+// WriteSyntheticClasses a folder of chosen classes only (TinyNet's transfer
+// targets, say), written whole or not at all.
 package dataset

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // Split names one of retrain.py's three image sets.
@@ -218,6 +220,9 @@ func LoadFolder(dir string, opts FolderOptions) (*Folder, error) {
 					continue // glob's * does not match a leading dot
 				}
 				if strings.HasSuffix(n, "."+ext) {
+					if err := checkRegular(filepath.Join(dir, sub, n), fe); err != nil {
+						return nil, fmt.Errorf("dataset: class folder %s: %w", sub, err)
+					}
 					group = append(group, n)
 				}
 			}
@@ -249,6 +254,21 @@ func LoadFolder(dir string, opts FolderOptions) (*Folder, error) {
 	return f, nil
 }
 
+// checkRegular refuses an image entry that is not a regular file (a FIFO,
+// a device, a socket, or a link to one): reading it would block forever or
+// never end. Only symbolic links cost a stat.
+func checkRegular(path string, e os.DirEntry) error {
+	mode := e.Type()
+	if mode&os.ModeSymlink != 0 {
+		st, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		mode = st.Mode()
+	}
+	return limits.CheckMode(path, mode)
+}
+
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
@@ -262,6 +282,15 @@ func (f *Folder) Labels() []string {
 		out[i] = c.Label
 	}
 	return out
+}
+
+// Paths returns the path of every image, in order.
+func (f *Folder) Paths() []string {
+	p := make([]string, len(f.Images))
+	for i, img := range f.Images {
+		p[i] = img.Path
+	}
+	return p
 }
 
 // Split returns the images of one split, in folder order.

@@ -5,10 +5,12 @@ import (
 	"image"
 	"image/png"
 	"testing"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // FuzzDecode: arbitrary bytes as an image never panic and never decode to
-// an image larger than MaxImagePixels.
+// an image larger than limits.ImagePixels.
 func FuzzDecode(f *testing.F) {
 	var buf bytes.Buffer
 	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 3, 2)))
@@ -20,7 +22,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if m.Width*m.Height > MaxImagePixels || len(m.Pix) != m.Width*m.Height*3 {
+		if int64(m.Width*m.Height) > limits.ImagePixels.Get() || len(m.Pix) != m.Width*m.Height*3 {
 			t.Fatalf("decoded %dx%d with %d values", m.Width, m.Height, len(m.Pix))
 		}
 	})

@@ -9,7 +9,8 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"math"
-	"os"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // FloatImage is an RGB image as float32 values, row-major with interleaved
@@ -28,22 +29,18 @@ func NewFloatImage(height, width int) *FloatImage {
 // At returns the value of channel c at row y, column x.
 func (m *FloatImage) At(y, x, c int) float32 { return m.Pix[(y*m.Width+x)*3+c] }
 
-// MaxImagePixels bounds the pixel count of a decoded image (about 100
-// megapixels), so a corrupt or hostile header cannot make Decode allocate
-// gigabytes.
-const MaxImagePixels = 100 << 20
-
 // Decode decodes a JPEG, PNG or GIF (its first frame) into float RGB
 // values in [0, 255]. Alpha is dropped, as TF's decode_image with
-// channels=3 does. Go's JPEG decoder may differ from libjpeg's by a few
+// channels=3 does. The header's size is checked against
+// limits.ImagePixels before anything is decoded. Go's JPEG decoder may differ from libjpeg's by a few
 // levels per pixel.
 func Decode(data []byte) (*FloatImage, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("dataset: decoding image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, fmt.Errorf("dataset: %s image of %dx%d pixels is empty or larger than %d pixels", format, cfg.Width, cfg.Height, MaxImagePixels)
+	if err := limits.CheckImage(format, cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -54,7 +51,7 @@ func Decode(data []byte) (*FloatImage, error) {
 
 // Load reads and decodes the image file at path.
 func Load(path string) (*FloatImage, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path) // regular files only: a FIFO would block, /dev/zero never end
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}

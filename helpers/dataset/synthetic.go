@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // SyntheticClasses are the class names Synthetic draws from, in order. Each
@@ -79,18 +81,29 @@ func Synthetic(opts SyntheticOptions) (*SyntheticSet, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
-	set := &SyntheticSet{Classes: append([]string{}, SyntheticClasses[:opts.Classes]...)}
-	for c := 0; c < opts.Classes; c++ {
+	classes := make([]int, opts.Classes)
+	for c := range classes {
+		classes[c] = c
+	}
+	return synthetic(classes, opts), nil
+}
+
+// synthetic draws the images of the given SyntheticClasses (indices).
+func synthetic(classes []int, opts SyntheticOptions) *SyntheticSet {
+	set := &SyntheticSet{}
+	for label, c := range classes {
+		name := SyntheticClasses[c]
+		set.Classes = append(set.Classes, name)
 		for i := 0; i < opts.PerClass; i++ {
 			// One stream per image: adding classes or images leaves the
 			// existing ones unchanged.
 			rng := rand.New(rand.NewPCG(opts.Seed, uint64(c)<<32|uint64(i)))
 			set.Images = append(set.Images, drawSynthetic(c, opts, rng))
-			set.Labels = append(set.Labels, c)
-			set.Names = append(set.Names, fmt.Sprintf("%s/%s_%04d.%s", set.Classes[c], set.Classes[c], i, opts.Format))
+			set.Labels = append(set.Labels, label)
+			set.Names = append(set.Names, fmt.Sprintf("%s/%s_%04d.%s", name, name, i, opts.Format))
 		}
 	}
-	return set, nil
+	return set
 }
 
 // WriteSynthetic generates a set and writes it as an image folder under dir
@@ -100,25 +113,83 @@ func WriteSynthetic(dir string, opts SyntheticOptions) (*SyntheticSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	return set, set.write(dir, opts.Format)
+}
+
+// WriteSyntheticClasses writes an image folder of the named
+// SyntheticClasses (at least two) at dir, which must not exist or be empty.
+// A class's images are those WriteSynthetic draws for it, whichever other
+// classes are written (opts.Classes is ignored): TinyNet's target classes
+// (zoo.TinyNetTargetClasses) are the same images in every notebook and tool.
+// The folder is written under a temporary name and renamed into place, so
+// it appears whole or not at all.
+func WriteSyntheticClasses(dir string, classes []string, opts SyntheticOptions) (*SyntheticSet, error) {
+	opts.Classes = len(SyntheticClasses)
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	if len(classes) < 2 {
+		return nil, fmt.Errorf("dataset: synthetic folder %s: want at least 2 classes, got %d", dir, len(classes))
+	}
+	var idx []int
+	for _, name := range classes {
+		c := slices.Index(SyntheticClasses, name)
+		if c < 0 {
+			return nil, fmt.Errorf("dataset: unknown synthetic class %q (known: %s)", name, strings.Join(SyntheticClasses, ", "))
+		}
+		if slices.Contains(idx, c) {
+			return nil, fmt.Errorf("dataset: synthetic class %q named twice", name)
+		}
+		idx = append(idx, c)
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("dataset: %s exists and is not empty", dir)
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, ".synthetic-*")
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	defer os.RemoveAll(tmp) // nothing left after the rename
+	set := synthetic(idx, opts)
+	if err := set.write(tmp, opts.Format); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	os.Remove(dir) // an empty directory may be replaced
+	if err := os.Rename(tmp, dir); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	return set, nil
+}
+
+// write encodes the images into their files under dir.
+func (set *SyntheticSet) write(dir, format string) error {
+	var err error
 	for i, img := range set.Images {
 		p := filepath.Join(dir, filepath.FromSlash(set.Names[i]))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, fmt.Errorf("dataset: %w", err)
+			return fmt.Errorf("dataset: %w", err)
 		}
 		var buf bytes.Buffer
-		if opts.Format == "jpg" {
+		if format == "jpg" {
 			err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92})
 		} else {
 			err = png.Encode(&buf, img)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("dataset: encoding %s: %w", p, err)
+			return fmt.Errorf("dataset: encoding %s: %w", p, err)
 		}
 		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-			return nil, fmt.Errorf("dataset: %w", err)
+			return fmt.Errorf("dataset: %w", err)
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // hsv converts hue (degrees), saturation and value in [0,1] to RGB levels.

@@ -2,7 +2,9 @@ package dataset
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -84,5 +86,47 @@ func TestWriteSyntheticThenLoadFolder(t *testing.T) {
 	_ = set
 	if _, err := Synthetic(SyntheticOptions{Classes: 1}); err == nil {
 		t.Error("one class accepted")
+	}
+}
+
+// WriteSyntheticClasses writes the named classes only, with the images
+// WriteSynthetic draws for them, and refuses a non-empty directory.
+func TestWriteSyntheticClasses(t *testing.T) {
+	opts := SyntheticOptions{PerClass: 3, Height: 16, Width: 16, Seed: 9}
+	all := filepath.Join(t.TempDir(), "all")
+	allOpts := opts
+	allOpts.Classes = len(SyntheticClasses)
+	if _, err := WriteSynthetic(all, allOpts); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "some", "images")
+	set, err := WriteSyntheticClasses(dir, []string{"white_dots", "cyan_ring"}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(set.Classes, []string{"white_dots", "cyan_ring"}) || len(set.Images) != 6 || set.Labels[3] != 1 {
+		t.Errorf("set: classes %v, %d images, labels %v", set.Classes, len(set.Images), set.Labels)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("%d class folders, want 2", len(entries))
+	}
+	for _, name := range set.Names {
+		got, err1 := os.ReadFile(filepath.Join(dir, name))
+		want, err2 := os.ReadFile(filepath.Join(all, name))
+		if err1 != nil || err2 != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from WriteSynthetic's (%v, %v)", name, err1, err2)
+		}
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".synthetic-*")); len(leftovers) > 0 {
+		t.Errorf("temporary folders left: %v", leftovers)
+	}
+	for _, bad := range [][]string{{"white_dots"}, {"white_dots", "unicorn"}, {"cyan_ring", "cyan_ring"}} {
+		if _, err := WriteSyntheticClasses(filepath.Join(t.TempDir(), "x"), bad, opts); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+	if _, err := WriteSyntheticClasses(dir, []string{"red_disc", "cyan_ring"}, opts); err == nil {
+		t.Error("a non-empty folder was overwritten")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 	"github.com/gotl/gotl/internal/blasceiling"
 	"github.com/gotl/gotl/internal/netgen"
@@ -31,7 +32,7 @@ func BenchmarkStep(b *testing.B) {
 		load                    func() (*graphrun.Graph, error)
 	}
 	cases := []netCase{
-		{"tinynet", zoo.TinyNetInput, zoo.TinyNetBottleneck, 32, func() (*graphrun.Graph, error) {
+		{"tinynet", zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck, 32, func() (*graphrun.Graph, error) {
 			files, err := zoo.TinyNet()
 			if err != nil {
 				return nil, err
@@ -63,30 +64,31 @@ func BenchmarkStep(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				t, err := New(Config{Graph: g, InputTensor: nc.input, BottleneckTensor: nc.bottleneck,
-					Labels: []string{"a", "b"}, BatchSize: batch, Seed: 1})
+				cfg := DefaultConfig()
+				cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, nc.input, nc.bottleneck
+				cfg.Labels, cfg.BatchSize, cfg.Seed = []string{"a", "b"}, batch, 1
+				t, err := New(cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
 				r := rand.New(rand.NewPCG(1, 2))
-				d := &Data{}
-				idx := make([]int, batch)
-				for i := range batch {
+				examples := make([]train.Example[*dataset.FloatImage], batch)
+				for i := range examples {
 					img := dataset.NewFloatImage(nc.size, nc.size)
 					for p := range img.Pix {
 						img.Pix[p] = r.Float32()*2 - 1
 					}
-					d.Images, d.Labels, idx[i] = append(d.Images, img), append(d.Labels, i%2), i
+					examples[i] = train.Example[*dataset.FloatImage]{Input: img, Label: i % 2}
 				}
 				for range 2 { // compile and warm up outside the timing
-					if _, _, err := t.Step(d, idx); err != nil {
+					if _, _, err := t.Step(examples); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ResetTimer()
 				start := time.Now()
 				for range b.N {
-					if _, _, err := t.Step(d, idx); err != nil {
+					if _, _, err := t.Step(examples); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -4,44 +4,35 @@ import (
 	"fmt"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
+	"github.com/gotl/gotl/helpers/progress"
+	"github.com/gotl/gotl/helpers/train"
 )
 
-// FromFolder decodes and preprocesses every image of f into the training,
-// validation and testing sets of its retrain.py split. Fine-tuning needs the
-// pixels (not cached bottlenecks), so they are all kept in memory: use it for
-// datasets of thousands, not millions, of images.
-func FromFolder(f *dataset.Folder, prep dataset.Preprocess, progress bool) (train, validation, test *Data, err error) {
+// imageExample is a preprocessed image with its label.
+type imageExample = train.Example[*dataset.FloatImage]
+
+// LoadImages decodes and preprocesses every image of f into its retrain.py
+// split, as Tuner.Train takes them. Fine-tuning needs the pixels (not cached
+// bottlenecks), so they are all kept in memory: use it for datasets of
+// thousands, not millions, of images. report, when set, is shown the
+// decoding.
+func LoadImages(f *dataset.Folder, prep dataset.Preprocess, report progress.Reporter) (*train.Images, error) {
 	if err := prep.Validate(); err != nil {
-		return nil, nil, nil, err
+		return nil, fmt.Errorf("finetune: %w", err)
 	}
-	sets := map[dataset.Split]*Data{dataset.Training: {}, dataset.Validation: {}, dataset.Testing: {}}
-	var bar *nb.Progress
-	if progress {
-		bar = nb.NewProgress(len(f.Images), "decoding images")
-		defer bar.Done()
-	}
+	bar := progress.Start(report, "decoding images", len(f.Images))
+	defer bar.Done()
+	s := &train.Images{Labels: f.Labels()}
 	for _, img := range f.Images {
 		m, err := dataset.Load(img.Path)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("finetune: %w", err)
+			return nil, fmt.Errorf("finetune: %w", err)
 		}
-		d := sets[img.Split]
-		d.Images = append(d.Images, prep.Apply(m))
-		d.Labels = append(d.Labels, img.Label)
-		d.Names = append(d.Names, img.Path)
-		if bar != nil {
-			bar.Add(1)
-		}
+		s.Add(img.Split, imageExample{Input: prep.Apply(m), Label: img.Label, Name: img.Path})
+		bar.Add(1)
 	}
-	if sets[dataset.Training].Len() == 0 {
-		return nil, nil, nil, fmt.Errorf("finetune: %s has no training images", f.Dir)
+	if len(s.Training) == 0 {
+		return nil, fmt.Errorf("finetune: %s has no training images", f.Dir)
 	}
-	orNil := func(d *Data) *Data {
-		if d.Len() == 0 {
-			return nil
-		}
-		return d
-	}
-	return sets[dataset.Training], orNil(sets[dataset.Validation]), orNil(sets[dataset.Testing]), nil
+	return s, nil
 }

@@ -16,20 +16,23 @@
 //     fine-tuning batches;
 //   - any helpers/optim optimizer applies the updates, TF-exact.
 //
-// Train runs the loop with retrain.py-style evaluations, writes V2
-// checkpoints every Config.CheckpointEvery steps (and resumes from the
-// latest one), and Export writes a frozen output_graph.pb + labels that `gotl
-// classify` runs.
+// Train runs the loop on the splits LoadImages reads from an image folder
+// (retrain.py's split, the same helpers/retrain uses), with evaluations and
+// a result in helpers/train's terms, as retrain's; it writes V2 checkpoints
+// every Config.CheckpointEvery steps (and resumes from the latest one), and
+// Export writes a frozen output_graph.pb + labels that `gotl classify` runs.
 //
 // Each step costs a full forward and backward pass, which is what GPUs are for:
 // with GOMLX_BACKEND=xla:cuda the same code runs there (see helpers/compute).
 // On the pure-Go backend, use small networks (helpers/zoo's TinyNet) or few
 // trainable layers.
 //
-//	t, err := finetune.New(finetune.Config{
-//		Graph: g, InputTensor: "input:0", BottleneckTensor: "pool_3:0",
-//		Labels: labels, Optimizer: optim.Config{Optimizer: "Momentum",
-//			Params: map[string]any{"learning_rate": 0.01, "momentum": 0.9}},
-//	})
-//	res, err := t.Train(train, validation, test)
+//	images, err := finetune.LoadImages(folder, prep, nb.Bars) // *train.Images
+//	cfg := finetune.DefaultConfig()                          // Momentum 0.9 at 0.002, 100 steps of 32
+//	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, "input:0", "pool_3:0"
+//	cfg.Labels = images.Labels
+//	cfg.Optimizer.LearningRate = 0.01
+//	t, err := finetune.New(cfg)
+//	res, err := t.Train(images)
+//	fmt.Println(res.TestAccuracy, res.Misclassified)
 package finetune

@@ -11,7 +11,7 @@ import (
 
 // Fine-tune only the top layer below TinyNet's bottleneck, with a new
 // two-class softmax on top; Train would then take preprocessed images
-// (finetune.FromFolder reads an image folder with retrain.py's split).
+// (finetune.LoadImages reads an image folder with retrain.py's split).
 func ExampleNew() {
 	files, err := zoo.TinyNet()
 	if err != nil {
@@ -21,12 +21,12 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	t, err := finetune.New(finetune.Config{
-		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels:    []string{"ring", "cross"},
-		TopLayers: 1,
-		Optimizer: optim.Config{Optimizer: "Adam", Params: map[string]any{"learning_rate": 0.001}},
-	})
+	cfg := finetune.DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
+	cfg.Labels = []string{"ring", "cross"}
+	cfg.TopLayers = 1
+	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.001}
+	t, err := finetune.New(cfg)
 	if err != nil {
 		panic(err)
 	}

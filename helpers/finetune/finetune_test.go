@@ -3,30 +3,36 @@ package finetune
 import (
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
 // tinyData returns preprocessed synthetic images of the given classes.
-func tinyData(t testing.TB, classes, perClass int, seed uint64) *Data {
+func tinyData(t testing.TB, classes, perClass int, seed uint64) []imageExample {
 	t.Helper()
-	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass, Height: zoo.TinyNetSize, Width: zoo.TinyNetSize, Seed: seed})
+	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass, Height: zoo.TinyNetInfo.Height, Width: zoo.TinyNetInfo.Width, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre := zoo.TinyNetPreprocess()
-	d := &Data{}
+	pre := zoo.TinyNetInfo.Preprocess()
+	var d []imageExample
 	for i, img := range set.Images {
-		d.Images = append(d.Images, pre.Apply(dataset.FromImage(img)))
-		d.Labels = append(d.Labels, set.Labels[i])
-		d.Names = append(d.Names, set.Names[i])
+		d = append(d, imageExample{Input: pre.Apply(dataset.FromImage(img)), Label: set.Labels[i], Name: set.Names[i]})
 	}
 	return d
+}
+
+// splits puts examples into training, validation and test splits of
+// classes "a" and "b".
+func splits(training, validation, test []imageExample) *train.Images {
+	return &train.Images{Labels: []string{"a", "b"}, Training: training, Validation: validation, Testing: test}
 }
 
 func randomTinyNet(t testing.TB) *graphrun.Graph {
@@ -47,11 +53,11 @@ func randomTinyNet(t testing.TB) *graphrun.Graph {
 }
 
 func baseConfig(g *graphrun.Graph) Config {
-	return Config{
-		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels: []string{"a", "b"}, BatchSize: 8, Steps: 12, EvalStepInterval: 4, Seed: 3,
-		Optimizer: optim.Config{Optimizer: "Adam", Params: map[string]any{"learning_rate": 0.01}},
-	}
+	cfg := DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
+	cfg.Labels, cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed = []string{"a", "b"}, 8, 12, 4, 3
+	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.01}
+	return cfg
 }
 
 func TestTopLayersMoveOthersStay(t *testing.T) {
@@ -71,7 +77,7 @@ func TestTopLayersMoveOthersStay(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := tinyData(t, 2, 8, 5)
-	if _, err := tu.Train(data, nil, nil); err != nil {
+	if _, err := tu.Train(splits(data, nil, nil)); err != nil {
 		t.Fatal(err)
 	}
 	after, err := tu.PretrainedWeights()
@@ -97,7 +103,7 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := tu.Train(train, test, test)
+	res, err := tu.Train(splits(train, test, test))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +115,7 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 	if res.TestAccuracy < 0.8 {
 		t.Errorf("test accuracy %.2f after fine-tuning on two easy classes, want ≥ 0.8", res.TestAccuracy)
 	}
-	if res.GlobalStep != 30 || res.TestCount != test.Len() {
+	if res.GlobalStep != 30 || res.TestCount != len(test) {
 		t.Errorf("global step %d, test count %d", res.GlobalStep, res.TestCount)
 	}
 
@@ -123,7 +129,7 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graphrun.NewModel(exported, []string{zoo.TinyNetInput}, []string{"final_result:0"})
+	m, err := graphrun.NewModel(exported, []string{zoo.TinyNetInfo.Input}, []string{"final_result:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +137,8 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, img := range test.Images[:6] {
-		x, err := tensor.FromFloat32s([]int64{1, zoo.TinyNetSize, zoo.TinyNetSize, 3}, img.Pix)
+	for i, e := range test[:6] {
+		x, err := tensor.FromFloat32s([]int64{1, int64(zoo.TinyNetInfo.Height), int64(zoo.TinyNetInfo.Width), 3}, e.Input.Pix)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,14 +192,21 @@ func TestBadConfigAndData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong := &Data{Images: []*dataset.FloatImage{dataset.NewFloatImage(10, 10)}, Labels: []int{0}}
-	if _, err := tu.Train(wrong, nil, nil); err == nil {
-		t.Error("10x10 images were accepted by a 48x48 network")
+	wrong := []imageExample{{Input: dataset.NewFloatImage(10, 10), Label: 0}}
+	if _, err := tu.Train(splits(wrong, nil, nil)); err == nil {
+		t.Error("10x10 images were accepted by a 32x32 network")
 	}
 	badLabel := tinyData(t, 2, 2, 1)
-	badLabel.Labels[0] = 7
-	if _, err := tu.Train(badLabel, nil, nil); err == nil {
+	badLabel[0].Label = 7
+	if _, err := tu.Train(splits(badLabel, nil, nil)); err == nil {
 		t.Error("label 7 was accepted with 2 classes")
+	}
+	if _, err := tu.Train(splits(nil, badLabel[1:], nil)); err == nil {
+		t.Error("no training images accepted")
+	}
+	cfg.BatchSize = 0
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "DefaultConfig") {
+		t.Errorf("batch size 0: %v", err)
 	}
 }
 
@@ -212,4 +225,42 @@ func maxAbsDiff(t testing.TB, a, b *tensor.Tensor) float64 {
 		d = math.Max(d, math.Abs(x[i]-y[i]))
 	}
 	return d
+}
+
+// The pretrained weights step at PretrainedLearningRateScale times the
+// learning rate, the new layer at the full rate: with GradientDescent, one
+// step moves a pretrained weight exactly half as far at scale 0.5 as at 1,
+// and the new layer as far.
+func TestPretrainedLearningRateScale(t *testing.T) {
+	g := randomTinyNet(t)
+	batch := tinyData(t, 2, 4, 9)
+	moves := map[float64]map[string]float64{}
+	for _, scale := range []float64{1, 0.5} {
+		cfg := baseConfig(g)
+		cfg.Optimizer = optim.Config{Optimizer: "GradientDescent", LearningRate: 1} // large steps: float32 rounding of w-Δw stays far below Δw
+		cfg.PretrainedLearningRateScale = scale
+		tu, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := tu.PretrainedWeights()
+		headBefore, _ := tu.Head()
+		if _, _, err := tu.Step(batch); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := tu.PretrainedWeights()
+		headAfter, _ := tu.Head()
+		moves[scale] = map[string]float64{"conv4/weights": maxAbsDiff(t, before["conv4/weights"], after["conv4/weights"])}
+		d := 0.0
+		for i := range headBefore.Weights {
+			d = math.Max(d, math.Abs(float64(headAfter.Weights[i]-headBefore.Weights[i])))
+		}
+		moves[scale]["head"] = d
+	}
+	if full, half := moves[1]["conv4/weights"], moves[0.5]["conv4/weights"]; !(full > 0) || math.Abs(half/full-0.5) > 1e-3 {
+		t.Errorf("pretrained weight moved %g at scale 1 and %g at scale 0.5", full, half)
+	}
+	if a, b := moves[1]["head"], moves[0.5]["head"]; !(a > 0) || math.Abs(a-b) > 1e-6*a {
+		t.Errorf("new layer moved %g and %g: the scale must not apply to it", a, b)
+	}
 }

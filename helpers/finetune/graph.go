@@ -14,6 +14,7 @@ import (
 	"github.com/gotl/gotl/helpers/graphfile"
 	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // LoadGraph loads the pretrained network: a frozen GraphDef (checkpointPrefix
@@ -65,22 +66,13 @@ func pretrainedWeights(def *graphpb.GraphDef, bottleneckNode string) (weights []
 		return nil, nil, fmt.Errorf("finetune: the graph has no node %q", bottleneckNode)
 	}
 	// Ancestors of the bottleneck (data inputs only).
-	needed := map[string]bool{}
-	stack := []string{bottleneckNode}
-	for len(stack) > 0 {
-		name := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if needed[name] {
-			continue
-		}
-		needed[name] = true
+	needed := util.WalkAncestors([]string{bottleneckNode}, func(name string, follow func(string)) {
 		for _, in := range nodes[name].GetInput() {
-			src, _, control := graphfile.ParseInput(in)
-			if !control && nodes[src] != nil {
-				stack = append(stack, src)
+			if src, _, control := graphfile.ParseInput(in); !control && nodes[src] != nil {
+				follow(src)
 			}
 		}
-	}
+	})
 	// throughIdentity follows Identity nodes back to the node that produces a value.
 	throughIdentity := func(in string) string {
 		src, _, _ := graphfile.ParseInput(in)
@@ -157,7 +149,7 @@ func pretrainedWeights(def *graphpb.GraphDef, bottleneckNode string) (weights []
 func trainablePattern(weights []weightInfo, bnStats map[string]bool, pattern string, topLayers int) (string, []string, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return "", nil, fmt.Errorf("finetune: Trainable pattern: %v", err)
+		return "", nil, fmt.Errorf("finetune: Trainable pattern: %w", err)
 	}
 	top := map[string]bool{}
 	if topLayers > 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -17,14 +16,15 @@ import (
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
-	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/optim/gomlxopt"
+	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/retrain"
+	"github.com/gotl/gotl/helpers/train"
 )
 
 // Config describes a fine-tuning run. Graph, InputTensor, BottleneckTensor
-// and Labels are required; every other zero field takes the default shown.
+// and Labels have no defaults; start from DefaultConfig for the others.
 type Config struct {
 	Graph            *graphrun.Graph // pretrained network, weights as Consts (see LoadGraph)
 	InputTensor      string          // e.g. "input:0"
@@ -47,55 +47,44 @@ type Config struct {
 	// retrain.py.
 	Head *retrain.Layer
 
-	Optimizer    optim.Config // default Momentum, learning_rate 0.002, momentum 0.9 (fine-tuning moves a whole network: smaller steps than retrain.py's 0.01)
-	LearningRate float64      // overrides Optimizer.Params["learning_rate"] when > 0
+	// Optimizer updates every trainable weight, at Optimizer.LearningRate
+	// for the new layer; default Momentum 0.9 at 0.002 (fine-tuning moves a
+	// whole network: smaller steps than retrain.py's 0.01).
+	Optimizer optim.Config
 	// PretrainedLearningRateScale multiplies the learning rate of pretrained
-	// weights (default 0.1).
+	// weights (default 0.1: they start out good, the new layer does not).
 	PretrainedLearningRateScale float64
 
-	BatchSize           int // default 32
+	BatchSize           int // images per step; default 32
 	Steps               int // default 100
-	EvalStepInterval    int // default 10; also the last step is evaluated
-	ValidationBatchSize int // validation examples per evaluation (default: all)
+	EvalStepInterval    int // evaluate after every this many steps and after the last; default 10
+	ValidationBatchSize int // validation examples per evaluation; ≤ 0 (the default): all
 
 	CheckpointDir   string // when set, V2 checkpoints are written here and Train resumes from the latest
 	CheckpointEvery int    // default 50 steps (and the last step)
 
-	Seed     uint64           // head initialisation and batch sampling
-	Backend  backends.Backend // default graphrun.DefaultBackend()
-	Progress bool             // show a progress bar (helpers/nb)
-	OnEval   func(retrain.EvalPoint)
+	Seed     uint64            // head initialisation and batch sampling
+	Backend  backends.Backend  // default graphrun.DefaultBackend()
+	Progress progress.Reporter // shown the steps and evaluations (nb.Bars draws a bar)
+	OnEval   func(train.EvalPoint)
 }
 
-// Data is a labelled set of preprocessed images (resized to the network's
-// input and normalised, as dataset.Preprocess.Apply returns them).
-type Data struct {
-	Images []*dataset.FloatImage
-	Labels []int
-	Names  []string // optional, reported for misclassified test images
-}
-
-// Len is the number of examples.
-func (d *Data) Len() int {
-	if d == nil {
-		return 0
+// DefaultConfig returns the defaults of every field that has one.
+func DefaultConfig() Config {
+	return Config{
+		Optimizer:                   optim.Config{Optimizer: "Momentum", LearningRate: 0.002, Params: map[string]any{"momentum": 0.9}},
+		PretrainedLearningRateScale: 0.1,
+		BatchSize:                   32, Steps: 100, EvalStepInterval: 10, ValidationBatchSize: -1, CheckpointEvery: 50,
 	}
-	return len(d.Images)
 }
 
-// Result is the outcome of Train.
+// Result is the outcome of Train: the common training result (its Steps
+// are this call's, resumed steps excluded; evaluation steps count resumed
+// steps too), plus what fine-tuning adds.
 type Result struct {
-	History        []retrain.EvalPoint
-	TestAccuracy   float64
-	TestCount      int
-	TestLabels     []int
-	TestPredicted  []int
-	Misclassified  []retrain.Misclassified
-	Steps          int // steps run by this call (resumed steps excluded)
-	GlobalStep     int // total steps, resumed ones included
-	Duration       time.Duration
-	StepsPerSecond float64
-	Trainable      []string // pretrained weights that moved
+	train.Result
+	GlobalStep int      // total steps, resumed ones included
+	Trainable  []string // pretrained weights that moved
 }
 
 // Tuner holds a network being fine-tuned.
@@ -133,35 +122,9 @@ func New(cfg Config) (*Tuner, error) {
 	if len(cfg.Labels) < 2 {
 		return nil, fmt.Errorf("finetune: need at least 2 labels, got %d", len(cfg.Labels))
 	}
-	if cfg.BatchSize == 0 {
-		cfg.BatchSize = 32
-	}
-	if cfg.Steps == 0 {
-		cfg.Steps = 100
-	}
-	if cfg.EvalStepInterval == 0 {
-		cfg.EvalStepInterval = 10
-	}
-	if cfg.CheckpointEvery == 0 {
-		cfg.CheckpointEvery = 50
-	}
-	if cfg.PretrainedLearningRateScale == 0 {
-		cfg.PretrainedLearningRateScale = 0.1
-	}
-	if cfg.BatchSize < 1 || cfg.Steps < 0 || cfg.EvalStepInterval < 1 || cfg.CheckpointEvery < 1 || cfg.PretrainedLearningRateScale < 0 {
-		return nil, fmt.Errorf("finetune: bad config: batch %d, steps %d, eval interval %d, checkpoint every %d, lr scale %g",
+	if cfg.BatchSize < 1 || cfg.Steps < 0 || cfg.EvalStepInterval < 1 || cfg.CheckpointEvery < 1 || !(cfg.PretrainedLearningRateScale >= 0) {
+		return nil, fmt.Errorf("finetune: bad config (start from DefaultConfig): batch %d, steps %d, eval interval %d, checkpoint every %d, lr scale %g",
 			cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.CheckpointEvery, cfg.PretrainedLearningRateScale)
-	}
-	if cfg.Optimizer.Optimizer == "" {
-		cfg.Optimizer = optim.Config{Optimizer: "Momentum", Params: map[string]any{"learning_rate": 0.002, "momentum": 0.9}}
-	}
-	if cfg.LearningRate > 0 {
-		params := map[string]any{}
-		for k, v := range cfg.Optimizer.Params {
-			params[k] = v
-		}
-		params["learning_rate"] = cfg.LearningRate
-		cfg.Optimizer.Params = params
 	}
 	opt, err := gomlxopt.New(cfg.Optimizer)
 	if err != nil {
@@ -192,18 +155,17 @@ func New(cfg Config) (*Tuner, error) {
 	if err != nil {
 		return nil, err
 	}
-	height, width, err := inputSize(cfg.Graph, cfg.InputTensor)
+	height, width, err := cfg.Graph.ImageInputSize(cfg.InputTensor)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("finetune: %w", err)
 	}
 	t := &Tuner{
 		cfg: cfg, model: model, ctx: context.New(), backend: backend, trainable: trainable,
 		height: height, width: width, rng: rand.New(rand.NewPCG(cfg.Seed, 0xf17e)), headInit: cfg.Head,
 	}
 	scale := cfg.PretrainedLearningRateScale
-	pretrainedScope := context.RootScope + graphrun.DefaultScope
 	t.opt = opt.WithLearningRateScale(func(v *context.Variable) float64 {
-		if v.Scope() == pretrainedScope || strings.HasPrefix(v.Scope(), pretrainedScope+"/") {
+		if model.Owns(v) {
 			return scale
 		}
 		return 1
@@ -219,28 +181,11 @@ func New(cfg Config) (*Tuner, error) {
 	// Run the network once, so the pretrained weights and the new layer exist
 	// as variables before Restore or Train. (Exec.PreCompile would not do:
 	// in GoMLX v0.26 it drops the values of the variables a graph updates.)
-	x, _ := t.batchTensors([]int{0}, &Data{Images: []*dataset.FloatImage{dataset.NewFloatImage(height, width)}, Labels: []int{0}})
+	x, _ := t.batchTensors([]imageExample{{Input: dataset.NewFloatImage(height, width)}})
 	if err := catch(func() error { _, err := t.logitsExec.Exec(x); return err }); err != nil {
 		return nil, fmt.Errorf("finetune: building the network: %w", err)
 	}
 	return t, nil
-}
-
-// inputSize reads the height and width of the input placeholder's shape.
-func inputSize(g *graphrun.Graph, input string) (int, int, error) {
-	name, _, err := graphrun.ParseTensorName(input)
-	if err != nil {
-		return 0, 0, fmt.Errorf("finetune: input tensor: %w", err)
-	}
-	n := g.Node(name)
-	if n == nil {
-		return 0, 0, fmt.Errorf("finetune: the graph has no input node %q", name)
-	}
-	dims := n.Attr["shape"].GetShape().GetDim()
-	if len(dims) != 4 || dims[1].Size <= 0 || dims[2].Size <= 0 || dims[3].Size != 3 {
-		return 0, 0, fmt.Errorf("finetune: input %q must be a [batch, height, width, 3] placeholder with known height and width", name)
-	}
-	return int(dims[1].Size), int(dims[2].Size), nil
 }
 
 // catch turns a panic of GoMLX's graph building into an error.
@@ -288,41 +233,41 @@ func (t *Tuner) trainStepGraph(ctx *context.Context, x, labels *graph.Node) (los
 	return loss, correct
 }
 
-// batchTensors copies the examples idx of d into an input batch and a
-// [n, 1] int32 label batch.
-func (t *Tuner) batchTensors(idx []int, d *Data) (*tensors.Tensor, *tensors.Tensor) {
+// batchTensors copies a batch of examples into an input batch and a [n, 1]
+// int32 label batch.
+func (t *Tuner) batchTensors(batch []imageExample) (*tensors.Tensor, *tensors.Tensor) {
 	pixels := t.height * t.width * 3
-	x := make([]float32, len(idx)*pixels)
-	y := make([]int32, len(idx))
-	for i, k := range idx {
-		copy(x[i*pixels:(i+1)*pixels], d.Images[k].Pix)
-		y[i] = int32(d.Labels[k])
+	x := make([]float32, len(batch)*pixels)
+	y := make([]int32, len(batch))
+	for i, e := range batch {
+		copy(x[i*pixels:(i+1)*pixels], e.Input.Pix)
+		y[i] = int32(e.Label)
 	}
-	return tensors.FromFlatDataAndDimensions(x, len(idx), t.height, t.width, 3), tensors.FromFlatDataAndDimensions(y, len(idx), 1)
+	return tensors.FromFlatDataAndDimensions(x, len(batch), t.height, t.width, 3), tensors.FromFlatDataAndDimensions(y, len(batch), 1)
 }
 
-func (t *Tuner) checkData(d *Data, what string) error {
-	if d.Len() == 0 {
-		return fmt.Errorf("finetune: the %s set is empty", what)
-	}
-	if len(d.Labels) != len(d.Images) {
-		return fmt.Errorf("finetune: the %s set has %d images and %d labels", what, len(d.Images), len(d.Labels))
-	}
-	for i, img := range d.Images {
-		if img.Height != t.height || img.Width != t.width || len(img.Pix) != t.height*t.width*3 {
-			return fmt.Errorf("finetune: %s image %d is %dx%d; the network takes %dx%d (preprocess it first)", what, i, img.Height, img.Width, t.height, t.width)
+// checkImages checks that examples fit the network and the labels.
+func (t *Tuner) checkImages(examples []imageExample, split string) error {
+	for i, e := range examples {
+		img := e.Input
+		if img == nil || img.Height != t.height || img.Width != t.width || len(img.Pix) != t.height*t.width*3 {
+			size := "missing"
+			if img != nil {
+				size = fmt.Sprintf("%dx%d", img.Height, img.Width)
+			}
+			return fmt.Errorf("finetune: %s image %d (%s) is %s; the network takes %dx%d (preprocess it first)", split, i, e.Name, size, t.height, t.width)
 		}
-		if l := d.Labels[i]; l < 0 || l >= len(t.cfg.Labels) {
-			return fmt.Errorf("finetune: %s label %d of image %d is outside [0, %d)", what, l, i, len(t.cfg.Labels))
+		if e.Label < 0 || e.Label >= len(t.cfg.Labels) {
+			return fmt.Errorf("finetune: %s label %d of image %d (%s) is outside [0, %d)", split, e.Label, i, e.Name, len(t.cfg.Labels))
 		}
 	}
 	return nil
 }
 
-// Step runs one training step on the examples idx of d and returns the
-// batch's mean cross-entropy and accuracy.
-func (t *Tuner) Step(d *Data, idx []int) (crossEntropy, accuracy float64, err error) {
-	x, y := t.batchTensors(idx, d)
+// Step runs one training step on batch and returns the batch's mean
+// cross-entropy and accuracy.
+func (t *Tuner) Step(batch []train.Example[*dataset.FloatImage]) (crossEntropy, accuracy float64, err error) {
+	x, y := t.batchTensors(batch)
 	var out []*tensors.Tensor
 	if err := catch(func() (err error) { out, err = t.trainExec.Exec(x, y); return err }); err != nil {
 		return 0, 0, fmt.Errorf("finetune: step %d: %w", t.step+1, err)
@@ -333,23 +278,20 @@ func (t *Tuner) Step(d *Data, idx []int) (crossEntropy, accuracy float64, err er
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, 0, fmt.Errorf("finetune: step %d: cross-entropy is %v (learning rate too high?)", t.step, loss)
 	}
-	return loss, correct / float64(len(idx)), nil
+	return loss, correct / float64(len(batch)), nil
 }
 
-// Predict returns the predicted class of each example of d.
-func (t *Tuner) Predict(d *Data) ([]int, error) {
-	pred := make([]int, 0, d.Len())
-	batch := t.cfg.BatchSize
-	for start := 0; start < d.Len(); start += batch {
-		idx := make([]int, 0, batch)
-		for k := start; k < min(start+batch, d.Len()); k++ {
-			idx = append(idx, k)
+// Predict returns the predicted class of each example.
+func (t *Tuner) Predict(examples []train.Example[*dataset.FloatImage]) ([]int, error) {
+	pred := make([]int, 0, len(examples))
+	size := t.cfg.BatchSize
+	for start := 0; start < len(examples); start += size {
+		batch := append([]imageExample(nil), examples[start:min(start+size, len(examples))]...)
+		n := len(batch)
+		for len(batch) < size { // keep one compiled shape: pad with the first example
+			batch = append(batch, batch[0])
 		}
-		n := len(idx)
-		for len(idx) < batch { // keep one compiled shape: pad with the first example
-			idx = append(idx, idx[0])
-		}
-		x, _ := t.batchTensors(idx, d)
+		x, _ := t.batchTensors(batch)
 		var out []*tensors.Tensor
 		if err := catch(func() (err error) { out, err = t.logitsExec.Exec(x); return err }); err != nil {
 			return nil, fmt.Errorf("finetune: predicting: %w", err)
@@ -369,15 +311,16 @@ func (t *Tuner) Predict(d *Data) ([]int, error) {
 	return pred, nil
 }
 
-// Accuracy is the fraction of d that the network classifies correctly.
-func (t *Tuner) Accuracy(d *Data) (float64, error) {
-	pred, err := t.Predict(d)
+// Accuracy is the fraction of examples that the network classifies
+// correctly.
+func (t *Tuner) Accuracy(examples []train.Example[*dataset.FloatImage]) (float64, error) {
+	pred, err := t.Predict(examples)
 	if err != nil {
 		return 0, err
 	}
 	correct := 0
 	for i, p := range pred {
-		if p == d.Labels[i] {
+		if p == examples[i].Label {
 			correct++
 		}
 	}
@@ -390,19 +333,26 @@ func (t *Tuner) GlobalStep() int { return t.step }
 // TrainableWeights lists the pretrained weights that fine-tuning moves.
 func (t *Tuner) TrainableWeights() []string { return append([]string(nil), t.trainable...) }
 
-// Train runs Config.Steps training steps on train (batches drawn at random
-// with replacement, as retrain.py does), evaluates on validation every
-// EvalStepInterval steps, checkpoints, and finally measures test accuracy.
-// validation and test may be nil.
-func (t *Tuner) Train(train, validation, test *Data) (*Result, error) {
-	for _, c := range []struct {
-		d    *Data
-		what string
-	}{{train, "training"}, {validation, "validation"}, {test, "test"}} {
-		if c.d == nil && c.what != "training" {
-			continue
-		}
-		if err := t.checkData(c.d, c.what); err != nil {
+// Train runs Config.Steps training steps on data's training split (batches
+// drawn at random with replacement), evaluates on its validation split
+// after every EvalStepInterval steps and after the last, checkpoints, and
+// finally measures accuracy on its test split. The validation and test
+// splits may be empty. Evaluation steps count the steps of resumed runs.
+func (t *Tuner) Train(data *train.Images) (*Result, error) {
+	if err := data.Check(); err != nil {
+		return nil, fmt.Errorf("finetune: %w", err)
+	}
+	if len(data.Labels) != len(t.cfg.Labels) {
+		return nil, fmt.Errorf("finetune: the data has %d classes, the new layer %d", len(data.Labels), len(t.cfg.Labels))
+	}
+	if len(data.Training) == 0 {
+		return nil, errors.New("finetune: no training images")
+	}
+	for _, split := range []struct {
+		name     string
+		examples []imageExample
+	}{{"training", data.Training}, {"validation", data.Validation}, {"test", data.Testing}} {
+		if err := t.checkImages(split.examples, split.name); err != nil {
 			return nil, err
 		}
 	}
@@ -413,87 +363,64 @@ func (t *Tuner) Train(train, validation, test *Data) (*Result, error) {
 	}
 	res := &Result{Trainable: t.TrainableWeights()}
 	start := time.Now()
-	var bar *nb.Progress
-	if t.cfg.Progress {
-		bar = nb.NewProgress(t.cfg.Steps, "fine-tuning")
-	}
+	bar := progress.Start(t.cfg.Progress, "fine-tuning", t.cfg.Steps)
+	defer bar.Done()
 	for s := 0; s < t.cfg.Steps; s++ {
-		idx := make([]int, t.cfg.BatchSize)
-		for i := range idx {
-			idx[i] = t.rng.IntN(train.Len())
+		batch := make([]imageExample, t.cfg.BatchSize)
+		for i := range batch {
+			batch[i] = data.Training[t.rng.IntN(len(data.Training))]
 		}
-		loss, acc, err := t.Step(train, idx)
+		loss, acc, err := t.Step(batch)
 		if err != nil {
 			return nil, err
 		}
 		res.Steps++
 		last := s == t.cfg.Steps-1
 		if (s+1)%t.cfg.EvalStepInterval == 0 || last {
-			p := retrain.EvalPoint{Step: t.step, TrainAccuracy: acc, CrossEntropy: loss, ValidationAccuracy: math.NaN()}
-			if validation != nil {
-				v := validation
-				if n := t.cfg.ValidationBatchSize; n > 0 && n < v.Len() {
-					v = t.sample(validation, n)
+			p := train.EvalPoint{Step: t.step, TrainAccuracy: acc, CrossEntropy: loss, ValidationAccuracy: math.NaN()}
+			if v := data.Validation; len(v) > 0 {
+				if n := t.cfg.ValidationBatchSize; n > 0 && n < len(v) {
+					v = t.sample(v, n)
 				}
 				if p.ValidationAccuracy, err = t.Accuracy(v); err != nil {
 					return nil, err
 				}
 			}
+			p.Seconds = time.Since(start).Seconds()
 			res.History = append(res.History, p)
 			if t.cfg.OnEval != nil {
 				t.cfg.OnEval(p)
 			}
-			if bar != nil {
-				bar.SetMessage(fmt.Sprintf("loss %.3f  train %.0f%%  validation %.0f%%", loss, 100*acc, 100*p.ValidationAccuracy))
-			}
+			bar.SetMessage(p.String())
 		}
 		if t.cfg.CheckpointDir != "" && ((s+1)%t.cfg.CheckpointEvery == 0 || last) {
 			if _, err := t.SaveCheckpoint(t.cfg.CheckpointDir); err != nil {
 				return nil, err
 			}
 		}
-		if bar != nil {
-			bar.Add(1)
-		}
+		bar.Add(1)
 	}
-	if bar != nil {
-		bar.Done()
-	}
+	bar.Done()
 	res.Duration = time.Since(start)
 	if res.Steps > 0 {
 		res.StepsPerSecond = float64(res.Steps) / res.Duration.Seconds()
 	}
 	res.GlobalStep = t.step
-	if test != nil {
-		pred, err := t.Predict(test)
+	if len(data.Testing) > 0 {
+		pred, err := t.Predict(data.Testing)
 		if err != nil {
 			return nil, err
 		}
-		res.TestCount, res.TestLabels, res.TestPredicted = len(pred), append([]int(nil), test.Labels...), pred
-		correct := 0
-		for i, p := range pred {
-			if p == test.Labels[i] {
-				correct++
-				continue
-			}
-			name := ""
-			if i < len(test.Names) {
-				name = test.Names[i]
-			}
-			res.Misclassified = append(res.Misclassified, retrain.Misclassified{Name: name, Label: test.Labels[i], Predicted: p})
-		}
-		res.TestAccuracy = float64(correct) / float64(len(pred))
+		train.SetTest(&res.Result, data.Testing, pred)
 	}
 	return res, nil
 }
 
-// sample draws n examples of d without replacement.
-func (t *Tuner) sample(d *Data, n int) *Data {
-	perm := t.rng.Perm(d.Len())[:n]
-	out := &Data{}
-	for _, k := range perm {
-		out.Images = append(out.Images, d.Images[k])
-		out.Labels = append(out.Labels, d.Labels[k])
+// sample draws n examples without replacement.
+func (t *Tuner) sample(examples []imageExample, n int) []imageExample {
+	out := make([]imageExample, 0, n)
+	for _, k := range t.rng.Perm(len(examples))[:n] {
+		out = append(out, examples[k])
 	}
 	return out
 }

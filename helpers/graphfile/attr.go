@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
-	tfpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_go_proto"
 	shapepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_shape_go_proto"
 
 	"github.com/gotl/gotl/helpers/tensor"
@@ -206,54 +205,11 @@ func (n Node) TensorAttr(name string) (*tensor.Tensor, error) {
 	if !ok {
 		return nil, n.wrongKind(name, "tensor")
 	}
-	if err := checkExpansion(x.Tensor); err != nil {
-		return nil, fmt.Errorf("graphfile: node %q (%s) attribute %q: %w", n.Name, n.Op, name, err)
-	}
 	t, err := tensor.FromProto(x.Tensor)
 	if err != nil {
 		return nil, fmt.Errorf("graphfile: node %q (%s) attribute %q: %w", n.Name, n.Op, name, err)
 	}
 	return t, nil
-}
-
-// MaxExpandedConstBytes bounds the size of a constant stored as a short
-// value list that TensorFlow's repeat-the-last-value rule expands (a shape
-// and one value): 256 MiB. Constants stored in full (tensor_content) are
-// bounded by the file's own size instead, so a small hostile file cannot
-// make a reader allocate gigabytes.
-const MaxExpandedConstBytes = 256 << 20
-
-// expansionLimit is MaxExpandedConstBytes; fuzz tests lower it so that each
-// input runs fast.
-var expansionLimit int64 = MaxExpandedConstBytes
-
-func checkExpansion(p *tfpb.TensorProto) error {
-	if len(p.GetTensorContent()) > 0 || p.GetTensorShape().GetUnknownRank() {
-		return nil // tensor.FromProto checks the content length and the rank
-	}
-	size := int64(tensor.ElemSize(p.GetDtype()))
-	if size == 0 {
-		size = 1 // strings: at least one byte of slice header per element, checked below
-	}
-	n := int64(1)
-	for _, d := range p.GetTensorShape().GetDim() {
-		s := d.GetSize()
-		if s < 0 {
-			return nil // rejected by tensor.FromProto
-		}
-		if s != 0 && n > expansionLimit/size/s {
-			return fmt.Errorf("constant of shape %v would expand to more than %d MiB from a short value list", shapeDims(p), expansionLimit>>20)
-		}
-		n *= s
-	}
-	if tensor.BaseType(p.GetDtype()) == tensor.String && n > expansionLimit/24 {
-		return fmt.Errorf("string constant of shape %v has too many elements (%d)", shapeDims(p), n)
-	}
-	return nil
-}
-
-func shapeDims(p *tfpb.TensorProto) []int64 {
-	return tensor.ShapeFromProto(p.GetTensorShape()).Dims
 }
 
 // Attribute value constructors, used for the defaults table and by Freeze.

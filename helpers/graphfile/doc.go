@@ -24,6 +24,9 @@
 // sub-graph an output needs, and Freeze turns variables into constants with
 // the values of a checkpoint, like convert_variables_to_constants.
 //
+// DetectKind tells a GraphDef, a .meta, a SavedModel and a checkpoint apart
+// by name and content, as gotl inspect does before opening a path.
+//
 // LoadMetaGraph and LoadSavedModel read the MetaGraphDef and SavedModel
 // containers: tags, signatures, assets, saver and collections, the graph,
 // and for SavedModels the variables/ checkpoint (opened with
@@ -35,7 +38,9 @@
 // break GoMLX's XLA backend at program start); the MetaGraphDef and
 // SavedModel messages come from this package's own internal definitions.
 // Errors start with "graphfile:" and name the file, node or tensor at fault.
-// Parsers bound what they allocate by the size of their input (a constant
-// stored as one value repeated over a shape may expand to at most
-// MaxExpandedConstBytes) and are fuzzed.
+// Parsers follow gotl's resource policy (helpers/limits): they read only
+// regular files, refuse messages nested deeper than limits.ProtoDepth (text
+// files are scanned for their depth before parsing) and constants of more
+// than limits.TensorElements elements, bound what they allocate by the size
+// of their input, and are fuzzed.
 package graphfile

@@ -8,6 +8,7 @@ import (
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/internal/tfdata"
 	"google.golang.org/protobuf/proto"
 )
@@ -22,10 +23,10 @@ import (
 // addSeeds adds the small real files of the shared test data (when present)
 // and a few hand-made inputs to the fuzz corpus.
 func addSeeds(f *testing.F, files ...string) {
-	// Expanding constants of up to 256 MiB is correct but slow under the
-	// fuzzer's instrumentation; 1 MiB exercises the same code.
-	expansionLimit = 1 << 20
-	f.Cleanup(func() { expansionLimit = MaxExpandedConstBytes })
+	// Expanding constants of up to 2^26 elements is correct but slow under
+	// the fuzzer's instrumentation; 2^18 exercises the same code.
+	prev := limits.TensorElements.Set(1 << 18)
+	f.Cleanup(func() { limits.TensorElements.Set(prev) })
 	if dir, _ := tfdata.Find(); dir != "" {
 		for _, name := range files {
 			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
@@ -61,7 +62,7 @@ func exerciseGraph(t *testing.T, g *Graph) {
 			n.TypeAttr(name)
 		}
 		if n.Op == "Const" {
-			g.Const(n.Name) // bounded by MaxExpandedConstBytes; errors are fine
+			g.Const(n.Name) // bounded by limits.TensorElements; errors are fine
 		}
 	}
 	if len(outs) > 0 {

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -35,10 +36,6 @@ func (e Encoding) String() string {
 	}
 	return "binary"
 }
-
-// maxFileSize bounds what the loaders read into memory: protobuf messages
-// cannot exceed 2 GiB, so anything larger is not a valid file.
-const maxFileSize = 2<<30 - 1
 
 // Graph is a TensorFlow GraphDef with an index of its nodes by name.
 //
@@ -84,6 +81,23 @@ func (g *Graph) errorf(format string, args ...any) error {
 	return fileError(g.Source, fmt.Errorf(format, args...))
 }
 
+// inFile adds the file name to an error of this package ("graphfile: node
+// …" becomes "graphfile: FILE: node …"), keeping what it wraps.
+func inFile(source string, err error) error {
+	if source == "" {
+		return err
+	}
+	return &fileWrapped{"graphfile: " + source + ": " + strings.TrimPrefix(err.Error(), "graphfile: "), err}
+}
+
+type fileWrapped struct {
+	msg string
+	err error
+}
+
+func (e *fileWrapped) Error() string { return e.msg }
+func (e *fileWrapped) Unwrap() error { return e.err }
+
 func fileError(source string, err error) error {
 	if source == "" {
 		return fmt.Errorf("graphfile: %w", err)
@@ -112,20 +126,11 @@ func Load(path string) (*Graph, error) {
 	return Parse(data, path)
 }
 
-// readFile reads a whole file, refusing directories and files too large to
-// be a protobuf message, with errors that name the path.
+// readFile reads a whole regular file of at most limits.FileBytes (2 GiB
+// − 1 by default, the largest protobuf message), with errors that name the
+// path.
 func readFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("graphfile: %w", err)
-	}
-	if st.IsDir() {
-		return nil, fileError(path, errors.New("is a directory, not a file"))
-	}
-	if st.Size() > maxFileSize {
-		return nil, fileError(path, fmt.Errorf("%d bytes is larger than any protobuf message (2 GiB)", st.Size()))
-	}
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("graphfile: %w", err)
 	}
@@ -157,6 +162,9 @@ func Parse(data []byte, source string) (*Graph, error) {
 // decodeError describes a failed decode: binary data that does not parse
 // is truncated or corrupt; text data has a syntax error at a line:column.
 func decodeError(what string, enc Encoding, err error) error {
+	if errors.Is(err, limits.ErrExceeded) {
+		return fmt.Errorf("not a valid %s (%s protobuf): %w", what, enc, err)
+	}
 	// protobuf-go's messages start with "proto:" followed by a space that is
 	// sometimes a non-breaking one; normalize for one-line, greppable errors.
 	msg := strings.ReplaceAll(err.Error(), "\u00a0", " ")
@@ -183,15 +191,23 @@ func decode(data []byte, m proto.Message) (Encoding, error) {
 	return enc, err
 }
 
-// unmarshal decodes data in the given encoding. Text files may hold fields
-// newer than our schema; like TensorFlow's own parser for known messages we
-// would fail on them, but readers of old and new files are better served by
-// skipping them.
+// unmarshal decodes data in the given encoding, with messages nested at
+// most limits.ProtoDepth deep. Text files may hold fields newer than our
+// schema; like TensorFlow's own parser for known messages we would fail on
+// them, but readers of old and new files are better served by skipping them.
 func unmarshal(data []byte, enc Encoding, m proto.Message) error {
+	depth := limits.ProtoDepth.Int()
 	if enc == Text {
+		if err := checkTextDepth(data, depth); err != nil {
+			return err
+		}
 		return prototext.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(data, m)
 	}
-	return proto.UnmarshalOptions{RecursionLimit: 200}.Unmarshal(data, m)
+	err := proto.UnmarshalOptions{RecursionLimit: depth}.Unmarshal(data, m)
+	if err != nil && strings.Contains(err.Error(), "recursion depth") {
+		return &limits.ExceededError{Limit: limits.ProtoDepth, What: "message nesting", Value: int64(depth) + 1}
+	}
+	return err
 }
 
 // DetectEncoding tells a text-format protobuf from a binary one. Binary
@@ -340,7 +356,7 @@ func (g *Graph) Const(name string) (*tensor.Tensor, error) {
 	}
 	t, err := n.TensorAttr("value")
 	if err != nil {
-		return nil, g.errorf("Const %q: %w", n.Name, err)
+		return nil, inFile(g.Source, err)
 	}
 	return t, nil
 }

@@ -3,6 +3,8 @@ package graphfile
 import (
 	"sort"
 	"strings"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Suggest returns up to max names from candidates that are close to name:
@@ -25,7 +27,7 @@ func Suggest(name string, candidates []string, max int) []string {
 		case lname != "" && (strings.Contains(lc, lname) || strings.Contains(lname, lc)):
 			hits = append(hits, scored{c, -1})
 		default:
-			if d := editDistance(lname, lc, limit); d <= limit {
+			if d := util.EditDistance(lname, lc, limit); d <= limit {
 				hits = append(hits, scored{c, d})
 			}
 		}
@@ -58,34 +60,4 @@ func quoteAll(s []string) []string {
 		out[i] = `"` + x + `"`
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit+1 as soon
-// as it is known to exceed limit (names can be long; most are far apart).
-func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

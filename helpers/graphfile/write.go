@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"google.golang.org/protobuf/proto"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Marshal encodes the graph as a binary or text GraphDef. Binary output is
@@ -52,38 +54,10 @@ func WriteGraph(g *Graph, dir, name string, asText bool) (string, error) {
 	return path, g.WriteFile(path, enc)
 }
 
-// writeFileAtomic writes data to a temporary file next to path, syncs it and
-// renames it over path.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, name := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
-	if err != nil {
+// writeFileAtomic writes a graph file atomically (see util.WriteFileAtomic).
+func writeFileAtomic(path string, data []byte) error {
+	if err := util.WriteFileAtomic(path, data, 0o644); err != nil {
 		return fmt.Errorf("graphfile: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("graphfile: writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("graphfile: writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("graphfile: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("graphfile: writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("graphfile: writing %s: %w", path, err)
 	}
 	return nil
 }

@@ -3,13 +3,16 @@ package graphrun
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // value is one converted TensorFlow tensor: a GoMLX node, a value known when
@@ -39,7 +42,6 @@ type converter struct {
 	g     *graph.Graph
 	feeds map[tensorRef]*value
 	done  map[string][]*value
-	stack []string // nodes being converted, for cycle detection
 	macs  int64    // multiply-adds of convolutions and matrix products built so far
 	calls []string // library functions being inlined, for depth and recursion checks
 	// frozen makes weights graph constants instead of context variables,
@@ -84,27 +86,81 @@ func (c *converter) output(ref tensorRef) (*value, error) {
 	return outs[ref.output], nil
 }
 
-func (c *converter) convert(name string) (outs []*value, err error) {
+// convert converts node name after every node it needs. The walk is an
+// explicit depth-first stack, not recursion: time and memory stay linear in
+// the number of nodes, and a chain of millions of nodes cannot exhaust the
+// goroutine stack. A node met again while it waits for its inputs closes a
+// cycle, an error (control-flow loops are not supported).
+func (c *converter) convert(name string) ([]*value, error) {
 	if outs, ok := c.done[name]; ok {
 		return outs, nil
 	}
-	n := c.m.graph.nodes[name]
-	if n == nil {
-		return nil, fmt.Errorf("graphrun: no node named %q", name)
+	type frame struct {
+		n    *nodepb.NodeDef
+		next int // index of the next input to look at
 	}
-	for _, s := range c.stack {
-		if s == name {
-			return nil, opError(n, fmt.Errorf("cycle in the graph (%s → %s); control-flow loops are not supported", strings.Join(c.stack, " → "), name))
+	var stack []frame
+	waiting := map[string]bool{}
+	push := func(name string) error {
+		n := c.m.graph.nodes[name]
+		if n == nil {
+			return fmt.Errorf("graphrun: no node named %q", name)
 		}
+		stack = append(stack, frame{n: n})
+		waiting[name] = true
+		return nil
 	}
-	c.stack = append(c.stack, name)
-	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
+	if err := push(name); err != nil {
+		return nil, err
+	}
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		var need string // an input node still to convert
+		for need == "" && f.next < len(f.n.Input) {
+			ref, _ := parseInput(f.n.Input[f.next]) // validated by FromGraphDef
+			f.next++
+			if ref.control {
+				continue // control dependencies order side effects; a pure forward pass has none
+			}
+			if _, fed := c.feeds[ref]; fed {
+				continue
+			}
+			if _, ok := c.done[ref.node]; !ok {
+				need = ref.node
+			}
+		}
+		if need != "" {
+			if waiting[need] {
+				path := []string{need}
+				for i := len(stack) - 1; i >= 0 && stack[i].n.Name != need; i-- {
+					path = append(path, stack[i].n.Name)
+				}
+				slices.Reverse(path)
+				return nil, opError(c.m.graph.nodes[need], fmt.Errorf("cycle in the graph (%s → %s); control-flow loops are not supported", strings.Join(path, " → "), need))
+			}
+			if err := push(need); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		outs, err := c.convertNode(f.n)
+		if err != nil {
+			return nil, err
+		}
+		c.done[f.n.Name] = outs
+		delete(waiting, f.n.Name)
+		stack = stack[:len(stack)-1]
+	}
+	return c.done[name], nil
+}
 
+// convertNode converts n, whose data inputs are all converted or fed.
+func (c *converter) convertNode(n *nodepb.NodeDef) ([]*value, error) {
 	var in []*value
 	for _, s := range n.Input {
-		ref, _ := parseInput(s) // validated by FromGraphDef
+		ref, _ := parseInput(s)
 		if ref.control {
-			continue // control dependencies order side effects; a pure forward pass has none
+			continue
 		}
 		v, err := c.output(ref)
 		if err != nil {
@@ -116,12 +172,11 @@ func (c *converter) convert(name string) (outs []*value, err error) {
 	if fn == nil {
 		return nil, opError(n, fmt.Errorf("op %s is not supported", n.Op))
 	}
-	outs, err = c.call(fn, n, in)
+	outs, err := c.call(fn, n, in)
 	if err != nil {
 		return nil, err
 	}
 	c.countMACs(n, in, outs)
-	c.done[name] = outs
 	return outs, nil
 }
 
@@ -132,15 +187,37 @@ func (c *converter) call(fn opFunc, n *nodepb.NodeDef, in []*value) (outs []*val
 			err = opError(n, fmt.Errorf("%v", r))
 		}
 	}()
-	if c.ctx != nil && allStatic(in) && foldable(n, in) {
+	static := allStatic(in)
+	if c.ctx != nil && static && foldable(n, in) {
 		outs, err = c.m.foldStatic(fn, n, in)
 	} else {
 		outs, err = fn(c, n, in)
+	}
+	if err == nil && static {
+		err = checkConstantSizes(outs)
 	}
 	if err != nil {
 		return nil, opError(n, err)
 	}
 	return outs, nil
+}
+
+// checkConstantSizes holds the outputs of a node computed from constants
+// only (a Fill or Tile of Consts, a RandomUniform of a constant shape) to
+// limits.TensorElements, as Consts themselves are: such tensors are sized by
+// the file, not by the data fed, and a few bytes of graph could otherwise
+// ask for gigabytes.
+func checkConstantSizes(outs []*value) error {
+	for _, v := range outs {
+		if v == nil || v.n == nil {
+			continue // static tensors were checked when they were decoded or folded
+		}
+		s := v.n.Shape()
+		if err := limits.TensorElements.Check(int64(s.Size()), fmt.Sprintf("output of shape %v computed from constants", s.Dimensions)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func allStatic(in []*value) bool {
@@ -208,7 +285,7 @@ func staticInts(v *value, what string) ([]int64, error) {
 	}
 	xs, err := v.st.Int64s()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return xs, nil
 }
@@ -227,36 +304,23 @@ func staticInt(v *value, what string) (int, error) {
 // checkSupport walks the sub-graph that fetches need (stopping at feeds) and
 // returns one error listing every unsupported op with its nodes.
 func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error {
-	seen := map[string]bool{}
 	inlinedSeen := map[string]bool{} // library functions already checked
 	unsupported := map[string][]string{}
-	var stack []string
-	for _, f := range fetches {
-		stack = append(stack, f.node)
-	}
-	for len(stack) > 0 {
-		name := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
+	util.WalkAncestors(fetchNodes(fetches), func(name string, follow func(string)) {
 		n := g.nodes[name]
 		if feeds[tensorRef{node: name}] && isFeedable(n) {
-			continue
+			return
 		}
 		if ops[n.Op] == nil && g.funcs[n.Op] == nil {
 			unsupported[n.Op] = append(unsupported[n.Op], n.Name)
 		}
 		g.functionSupport(n, unsupported, inlinedSeen)
 		for _, s := range n.Input {
-			ref, _ := parseInput(s)
-			if ref.control || feeds[ref] {
-				continue
+			if ref, _ := parseInput(s); !ref.control && !feeds[ref] {
+				follow(ref.node)
 			}
-			stack = append(stack, ref.node)
 		}
-	}
+	})
 	if len(unsupported) == 0 {
 		return nil
 	}
@@ -278,6 +342,15 @@ func checkSupport(g *Graph, fetches []tensorRef, feeds map[tensorRef]bool) error
 		fmt.Fprintf(&b, " %s (%s%s);", op, strings.Join(names, ", "), more)
 	}
 	return &UnsupportedError{Ops: unsupported, msg: strings.TrimSuffix(b.String(), ";")}
+}
+
+// fetchNodes returns the node of each fetch, the roots of a walk up the graph.
+func fetchNodes(fetches []tensorRef) []string {
+	nodes := make([]string, len(fetches))
+	for i, f := range fetches {
+		nodes[i] = f.node
+	}
+	return nodes
 }
 
 // isFeedable reports whether feeding output 0 of n replaces the whole node.

@@ -10,6 +10,10 @@
 //	img, err := graphrun.PrepareImage(jpegBytes, graphrun.ImageOptions{Height: 128, Width: 128, Mean: 127.5, Std: 127.5})
 //	out, err := m.Run(img) // []*tensor.Tensor, one per fetch
 //
+// A Classifier does what TensorFlow's label_image.py does with a retrained
+// output_graph.pb and its labels file (ReadLabels): prepare an image, run
+// the graph, rank the labels.
+//
 // Only the sub-graph the fetches need is converted, when first run for a
 // given input shape; Run caches one compiled executable per set of input
 // shapes. Every op the fetches need must be supported: NewModel reports all

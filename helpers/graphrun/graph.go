@@ -63,8 +63,9 @@ func LoadSavedModel(dir string, tags []string, outputs ...string) (*Graph, error
 	return FromGraphDef(gf.Def)
 }
 
-// FromGraphDef indexes def. It fails on duplicate or empty node names and on
-// inputs that name nodes missing from the graph.
+// FromGraphDef indexes def. It fails on duplicate or empty node names, on
+// inputs that name nodes missing from the graph, and on cycles of data or
+// control edges (other than while loops' NextIteration → Merge edges).
 func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 	if def == nil {
 		return nil, fmt.Errorf("graphrun: nil GraphDef")
@@ -86,14 +87,29 @@ func FromGraphDef(def *graphpb.GraphDef) (*Graph, error) {
 		for _, in := range n.Input {
 			ref, err := parseInput(in)
 			if err != nil {
-				return nil, fmt.Errorf("graphrun: node %q: %v", n.Name, err)
+				return nil, fmt.Errorf("graphrun: node %q: %w", n.Name, err)
 			}
 			if _, ok := g.nodes[ref.node]; !ok {
 				return nil, fmt.Errorf("graphrun: node %q has input %q, but the graph has no node %q", n.Name, in, ref.node)
 			}
+			if src := g.nodes[ref.node]; !ref.control && ref.output > 0 && singleOutput[src.Op] {
+				return nil, fmt.Errorf("graphrun: node %q has input %q, but %q is a %s, which has one output (%s:0)", n.Name, in, src.Name, src.Op, src.Name)
+			}
 		}
 	}
+	if err := g.checkAcyclic(); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// singleOutput lists ops with exactly one output, whose inputs "node:k" with
+// k > 0 TensorFlow's graph import refuses ("invalid output"). Without this
+// check, "x:7" on a fed Placeholder x was reported as "placeholder is not
+// fed".
+var singleOutput = map[string]bool{
+	"Placeholder": true, "PlaceholderV2": true, "PlaceholderWithDefault": true,
+	"Const": true, "Identity": true, "VariableV2": true, "Variable": true,
 }
 
 // GraphDef returns the underlying message (not a copy).
@@ -101,6 +117,26 @@ func (g *Graph) GraphDef() *graphpb.GraphDef { return g.def }
 
 // Node returns the node named name, or nil.
 func (g *Graph) Node(name string) *nodepb.NodeDef { return g.nodes[name] }
+
+// ImageInputSize reads the height and width of an image input from the
+// shape its placeholder declares: [batch, height, width, 3] with known
+// height and width, as Inception's and MobileNet's inputs are. input is a
+// tensor ("input:0") or node name.
+func (g *Graph) ImageInputSize(input string) (height, width int, err error) {
+	name, _, err := ParseTensorName(input)
+	if err != nil {
+		return 0, 0, err
+	}
+	n := g.Node(name)
+	if n == nil {
+		return 0, 0, fmt.Errorf("graphrun: the graph has no input node %q", name)
+	}
+	dims := n.Attr["shape"].GetShape().GetDim()
+	if len(dims) != 4 || dims[1].Size <= 0 || dims[2].Size <= 0 || (dims[3].Size != 3 && dims[3].Size != -1) {
+		return 0, 0, fmt.Errorf("graphrun: input %s (%s) does not declare a [batch, height, width, 3] shape with known height and width", name, n.Op)
+	}
+	return int(dims[1].Size), int(dims[2].Size), nil
+}
 
 // NumNodes is the number of nodes in the graph.
 func (g *Graph) NumNodes() int { return len(g.def.Node) }
@@ -149,7 +185,7 @@ func parseInput(s string) (tensorRef, error) {
 func ParseTensorName(name string) (node string, output int, err error) {
 	r, err := parseInput(name)
 	if err != nil {
-		return "", 0, fmt.Errorf("graphrun: %v", err)
+		return "", 0, fmt.Errorf("graphrun: %w", err)
 	}
 	if r.control {
 		return "", 0, fmt.Errorf("graphrun: %q is a control dependency, not a tensor", name)

@@ -60,7 +60,7 @@ func PrepareDecoded(img *tensor.Tensor, opts ImageOptions) (*tensor.Tensor, erro
 			return graph.DivScalar(graph.SubScalar(y, float64(opts.Mean)), float64(opts.Std))
 		})
 		if err != nil {
-			return nil, fmt.Errorf("graphrun: %v", err)
+			return nil, fmt.Errorf("graphrun: %w", err)
 		}
 		prepExec[opts] = e
 	}
@@ -70,7 +70,7 @@ func PrepareDecoded(img *tensor.Tensor, opts ImageOptions) (*tensor.Tensor, erro
 	}
 	var out []*tensors.Tensor
 	if out, err = e.Exec(in); err != nil {
-		return nil, fmt.Errorf("graphrun: preparing image: %v", err)
+		return nil, fmt.Errorf("graphrun: preparing image: %w", err)
 	}
 	return FromGoMLX(out[0])
 }

@@ -9,11 +9,9 @@ import (
 	_ "image/jpeg" // the common case
 	_ "image/png"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
-
-// maxImagePixels bounds decoded images (a hostile header can claim huge sizes).
-const maxImagePixels = 1 << 26
 
 // DecodeImage decodes a JPEG, PNG or GIF file into a uint8 tensor shaped
 // [height, width, channels], like TF's DecodeJpeg/DecodeImage. channels is
@@ -23,12 +21,12 @@ const maxImagePixels = 1 << 26
 // from TensorFlow's DecodeJpeg (different IDCT and chroma upsampling), so
 // classification scores differ slightly from TF's.
 func DecodeImage(data []byte, channels int) (*tensor.Tensor, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("graphrun: decoding image: %v", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
-		return nil, fmt.Errorf("graphrun: image of %dx%d pixels is empty or too large", cfg.Width, cfg.Height)
+	if err := limits.CheckImage(format, cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

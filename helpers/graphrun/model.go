@@ -15,7 +15,9 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gotl/gotl/helpers/compute"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // DefaultScope is the context scope under which a Model keeps its weights.
@@ -89,7 +91,7 @@ func NewModel(g *Graph, feeds, fetches []string, opts ...Option) (*Model, error)
 	if cfg.trainable != "" {
 		re, err := regexp.Compile(cfg.trainable)
 		if err != nil {
-			return nil, fmt.Errorf("graphrun: Trainable pattern: %v", err)
+			return nil, fmt.Errorf("graphrun: Trainable pattern: %w", err)
 		}
 		m.trainable = re
 	}
@@ -147,13 +149,17 @@ func NewModel(g *Graph, feeds, fetches []string, opts ...Option) (*Model, error)
 func (m *Model) tensorRef(name string) (tensorRef, error) {
 	ref, err := parseInput(name)
 	if err != nil {
-		return tensorRef{}, fmt.Errorf("graphrun: %v", err)
+		return tensorRef{}, fmt.Errorf("graphrun: %w", err)
 	}
 	if ref.control {
 		return tensorRef{}, fmt.Errorf("graphrun: %q names a control dependency, not a tensor", name)
 	}
-	if m.graph.nodes[ref.node] == nil {
+	n := m.graph.nodes[ref.node]
+	if n == nil {
 		return tensorRef{}, fmt.Errorf("graphrun: the graph has no node %q (from %q)", ref.node, name)
+	}
+	if ref.output > 0 && singleOutput[n.Op] {
+		return tensorRef{}, fmt.Errorf("graphrun: %q names output %d of %q, a %s, which has one output (%s:0)", name, ref.output, n.Name, n.Op, n.Name)
 	}
 	return ref, nil
 }
@@ -176,33 +182,21 @@ func (g *Graph) decodeJpegConsumer(ref tensorRef) *nodepb.NodeDef {
 
 // checkPlaceholders reports Placeholders the fetches need but nobody feeds.
 func (m *Model) checkPlaceholders(fed map[tensorRef]bool) error {
-	seen := map[string]bool{}
-	stack := []string{}
-	for _, f := range m.fetches {
-		stack = append(stack, f.node)
-	}
 	var missing []string
-	for len(stack) > 0 {
-		name := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
+	util.WalkAncestors(fetchNodes(m.fetches), func(name string, follow func(string)) {
 		n := m.graph.nodes[name]
 		if fed[tensorRef{node: name}] && (n.Op == "Placeholder" || n.Op == "PlaceholderWithDefault" || strings.HasPrefix(n.Op, "Decode")) {
-			continue
+			return
 		}
 		if n.Op == "Placeholder" {
 			missing = append(missing, name)
 		}
 		for _, s := range n.Input {
-			ref, _ := parseInput(s)
-			if !ref.control && !fed[ref] {
-				stack = append(stack, ref.node)
+			if ref, _ := parseInput(s); !ref.control && !fed[ref] {
+				follow(ref.node)
 			}
 		}
-	}
+	})
 	if len(missing) > 0 {
 		return fmt.Errorf("graphrun: the fetches need placeholder(s) %s; feed them", strings.Join(missing, ", "))
 	}
@@ -392,20 +386,36 @@ func (m *Model) Variable(ctx *context.Context, name string) *context.Variable {
 // Variables returns the TF node names and variables of the Model's weights
 // that exist in ctx (after a Call or Run).
 func (m *Model) Variables(ctx *context.Context) map[string]*context.Variable {
-	prefix := context.RootScope + m.scope
 	out := map[string]*context.Variable{}
 	for v := range ctx.IterVariables() {
-		sc := v.Scope()
-		if sc != prefix && !strings.HasPrefix(sc, prefix+"/") {
-			continue
+		if name, ok := m.weightName(v); ok {
+			out[name] = v
 		}
-		name := strings.TrimPrefix(strings.TrimPrefix(sc, prefix), "/")
-		if name != "" {
-			name += "/"
-		}
-		out[name+v.Name()] = v
 	}
 	return out
+}
+
+// Owns reports whether v holds one of the Model's weights (a variable
+// under its Scope), as opposed to a variable added around it, such as a new
+// final layer or an optimizer's slot.
+func (m *Model) Owns(v *context.Variable) bool {
+	_, ok := m.weightName(v)
+	return ok
+}
+
+// weightName is the TF node name of the weight v holds, if v is one of the
+// Model's.
+func (m *Model) weightName(v *context.Variable) (string, bool) {
+	prefix := context.RootScope + m.scope
+	sc := v.Scope()
+	if sc != prefix && !strings.HasPrefix(sc, prefix+"/") {
+		return "", false
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(sc, prefix), "/")
+	if name != "" {
+		name += "/"
+	}
+	return name + v.Name(), true
 }
 
 // SetTrainable marks the Model's variables in ctx trainable when their TF
@@ -414,7 +424,7 @@ func (m *Model) Variables(ctx *context.Context) map[string]*context.Variable {
 func (m *Model) SetTrainable(ctx *context.Context, pattern string) (int, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return 0, fmt.Errorf("graphrun: SetTrainable pattern: %v", err)
+		return 0, fmt.Errorf("graphrun: SetTrainable pattern: %w", err)
 	}
 	count := 0
 	for name, v := range m.Variables(ctx) {
@@ -432,7 +442,7 @@ func (m *Model) SetTrainable(ctx *context.Context, pattern string) (int, error) 
 func DefaultBackend() (backends.Backend, error) {
 	b, err := compute.Backend()
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %v", err)
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	return b, nil
 }
@@ -489,7 +499,7 @@ func (m *Model) executor() (*context.Exec, error) {
 	}
 	e, err := context.NewExecAny(m.backend, ctx, fn)
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %v", err)
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	e.SetMaxCache(16)
 	m.exec = e
@@ -642,6 +652,10 @@ func (m *Model) foldStatic(fn opFunc, n *nodepb.NodeDef, in []*value) ([]*value,
 		nodes := make([]*Node, len(outs))
 		for i, v := range outs {
 			nodes[i] = sc.node(v)
+			s := nodes[i].Shape()
+			if ferr = limits.TensorElements.Check(int64(s.Size()), fmt.Sprintf("output of shape %v computed from constants", s.Dimensions)); ferr != nil {
+				return []*Node{graph.Const(g, int32(0))} // fail before anything that size is computed
+			}
 		}
 		return nodes
 	})

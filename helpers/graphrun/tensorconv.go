@@ -80,7 +80,7 @@ func tfDType(dt dtypes.DType) (tensor.DType, error) {
 func ToGoMLX(t *tensor.Tensor) (*tensors.Tensor, error) {
 	dt, err := gomlxDType(t.DType)
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %v", err)
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	dims := make([]int, len(t.Shape))
 	for i, d := range t.Shape {
@@ -99,7 +99,7 @@ func ToGoMLX(t *tensor.Tensor) (*tensors.Tensor, error) {
 func FromGoMLX(t *tensors.Tensor) (*tensor.Tensor, error) {
 	dt, err := tfDType(t.DType())
 	if err != nil {
-		return nil, fmt.Errorf("graphrun: %v", err)
+		return nil, fmt.Errorf("graphrun: %w", err)
 	}
 	dims := t.Shape().Dimensions
 	shape := make([]int64, len(dims))
@@ -108,7 +108,7 @@ func FromGoMLX(t *tensors.Tensor) (*tensor.Tensor, error) {
 	}
 	var data []byte
 	if err := t.ConstBytes(func(b []byte) { data = append([]byte(nil), b...) }); err != nil {
-		return nil, fmt.Errorf("graphrun: reading result: %v", err)
+		return nil, fmt.Errorf("graphrun: reading result: %w", err)
 	}
 	return tensor.FromRaw(dt, shape, data)
 }

@@ -41,6 +41,12 @@
 //	}
 //	p.Done()
 //
+// Bars is the progress.Reporter (helpers/progress) that shows the long work
+// of gotl's compute packages the same way; they report progress through that
+// hook and never import this package:
+//
+//	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, Progress: nb.Bars}
+//
 // # Widgets
 //
 // NewButton, NewSlider and NewLogSlider wrap GoNB's widgets. A widget needs

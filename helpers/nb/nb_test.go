@@ -307,6 +307,22 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
+// Bars draws each task a compute package starts as a progress bar.
+func TestBarsReporter(t *testing.T) {
+	var log bytes.Buffer
+	r := BarsWith(ProgressConfig{Writer: &log, Terminal: ptr(false), Notebook: ptr(false)})
+	task := r.Start("retrain", 10)
+	for range 10 {
+		task.Add(1)
+	}
+	task.SetMessage("validation 90.0%")
+	task.Done()
+	out := log.String()
+	if !strings.Contains(out, "retrain: done 100% 10/10") || !strings.Contains(out, "validation 90.0%") {
+		t.Errorf("Bars output:\n%s", out)
+	}
+}
+
 func ExampleNewProgressWith() {
 	// In a terminal the bar is one line redrawn with '\r'; here, writing to
 	// a log, it prints plain lines at every 10%.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gotl/gotl/helpers/progress"
 )
 
 // Progress is a progress bar for a loop of known (or unknown, total ≤ 0)
@@ -120,6 +122,26 @@ func NewProgressWith(total int, label string, cfg ProgressConfig) *Progress {
 	p.mu.Unlock()
 	return p
 }
+
+// Bars is the progress.Reporter that draws every task of gotl's long-running
+// code (bottleneck extraction, retrain and fine-tune steps, downloads) as a
+// Progress bar: hand it to anything that takes a progress.Reporter.
+//
+//	cfg := retrain.DefaultConfig()
+//	cfg.Progress = nb.Bars
+var Bars progress.Reporter = BarsWith(ProgressConfig{})
+
+// BarsWith is Bars with a configuration, such as another Writer for the
+// terminal output.
+func BarsWith(cfg ProgressConfig) progress.Reporter { return bars{cfg} }
+
+type bars struct{ cfg ProgressConfig }
+
+func (b bars) Start(label string, total int) progress.Task {
+	return NewProgressWith(total, label, b.cfg)
+}
+
+var _ progress.Task = (*Progress)(nil)
 
 // isTerminal reports whether w is a file attached to a character device.
 func isTerminal(w io.Writer) bool {

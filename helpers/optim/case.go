@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // Case is one reproducible optimizer run, the JSON format of
@@ -51,7 +53,7 @@ func ParseCase(r io.Reader, name string) (Case, error) {
 	dec.UseNumber()
 	var c Case
 	if err := dec.Decode(&c); err != nil {
-		return Case{}, fmt.Errorf("optim: case %s: %v", name, err)
+		return Case{}, fmt.Errorf("optim: case %s: %w", name, err)
 	}
 	if dec.More() {
 		return Case{}, fmt.Errorf("optim: case %s: trailing data after the JSON object", name)
@@ -59,7 +61,8 @@ func ParseCase(r io.Reader, name string) (Case, error) {
 	return c, nil
 }
 
-// maxCaseElements bounds what a case may allocate (values × steps).
+// maxCaseElements bounds what a case may allocate (values × steps); steps
+// themselves are bounded by limits.Steps.
 const maxCaseElements = 1 << 26
 
 // RunCase runs c and returns the final state.
@@ -94,7 +97,7 @@ func runCase[T Float](c Case, dtype string) (CaseResult, error) {
 	for _, n := range names {
 		vals, err := flattenJSON(c.InitialVars[n])
 		if err != nil {
-			return CaseResult{}, fmt.Errorf("optim: case: initial_vars.%s: %v", n, err)
+			return CaseResult{}, fmt.Errorf("optim: case: initial_vars.%s: %w", n, err)
 		}
 		if err := opt.AddVar(n, conv[T](vals), c.VarShapes[n]...); err != nil {
 			return CaseResult{}, err
@@ -114,6 +117,9 @@ func runCase[T Float](c Case, dtype string) (CaseResult, error) {
 		if steps < 0 {
 			return CaseResult{}, fmt.Errorf("optim: case: negative steps %d", steps)
 		}
+		if err := limits.Steps.Check(int64(steps), "optim: case"); err != nil {
+			return CaseResult{}, err
+		}
 	}
 	// schedule[name][step] is the gradient of that step (one entry if constant).
 	schedule := map[string][]Grad[T]{}
@@ -125,7 +131,7 @@ func runCase[T Float](c Case, dtype string) (CaseResult, error) {
 		var entries []json.RawMessage
 		if perStep {
 			if err := json.Unmarshal(raw, &entries); err != nil {
-				return CaseResult{}, fmt.Errorf("optim: case: grads.%s: per_step wants a list with one gradient per step: %v", name, err)
+				return CaseResult{}, fmt.Errorf("optim: case: grads.%s: per_step wants a list with one gradient per step: %w", name, err)
 			}
 			if steps < 0 {
 				steps = len(entries)
@@ -146,10 +152,10 @@ func runCase[T Float](c Case, dtype string) (CaseResult, error) {
 				if perStep {
 					where += "[" + strconv.Itoa(k) + "]"
 				}
-				return CaseResult{}, fmt.Errorf("optim: case: %s: %v", where, err)
+				return CaseResult{}, fmt.Errorf("optim: case: %s: %w", where, err)
 			}
 			if err := checkGrad(opt.vars[i], g); err != nil {
-				return CaseResult{}, fmt.Errorf("optim: case: %v", err)
+				return CaseResult{}, fmt.Errorf("optim: case: %w", err)
 			}
 			schedule[name] = append(schedule[name], g)
 		}
@@ -210,14 +216,14 @@ func parseGrad[T Float](raw json.RawMessage) (Grad[T], error) {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&sp); err != nil {
-			return Grad[T]{}, fmt.Errorf("sparse gradient wants {\"indices\": [...], \"values\": [[...]]}: %v", err)
+			return Grad[T]{}, fmt.Errorf("sparse gradient wants {\"indices\": [...], \"values\": [[...]]}: %w", err)
 		}
 		if sp.Indices == nil {
 			sp.Indices = []int{}
 		}
 		vals, err := flattenJSON(sp.Values)
 		if err != nil {
-			return Grad[T]{}, fmt.Errorf("values: %v", err)
+			return Grad[T]{}, fmt.Errorf("values: %w", err)
 		}
 		return Sparse(sp.Indices, conv[T](vals)), nil
 	}

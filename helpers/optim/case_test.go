@@ -71,6 +71,8 @@ func TestCaseErrors(t *testing.T) {
 		{`{"optimizer":"Adam","initial_vars":{"a":["x"]},"grads":{"a":[1]},"steps":1}`, "initial_vars.a"},
 		{`{"optimizer":"Adam","initial_vars":{"a":[1]},"grads":{"a":[1]},"steps":1,"dtype":"float16"}`, `dtype "float16"`},
 		{`{"optimizer":"Adam","initial_vars":{"a":[1]},"grads":{"a":[1]},"steps":1} {}`, "trailing data"},
+		// Steps are bounded by limits.Steps (2^63-1 used to run forever).
+		{`{"optimizer":"Adam","initial_vars":{"a":[1]},"grads":{"a":[1]},"steps":9223372036854775807}`, "optim: case needs 9223372036854775807 steps, more than the limit of 1000000 (optimizer steps; raise it with GOTL_MAX_STEPS)"},
 	} {
 		_, err := runCaseJSON(t, c.js)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -17,6 +17,11 @@ type Config struct {
 	// Optimizer is the TF1 class name, with or without the "Optimizer"
 	// suffix, in any letter case: "Adam", "AdamOptimizer", "rmsprop".
 	Optimizer string `json:"optimizer"`
+	// LearningRate, when > 0, is learning_rate: the typed way to set the
+	// one hyper-parameter every optimizer has, as training configurations
+	// and command-line flags do. It takes precedence over
+	// Params["learning_rate"].
+	LearningRate float64 `json:"learning_rate,omitempty"`
 	// Params maps argument names to values: numbers (float64, float32, int,
 	// json.Number, numeric strings) or bools (use_nesterov, centered).
 	Params map[string]any `json:"params,omitempty"`
@@ -175,9 +180,15 @@ func (cfg Config) Resolve() (Spec, Hyper, error) {
 		}
 		v, err := toFloat(cfg.Params[k], p.Kind)
 		if err != nil {
-			return Spec{}, nil, fmt.Errorf("optim: %s parameter %s: %v", spec.Name, k, err)
+			return Spec{}, nil, fmt.Errorf("optim: %s parameter %s: %w", spec.Name, k, err)
 		}
 		h[k] = v
+	}
+	if lr := cfg.LearningRate; lr != 0 {
+		if !(lr > 0) || math.IsInf(lr, 0) {
+			return Spec{}, nil, fmt.Errorf("optim: %s: LearningRate must be a positive number, got %v", spec.Name, lr)
+		}
+		h["learning_rate"] = lr
 	}
 	for _, p := range spec.Params {
 		if p.Required {

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // convergenceConfigs are settings under which every optimizer should solve a
@@ -160,6 +162,22 @@ func TestHyperParametersRoundedThroughFloat32(t *testing.T) {
 	}
 }
 
+// Config.LearningRate is learning_rate, and wins over Params.
+func TestConfigLearningRate(t *testing.T) {
+	for _, cfg := range []Config{
+		{Optimizer: "GradientDescent", LearningRate: 0.25},
+		{Optimizer: "GradientDescent", LearningRate: 0.25, Params: map[string]any{"learning_rate": 7}},
+	} {
+		_, h, err := cfg.Resolve()
+		if err != nil || h["learning_rate"] != 0.25 {
+			t.Errorf("%+v: learning_rate %v, %v", cfg, h["learning_rate"], err)
+		}
+	}
+	if _, h, _ := (Config{Optimizer: "Adam"}).Resolve(); h["learning_rate"] != 0.001 {
+		t.Errorf("Adam without LearningRate: learning_rate %v, want TF's default 0.001", h["learning_rate"])
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []struct {
 		cfg  Config
@@ -172,6 +190,8 @@ func TestConfigErrors(t *testing.T) {
 		{params("Ftrl", "learning_rate", 1, "learning_rate_power", 0.5), []string{"learning_rate_power"}},
 		{params("Momentum", "learning_rate", 1, "momentum", "fast"), []string{"momentum", `want a number, got "fast"`}},
 		{params("Momentum", "learning_rate", 1, "momentum", 0.9, "use_nesterov", 3), []string{"use_nesterov", "true or false"}},
+		{Config{Optimizer: "Adam", LearningRate: -0.1}, []string{"LearningRate must be a positive number", "-0.1"}},
+		{Config{Optimizer: "Adam", LearningRate: math.Inf(1)}, []string{"LearningRate must be a positive number"}},
 	} {
 		_, err := New[float64](c.cfg)
 		if err == nil {
@@ -321,5 +341,50 @@ func TestSyncReplicasFromParams(t *testing.T) {
 	assertClose(t, "e", w.Var("e"), []float64{-1, -3, 0}, 1e-15)
 	if _, err := sw.Push(1, map[string]Grad[float64]{"e": Dense([]float64{1, 1})}); err == nil {
 		t.Error("wrong-size gradient accepted")
+	}
+}
+
+// A Recorder's memory is bounded however long the run: it keeps at most
+// MaxRecords+2 snapshots, evenly spaced, always the first and the latest.
+// (gotl optimize --steps 10000000 used to grow to 24 GB, 2.8 KB per step.)
+func TestRecorderKeepsABoundedHistory(t *testing.T) {
+	for _, tc := range []struct{ max, steps int }{{10, 10}, {10, 11}, {10, 12}, {10, 1000}, {7, 1001}, {100, 100000}} {
+		o := MustNew[float64](Config{Optimizer: "GradientDescent", Params: map[string]any{"learning_rate": 0.1}})
+		o.AddVar("x", []float64{1})
+		rec := Recorder[float64]{MaxRecords: tc.max}
+		rec.Record(o, 0, nil)
+		g := map[string]Grad[float64]{"x": Dense([]float64{1})}
+		for i := 1; i <= tc.steps; i++ {
+			o.Step(g)
+			rec.Record(o, float64(i), g)
+		}
+		n := len(rec.Records)
+		if n > tc.max+2 || (tc.steps <= tc.max && n != tc.steps+1) || n < tc.max/2 {
+			t.Errorf("max %d, %d steps: %d records", tc.max, tc.steps, n)
+		}
+		if rec.Records[0].Step != 0 || rec.Records[n-1].Step != int64(tc.steps) || rec.Records[n-1].Loss != float64(tc.steps) {
+			t.Errorf("max %d, %d steps: first step %d, last step %d", tc.max, tc.steps, rec.Records[0].Step, rec.Records[n-1].Step)
+		}
+		// Evenly spaced: every gap but the last (to the latest state) is the same.
+		stride := rec.Records[1].Step - rec.Records[0].Step
+		for i := 1; i < n-1; i++ {
+			if d := rec.Records[i].Step - rec.Records[i-1].Step; d != stride {
+				t.Fatalf("max %d, %d steps: gap %d at record %d, want %d", tc.max, tc.steps, d, i, stride)
+			}
+		}
+		if last := rec.Records[n-1].Step - rec.Records[n-2].Step; last < 1 || last > stride {
+			t.Errorf("max %d, %d steps: last gap %d, stride %d", tc.max, tc.steps, last, stride)
+		}
+	}
+	// The default bound is the policy's.
+	defer limits.HistoryPoints.Set(limits.HistoryPoints.Set(50))
+	o := MustNew[float64](Config{Optimizer: "GradientDescent", Params: map[string]any{"learning_rate": 0.1}})
+	o.AddVar("x", []float64{1})
+	var rec Recorder[float64]
+	for i := 0; i < 1000; i++ {
+		rec.Record(o, 0, nil)
+	}
+	if n := len(rec.Records); n > 52 || n < 25 {
+		t.Errorf("default bound 50: %d records", n)
 	}
 }

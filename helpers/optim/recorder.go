@@ -1,6 +1,10 @@
 package optim
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/gotl/gotl/helpers/limits"
+)
 
 // Record is a snapshot of an optimizer after Step steps.
 type Record[T Float] struct {
@@ -13,15 +17,72 @@ type Record[T Float] struct {
 }
 
 // Recorder keeps a copy of an optimizer's state per step, for tables and
-// plots.
+// plots. Its memory is bounded: once more than MaxRecords+1 snapshots have
+// been recorded it keeps every second one, then every fourth, … (the first
+// always, and the latest as the last record), so a run of any length leaves
+// at most MaxRecords+2 records, evenly spaced, with Record.Step telling which
+// step each is.
 type Recorder[T Float] struct {
 	Records []Record[T]
+	// MaxRecords bounds Records (see above); 0 means limits.HistoryPoints
+	// (10,000 unless raised), so runs up to that many steps keep them all.
+	MaxRecords int
+
+	calls  int64 // Record calls so far
+	stride int64 // snapshots kept for good are those of calls that are multiples of stride
+	tail   bool  // the last record is off the stride: the latest state, replaced by the next
 }
 
 // Record appends a snapshot of opt; grads are the gradients of the step just
 // taken (nil for the initial state) and loss the loss at the current
 // variables (use math.NaN() when unknown). Everything is copied.
 func (r *Recorder[T]) Record(opt *Optimizer[T], loss float64, grads map[string]Grad[T]) {
+	call := r.calls
+	r.calls++
+	if r.stride == 0 {
+		r.stride = 1
+	}
+	if r.tail {
+		r.Records[len(r.Records)-1] = Record[T]{}
+		r.Records = r.Records[:len(r.Records)-1]
+		r.tail = false
+	}
+	r.Records = append(r.Records, r.snapshot(opt, loss, grads))
+	if call%r.stride != 0 {
+		r.tail = true
+		return
+	}
+	limit := r.MaxRecords
+	if limit <= 0 {
+		limit = limits.HistoryPoints.Int()
+	}
+	if len(r.Records) > limit+1 {
+		r.thin()
+	}
+}
+
+// thin keeps every second record (those at even positions, the calls that
+// are multiples of the doubled stride); the latest, if dropped, stays as the
+// tail.
+func (r *Recorder[T]) thin() {
+	n := len(r.Records)
+	last := r.Records[n-1]
+	kept := 0
+	for i := 0; i < n; i += 2 {
+		r.Records[kept] = r.Records[i]
+		kept++
+	}
+	if (n-1)%2 != 0 {
+		r.Records[kept] = last
+		kept++
+		r.tail = true
+	}
+	clear(r.Records[kept:n]) // let the dropped snapshots be collected
+	r.Records = r.Records[:kept]
+	r.stride *= 2
+}
+
+func (r *Recorder[T]) snapshot(opt *Optimizer[T], loss float64, grads map[string]Grad[T]) Record[T] {
 	rec := Record[T]{Step: opt.Steps(), Loss: loss, Vars: map[string][]T{}, Slots: map[string]map[string][]T{}, NonSlot: opt.NonSlot()}
 	for _, n := range opt.VarNames() {
 		rec.Vars[n] = append([]T(nil), opt.Var(n)...)
@@ -37,7 +98,7 @@ func (r *Recorder[T]) Record(opt *Optimizer[T], loss float64, grads map[string]G
 			rec.Grads[n] = Grad[T]{Dense: append([]T(nil), g.Dense...), Indices: append([]int(nil), g.Indices...), Values: append([]T(nil), g.Values...)}
 		}
 	}
-	r.Records = append(r.Records, rec)
+	return rec
 }
 
 // Losses returns the recorded losses in order.

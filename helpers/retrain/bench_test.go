@@ -31,7 +31,7 @@ func ExampleTrain() {
 	data := clusters(3, 16, 40, 1)
 	cfg := DefaultConfig()
 	cfg.Steps = 200
-	cfg.LearningRate = 0.1
+	cfg.Optimizer.LearningRate = 0.1
 	res, err := Train(data, cfg)
 	if err != nil {
 		panic(err)

@@ -9,15 +9,21 @@
 // batch with any tf.train optimizer from helpers/optim (retrain.py uses
 // GradientDescent with learning rate 0.01).
 //
-// Batches are drawn as retrain.py draws them: each example picks a class
-// uniformly, then an image of that class's split uniformly (with
-// replacement). Every EvalStepInterval steps and at the last step, the
-// training batch's accuracy and cross-entropy and the accuracy on a fresh
-// validation batch (ValidationBatchSize, or the whole validation split when
-// negative) are recorded; after training, the test split (TestBatchSize, all
-// when negative) gives the final accuracy and the list of misclassified
-// images.
+// Train takes the bottleneck vectors of an image folder in retrain.py's
+// splits (train.Bottlenecks, from bottleneck.Extractor.Splits) and returns
+// a result in helpers/train's terms, as helpers/finetune does. Batches are
+// drawn as retrain.py draws them: each example picks a class uniformly, then
+// an image of that class's split uniformly (with replacement);
+// DistortedBatches draws distorted images instead (--flip_left_right,
+// --random_crop, …). After the first step, every EvalStepInterval steps and
+// after the last step, the training batch's accuracy and cross-entropy and
+// the accuracy on a fresh validation batch (ValidationBatchSize, or the
+// whole validation split when negative) are recorded, each EvalPoint's Step
+// counting the steps taken (retrain.py logs Step-1); after training, the
+// test split (TestBatchSize, all when negative) gives the final accuracy
+// and the misclassified images.
 //
+//	data, err := extractor.Splits(folder)          // cached bottlenecks
 //	res, err := retrain.Train(data, retrain.DefaultConfig())
 //	fmt.Printf("test accuracy %.1f%%\n", 100*res.TestAccuracy)
 //	err = res.Layer.SaveCheckpoint("/tmp/_retrain_checkpoint")

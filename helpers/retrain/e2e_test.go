@@ -2,6 +2,7 @@ package retrain
 
 import (
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -38,24 +40,15 @@ func TestEndToEnd(t *testing.T) {
 	}
 	cache, _ := bottleneck.Open(t.TempDir())
 	prep := dataset.Preprocess{Height: 24, Width: 24, Mean: 127.5, Std: 127.5}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache, Quiet: true}
-	var paths []string
-	for _, img := range folder.Images {
-		paths = append(paths, img.Path)
-	}
-	vectors, err := ex.Files(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := FromFolder(folder, vectors)
+	ex := &bottleneck.Extractor{Model: model, Preprocess: prep, Cache: cache}
+	data, err := ex.Splits(folder)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
 	cfg.Steps = 400
-	cfg.LearningRate = 0.05
+	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.05}
 	cfg.TrainBatchSize = 32
-	cfg.Optimizer.Optimizer = "Adam"
 	cfg.EvalStepInterval = 100
 	res, err := Train(data, cfg)
 	if err != nil {
@@ -83,8 +76,9 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	all := data.All()
 	for _, i := range []int{0, 40, 77, 119} {
-		img, err := dataset.Load(paths[i])
+		img, err := dataset.Load(all[i].Name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +89,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := outs[0].Float32s()
-		want := res.Layer.Probabilities(vectors[i])
+		want := res.Layer.Probabilities(all[i].Input)
 		for c := range want {
 			if math.Abs(float64(got[c]-want[c])) > 1e-4 {
 				t.Errorf("image %d class %d: graph %v, layer %v", i, c, got[c], want[c])
@@ -107,13 +101,13 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bn, _ := tensor.FromFloat32s([]int64{1, int64(len(vectors[5]))}, vectors[5])
+	bn, _ := tensor.FromFloat32s([]int64{1, int64(len(all[5].Input))}, all[5].Input)
 	outs, err := fed.Run(bn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, _ := outs[0].Float32s()
-	if want := res.Layer.Probabilities(vectors[5]); math.Abs(float64(got[1]-want[1])) > 1e-5 {
+	if want := res.Layer.Probabilities(all[5].Input); math.Abs(float64(got[1]-want[1])) > 1e-5 {
 		t.Errorf("fed bottleneck: %v, want %v", got, want)
 	}
 	// The layer comes back out of the graph unchanged.
@@ -169,5 +163,55 @@ func TestExportGraphNodes(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(lp); string(b) != "daisy\nsun flowers\n" {
 		t.Errorf("labels file %q", b)
+	}
+}
+
+// DistortedBatches draws training images class-first, distorts them and
+// computes their bottlenecks without the cache.
+func TestDistortedBatches(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "images")
+	if _, err := dataset.WriteSynthetic(dir, dataset.SyntheticOptions{Classes: 2, PerClass: 20, Height: 16, Width: 16, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	folder, err := dataset.LoadFolder(dir, dataset.DefaultFolderOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	model := bottleneck.FuncModel{ID: "mean", Output: "mean:0", Fn: func(imgs []*dataset.FloatImage) ([][]float32, error) {
+		calls++
+		out := make([][]float32, len(imgs))
+		for i, img := range imgs {
+			var s float32
+			for _, v := range img.Pix {
+				s += v
+			}
+			out[i] = []float32{s / float32(len(img.Pix))}
+		}
+		return out, nil
+	}}
+	cache, _ := bottleneck.Open(t.TempDir())
+	ex := &bottleneck.Extractor{Model: model, Preprocess: dataset.Preprocess{Height: 8, Width: 8, Std: 1}, Cache: cache, BatchSize: 4}
+	batches := DistortedBatches(folder, ex, dataset.Distortions{FlipLeftRight: true, RandomBrightness: 30})
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, err := batches(rng, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := batches(rng, 10)
+	training := map[string]int{}
+	for _, img := range folder.Split(dataset.Training) {
+		training[img.Path] = img.Label
+	}
+	for _, e := range a {
+		if label, ok := training[e.Name]; !ok || label != e.Label || len(e.Input) != 1 {
+			t.Fatalf("%+v is not a training image with its label and a vector", e)
+		}
+	}
+	if calls != 6 || cache.Stats().Writes != 0 { // 2 batches of 10 in calls of at most 4 images
+		t.Errorf("%d model calls, %d cached vectors", calls, cache.Stats().Writes)
+	}
+	if reflect.DeepEqual(a, b) {
+		t.Error("two distorted batches are identical")
 	}
 }

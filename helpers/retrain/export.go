@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Node names of the exported layer, as retrain.py names them.
@@ -220,24 +221,11 @@ func WriteLabels(path string, labels []string) error {
 }
 
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("retrain: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := util.WriteFileAtomic(path, data, 0o644); err != nil {
 		return fmt.Errorf("retrain: %w", err)
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("retrain: writing %s: %w", path, werr)
 	}
 	return nil
 }

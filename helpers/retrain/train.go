@@ -9,86 +9,54 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
-	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
+	"github.com/gotl/gotl/helpers/progress"
+	"github.com/gotl/gotl/helpers/train"
 )
 
-// Example is one bottleneck vector with its class and a name to report it by
-// (usually the image path).
-type Example struct {
-	Vector []float32
-	Label  int
-	Name   string
-}
-
-// Data holds the bottlenecks of the three splits.
-type Data struct {
-	Labels                        []string // class names, index = label
-	Training, Validation, Testing []Example
-}
+// example is a bottleneck vector with its label.
+type example = train.Example[[]float32]
 
 // Config holds retrain.py's training flags.
 type Config struct {
-	Steps               int     // --how_many_training_steps (4000)
-	LearningRate        float64 // --learning_rate (0.01); overrides Optimizer.Params["learning_rate"] when > 0
-	TrainBatchSize      int     // --train_batch_size (100)
-	ValidationBatchSize int     // --validation_batch_size (100); < 0: the whole split
-	TestBatchSize       int     // --test_batch_size (-1: the whole split)
-	EvalStepInterval    int     // --eval_step_interval (10)
-	// Optimizer is any helpers/optim optimizer; default GradientDescent,
-	// retrain.py's.
+	Steps               int // --how_many_training_steps (4000)
+	TrainBatchSize      int // --train_batch_size (100)
+	ValidationBatchSize int // --validation_batch_size (100); < 0: the whole split
+	TestBatchSize       int // --test_batch_size (-1: the whole split)
+	EvalStepInterval    int // --eval_step_interval (10)
+	// Optimizer is any helpers/optim optimizer, with its learning rate in
+	// Optimizer.LearningRate (--learning_rate): retrain.py's
+	// GradientDescent at 0.01 by default.
 	Optimizer optim.Config
 	Seed      uint64 // weight initialisation and batch sampling
-	// TrainBatch, when set, replaces sampling from Data.Training: it must
-	// return n fresh examples (for example bottlenecks of distorted images,
-	// which bypass the cache).
-	TrainBatch func(rng *rand.Rand, n int) ([]Example, error)
+	// TrainBatch, when set, replaces sampling from the training split: it
+	// must return n fresh examples (DistortedBatches: bottlenecks of
+	// distorted images, which bypass the cache).
+	TrainBatch func(rng *rand.Rand, n int) ([]train.Example[[]float32], error)
 	// OnEval, when set, is called with each evaluation as it happens.
-	OnEval func(EvalPoint)
-	// Progress shows a progress bar (helpers/nb) over the steps.
-	Progress bool
+	OnEval func(train.EvalPoint)
+	// Progress, when set, is shown the steps and the latest evaluation
+	// (nb.Bars draws a progress bar).
+	Progress progress.Reporter
 }
 
 // DefaultConfig returns retrain.py's defaults (TF-Hub version: test on the
 // whole test split).
 func DefaultConfig() Config {
-	return Config{Steps: 4000, LearningRate: 0.01, TrainBatchSize: 100, ValidationBatchSize: 100,
-		TestBatchSize: -1, EvalStepInterval: 10, Optimizer: optim.Config{Optimizer: "GradientDescent"}}
+	return Config{Steps: 4000, TrainBatchSize: 100, ValidationBatchSize: 100, TestBatchSize: -1, EvalStepInterval: 10,
+		Optimizer: optim.Config{Optimizer: "GradientDescent", LearningRate: 0.01}}
 }
 
-// EvalPoint is one of retrain.py's periodic evaluations.
-type EvalPoint struct {
-	Step               int     `json:"step"`
-	TrainAccuracy      float64 `json:"train_accuracy"`
-	CrossEntropy       float64 `json:"cross_entropy"`
-	ValidationAccuracy float64 `json:"validation_accuracy"`
-}
-
-// Misclassified is a test image the trained layer got wrong.
-type Misclassified struct {
-	Name      string `json:"name"`
-	Label     int    `json:"label"`
-	Predicted int    `json:"predicted"`
-}
-
-// Result is the outcome of Train.
+// Result is the outcome of Train: the common training result and the
+// trained layer.
 type Result struct {
-	Layer          *Layer
-	History        []EvalPoint
-	TestAccuracy   float64
-	TestCount      int
-	Misclassified  []Misclassified
-	TestLabels     []int // true labels of the test examples evaluated
-	TestPredicted  []int // predictions for them
-	Steps          int
-	Duration       time.Duration
-	StepsPerSecond float64
+	train.Result
+	Layer *Layer
 }
 
 // byClass groups examples per label, for retrain.py's class-first sampling.
-func byClass(ex []Example, classes int) [][]Example {
-	g := make([][]Example, classes)
+func byClass(ex []example, classes int) [][]example {
+	g := make([][]example, classes)
 	for _, e := range ex {
 		g[e.Label] = append(g[e.Label], e)
 	}
@@ -100,7 +68,7 @@ func byClass(ex []Example, classes int) [][]Example {
 // n < 0 returns all examples in order. retrain.py stops when a class has no
 // image in the split; here that is an error for the training split only,
 // while validation and test batches draw from the classes that have images.
-func sample(rng *rand.Rand, groups [][]Example, all []Example, n int, split string) ([]Example, error) {
+func sample(rng *rand.Rand, groups [][]example, all []example, n int, split string) ([]example, error) {
 	if n < 0 {
 		return all, nil
 	}
@@ -115,7 +83,7 @@ func sample(rng *rand.Rand, groups [][]Example, all []Example, n int, split stri
 	if len(usable) == 0 {
 		return nil, fmt.Errorf("retrain: no %s images", split)
 	}
-	out := make([]Example, n)
+	out := make([]example, n)
 	for i := range out {
 		c := usable[rng.IntN(len(usable))]
 		out[i] = groups[c][rng.IntN(len(groups[c]))]
@@ -123,20 +91,16 @@ func sample(rng *rand.Rand, groups [][]Example, all []Example, n int, split stri
 	return out, nil
 }
 
-func (d *Data) check() (inputs int, err error) {
-	if len(d.Labels) < 2 {
-		return 0, fmt.Errorf("retrain: need at least 2 classes, have %d", len(d.Labels))
-	}
-	for _, split := range [][]Example{d.Training, d.Validation, d.Testing} {
+// checkVectors returns the bottleneck size, after checking that every
+// vector has it.
+func checkVectors(d *train.Bottlenecks) (inputs int, err error) {
+	for _, split := range [][]example{d.Training, d.Validation, d.Testing} {
 		for _, e := range split {
 			if inputs == 0 {
-				inputs = len(e.Vector)
+				inputs = len(e.Input)
 			}
-			if len(e.Vector) != inputs || inputs == 0 {
-				return 0, fmt.Errorf("retrain: bottleneck of %s has %d values, others %d", e.Name, len(e.Vector), inputs)
-			}
-			if e.Label < 0 || e.Label >= len(d.Labels) {
-				return 0, fmt.Errorf("retrain: %s has label %d, outside 0..%d", e.Name, e.Label, len(d.Labels)-1)
+			if len(e.Input) != inputs || inputs == 0 {
+				return 0, fmt.Errorf("retrain: bottleneck of %s has %d values, others %d", e.Name, len(e.Input), inputs)
 			}
 		}
 	}
@@ -147,25 +111,18 @@ func (d *Data) check() (inputs int, err error) {
 }
 
 // Train trains a new final layer on data (see the package documentation).
-func Train(data *Data, cfg Config) (*Result, error) {
-	inputs, err := data.check()
+func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
+	if err := data.Check(); err != nil {
+		return nil, fmt.Errorf("retrain: %w", err)
+	}
+	inputs, err := checkVectors(data)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Steps <= 0 || cfg.TrainBatchSize <= 0 || cfg.EvalStepInterval <= 0 {
 		return nil, fmt.Errorf("retrain: steps (%d), train batch size (%d) and eval step interval (%d) must be positive", cfg.Steps, cfg.TrainBatchSize, cfg.EvalStepInterval)
 	}
-	if cfg.Optimizer.Optimizer == "" {
-		cfg.Optimizer.Optimizer = "GradientDescent"
-	}
-	params := map[string]any{}
-	for k, v := range cfg.Optimizer.Params {
-		params[k] = v
-	}
-	if cfg.LearningRate > 0 {
-		params["learning_rate"] = cfg.LearningRate
-	}
-	opt, err := optim.New[float32](optim.Config{Optimizer: cfg.Optimizer.Optimizer, Params: params})
+	opt, err := optim.New[float32](cfg.Optimizer)
 	if err != nil {
 		return nil, fmt.Errorf("retrain: %w", err)
 	}
@@ -184,15 +141,12 @@ func Train(data *Data, cfg Config) (*Result, error) {
 	trainGroups := byClass(data.Training, classes)
 	valGroups := byClass(data.Validation, classes)
 	res := &Result{}
-	var prog *nb.Progress
-	if cfg.Progress {
-		prog = nb.NewProgress(cfg.Steps, "retrain")
-		defer prog.Done()
-	}
+	prog := progress.Start(cfg.Progress, "retrain", cfg.Steps)
+	defer prog.Done()
 	g := newGradBuf(inputs, classes)
 	start := time.Now()
 	for step := 0; step < cfg.Steps; step++ {
-		var batch []Example
+		var batch []example
 		if cfg.TrainBatch != nil {
 			batch, err = cfg.TrainBatch(rng, cfg.TrainBatchSize)
 		} else {
@@ -208,15 +162,17 @@ func Train(data *Data, cfg Config) (*Result, error) {
 		if err := opt.Step(map[string]optim.Grad[float32]{
 			WeightsName: optim.Dense(g.dW), BiasesName: optim.Dense(g.db),
 		}); err != nil {
-			return nil, fmt.Errorf("retrain: step %d: %w", step, err)
+			return nil, fmt.Errorf("retrain: step %d: %w", step+1, err)
 		}
 		copy(layer.Weights, opt.Var(WeightsName))
 		copy(layer.Biases, opt.Var(BiasesName))
+		// retrain.py evaluates after the first step, then every
+		// EvalStepInterval steps, and after the last.
 		if step%cfg.EvalStepInterval == 0 || step+1 == cfg.Steps {
 			// As retrain.py: accuracy and loss of the same training batch,
 			// after the step, then a fresh validation batch.
 			acc, xent := evaluate(layer, batch)
-			p := EvalPoint{Step: step, TrainAccuracy: acc, CrossEntropy: xent, ValidationAccuracy: math.NaN()}
+			p := train.EvalPoint{Step: step + 1, TrainAccuracy: acc, CrossEntropy: xent, ValidationAccuracy: math.NaN()}
 			if len(data.Validation) > 0 {
 				vb, err := sample(rng, valGroups, data.Validation, cfg.ValidationBatchSize, "validation")
 				if err != nil {
@@ -224,17 +180,14 @@ func Train(data *Data, cfg Config) (*Result, error) {
 				}
 				p.ValidationAccuracy, _ = evaluate(layer, vb)
 			}
+			p.Seconds = time.Since(start).Seconds()
 			res.History = append(res.History, p)
 			if cfg.OnEval != nil {
 				cfg.OnEval(p)
 			}
-			if prog != nil {
-				prog.SetMessage(fmt.Sprintf("train %.1f%% validation %.1f%% cross-entropy %.4f", 100*p.TrainAccuracy, 100*p.ValidationAccuracy, p.CrossEntropy))
-			}
+			prog.SetMessage(p.String())
 		}
-		if prog != nil {
-			prog.Add(1)
-		}
+		prog.Add(1)
 	}
 	res.Duration = time.Since(start)
 	res.Steps = cfg.Steps
@@ -245,19 +198,11 @@ func Train(data *Data, cfg Config) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		correct := 0
-		for _, e := range tb {
-			pred := layer.Predict(e.Vector)
-			res.TestLabels = append(res.TestLabels, e.Label)
-			res.TestPredicted = append(res.TestPredicted, pred)
-			if pred == e.Label {
-				correct++
-			} else {
-				res.Misclassified = append(res.Misclassified, Misclassified{Name: e.Name, Label: e.Label, Predicted: pred})
-			}
+		pred := make([]int, len(tb))
+		for i, e := range tb {
+			pred[i] = layer.Predict(e.Input)
 		}
-		res.TestCount = len(tb)
-		res.TestAccuracy = float64(correct) / float64(len(tb))
+		train.SetTest(&res.Result, tb, pred)
 	}
 	return res, nil
 }
@@ -281,7 +226,7 @@ func newGradBuf(inputs, classes int) *gradBuf {
 
 // compute sets dW = Xᵀ(P - Y)/B and db = Σ(P - Y)/B, the gradients of
 // mean softmax cross-entropy, where P = softmax(XW + b).
-func (g *gradBuf) compute(l *Layer, batch []Example) {
+func (g *gradBuf) compute(l *Layer, batch []example) {
 	in, k := g.inputs, g.k
 	for i := 0; i < in; i++ {
 		for c := 0; c < k; c++ {
@@ -294,7 +239,7 @@ func (g *gradBuf) compute(l *Layer, batch []Example) {
 	inv := 1 / float32(len(batch))
 	for _, e := range batch {
 		for c := 0; c < k; c++ {
-			g.probs[c] = l.Biases[c] + impl.Sdot(in, e.Vector, 1, g.wT[c*in:(c+1)*in], 1)
+			g.probs[c] = l.Biases[c] + impl.Sdot(in, e.Input, 1, g.wT[c*in:(c+1)*in], 1)
 		}
 		softmax(g.probs)
 		g.probs[e.Label] -= 1
@@ -308,7 +253,7 @@ func (g *gradBuf) compute(l *Layer, batch []Example) {
 				continue
 			}
 			g.db[c] += d
-			impl.Saxpy(in, d, e.Vector, 1, g.dWT[c*in:(c+1)*in], 1)
+			impl.Saxpy(in, d, e.Input, 1, g.dWT[c*in:(c+1)*in], 1)
 		}
 	}
 	for c := 0; c < k; c++ {
@@ -319,11 +264,11 @@ func (g *gradBuf) compute(l *Layer, batch []Example) {
 }
 
 // evaluate returns accuracy and mean cross-entropy of l on batch.
-func evaluate(l *Layer, batch []Example) (acc, xent float64) {
+func evaluate(l *Layer, batch []example) (acc, xent float64) {
 	p := make([]float32, l.Classes)
 	correct := 0
 	for _, e := range batch {
-		l.Logits(e.Vector, p)
+		l.Logits(e.Input, p)
 		if argmax(p) == e.Label {
 			correct++
 		}
@@ -339,28 +284,4 @@ func evaluate(l *Layer, batch []Example) (acc, xent float64) {
 		xent += -(float64(p[e.Label]) - m - math.Log(s))
 	}
 	return float64(correct) / float64(len(batch)), xent / float64(len(batch))
-}
-
-// FromFolder pairs an image folder with its bottleneck vectors (aligned
-// with f.Images) into training data; images without a vector are skipped.
-func FromFolder(f *dataset.Folder, vectors [][]float32) (*Data, error) {
-	if len(vectors) != len(f.Images) {
-		return nil, fmt.Errorf("retrain: %d vectors for %d images", len(vectors), len(f.Images))
-	}
-	d := &Data{Labels: f.Labels()}
-	for i, img := range f.Images {
-		if vectors[i] == nil {
-			continue
-		}
-		e := Example{Vector: vectors[i], Label: img.Label, Name: img.Path}
-		switch img.Split {
-		case dataset.Training:
-			d.Training = append(d.Training, e)
-		case dataset.Validation:
-			d.Validation = append(d.Validation, e)
-		default:
-			d.Testing = append(d.Testing, e)
-		}
-	}
-	return d, nil
 }

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/optim"
+	"github.com/gotl/gotl/helpers/train"
 )
 
 // clusters makes separable bottlenecks: class c is centred on a random unit
 // direction scaled by 3, plus unit noise.
-func clusters(classes, dim, perClass int, seed uint64) *Data {
+func clusters(classes, dim, perClass int, seed uint64) *train.Bottlenecks {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	centres := make([][]float32, classes)
 	for c := range centres {
@@ -21,7 +22,7 @@ func clusters(classes, dim, perClass int, seed uint64) *Data {
 			centres[c][i] = float32(rng.NormFloat64())
 		}
 	}
-	d := &Data{}
+	d := &train.Bottlenecks{}
 	for c := 0; c < classes; c++ {
 		d.Labels = append(d.Labels, string(rune('a'+c)))
 		for i := 0; i < perClass; i++ {
@@ -29,7 +30,7 @@ func clusters(classes, dim, perClass int, seed uint64) *Data {
 			for j := range v {
 				v[j] = centres[c][j] + 0.8*float32(rng.NormFloat64())
 			}
-			e := Example{Vector: v, Label: c, Name: d.Labels[c] + "/" + string(rune('0'+i%10))}
+			e := example{Input: v, Label: c, Name: d.Labels[c] + "/" + string(rune('0'+i%10))}
 			switch i % 5 {
 			case 0:
 				d.Validation = append(d.Validation, e)
@@ -47,17 +48,22 @@ func TestTrainLearnsSeparableData(t *testing.T) {
 	d := clusters(4, 32, 50, 1)
 	cfg := DefaultConfig()
 	cfg.Steps = 300
-	cfg.LearningRate = 0.1
+	cfg.Optimizer.LearningRate = 0.1
 	cfg.TrainBatchSize = 32
 	cfg.EvalStepInterval = 50
 	var seen []int
-	cfg.OnEval = func(p EvalPoint) { seen = append(seen, p.Step) }
+	cfg.OnEval = func(p train.EvalPoint) { seen = append(seen, p.Step) }
 	res, err := Train(d, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{0, 50, 100, 150, 200, 250, 299}; !reflect.DeepEqual(seen, want) {
-		t.Errorf("evaluations at %v, want %v (every interval and the last step)", seen, want)
+	// retrain.py evaluates after steps 1, 51, 101, … (its 0-based steps 0,
+	// 50, 100, …) and after the last.
+	if want := []int{1, 51, 101, 151, 201, 251, 300}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("evaluations after steps %v, want %v (every interval and the last step)", seen, want)
+	}
+	if !reflect.DeepEqual(res.History[len(res.History)-1], res.Last()) || res.Steps != 300 || !(res.SecondsPerStep() > 0) {
+		t.Errorf("steps %d, last evaluation %+v, %v s/step", res.Steps, res.Last(), res.SecondsPerStep())
 	}
 	first, last := res.History[0], res.History[len(res.History)-1]
 	if !(last.CrossEntropy < first.CrossEntropy/3) {
@@ -82,13 +88,12 @@ func TestTrainWithEveryOptimizer(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Steps = 150
 		cfg.TrainBatchSize = 20
-		cfg.LearningRate = 0.05
-		cfg.Optimizer = optim.Config{Optimizer: name, Params: map[string]any{}}
+		cfg.Optimizer = optim.Config{Optimizer: name, LearningRate: 0.05, Params: map[string]any{}}
 		if name == "Momentum" {
 			cfg.Optimizer.Params["momentum"] = 0.9
 		}
 		if name == "Adadelta" {
-			cfg.LearningRate = 1
+			cfg.Optimizer.LearningRate = 1
 		}
 		res, err := Train(d, cfg)
 		if err != nil {
@@ -166,13 +171,13 @@ func TestInitialisationLikeRetrainPy(t *testing.T) {
 func TestSamplingIsClassUniform(t *testing.T) {
 	// Class 0 has 90 images, class 1 has 10: retrain.py still draws each
 	// class half the time.
-	var ex []Example
+	var ex []example
 	for i := 0; i < 100; i++ {
 		lab := 0
 		if i >= 90 {
 			lab = 1
 		}
-		ex = append(ex, Example{Vector: []float32{1}, Label: lab})
+		ex = append(ex, example{Input: []float32{1}, Label: lab})
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	b, err := sample(rng, byClass(ex, 2), ex, 10000, "training")
@@ -197,7 +202,7 @@ func TestSamplingIsClassUniform(t *testing.T) {
 
 func TestTrainRejectsBadData(t *testing.T) {
 	d := clusters(2, 4, 10, 6)
-	d.Training[3].Vector = d.Training[3].Vector[:3]
+	d.Training[3].Input = d.Training[3].Input[:3]
 	if _, err := Train(d, DefaultConfig()); err == nil {
 		t.Error("ragged bottlenecks accepted")
 	}
@@ -207,7 +212,7 @@ func TestTrainRejectsBadData(t *testing.T) {
 	if _, err := Train(d, cfg); err == nil {
 		t.Error("unknown optimizer accepted")
 	}
-	if _, err := Train(&Data{Labels: []string{"x"}}, DefaultConfig()); err == nil {
+	if _, err := Train(&train.Bottlenecks{Labels: []string{"x"}}, DefaultConfig()); err == nil {
 		t.Error("one class accepted")
 	}
 }

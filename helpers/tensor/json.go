@@ -20,19 +20,61 @@ type jsonTensor struct {
 // ([] for a scalar) and the values flattened in row-major order (NaN and
 // infinities as the strings "NaN", "Infinity", "-Infinity").
 func (t *Tensor) MarshalJSON() ([]byte, error) {
-	vals, err := t.Values()
-	if err != nil {
-		return nil, err
-	}
 	shape := t.Shape
 	if shape == nil {
 		shape = []int64{}
 	}
-	return json.Marshal(struct {
-		DType  string  `json:"dtype"`
-		Shape  []int64 `json:"shape"`
-		Values []any   `json:"values"`
-	}{ShortName(t.DType), shape, vals})
+	head, err := json.Marshal(struct {
+		DType string  `json:"dtype"`
+		Shape []int64 `json:"shape"`
+	}{ShortName(t.DType), shape})
+	if err != nil {
+		return nil, err
+	}
+	b := append(head[:len(head)-1], `,"values":`...)
+	if b, err = t.AppendValuesJSON(b); err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+// jsonChunk is how many values AppendValuesJSON converts at a time.
+const jsonChunk = 4096
+
+// AppendValuesJSON appends t's values to b as a flat JSON array, as
+// MarshalJSON writes them. It converts a few thousand values at a time, so
+// the memory it takes beyond the output is small: boxing every value of a
+// large tensor at once cost about 24 bytes per element.
+func (t *Tensor) AppendValuesJSON(b []byte) ([]byte, error) {
+	n := t.NumElements()
+	b = append(b, '[')
+	for from := int64(0); from < n; from += jsonChunk {
+		vals, err := t.span(from, min(n, from+jsonChunk)).Values()
+		if err != nil {
+			return nil, err
+		}
+		enc, err := json.Marshal(vals)
+		if err != nil {
+			return nil, err
+		}
+		if from > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, enc[1:len(enc)-1]...)
+	}
+	return append(b, ']'), nil
+}
+
+// span returns elements [from, to) of t as a flat tensor sharing t's memory.
+func (t *Tensor) span(from, to int64) *Tensor {
+	part := &Tensor{DType: t.DType, Shape: []int64{to - from}}
+	if BaseType(t.DType) == String {
+		part.Strings = t.Strings[from:to]
+	} else {
+		size := int64(ElemSize(t.DType))
+		part.Data = t.Data[from*size : to*size]
+	}
+	return part
 }
 
 // FromJSON decodes gotl's tensor JSON. Values may be flat (row-major) or
@@ -44,7 +86,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&jt); err != nil {
-		return nil, fmt.Errorf("tensor: JSON: %v", err)
+		return nil, fmt.Errorf("tensor: JSON: %w", err)
 	}
 	if jt.DType == "" {
 		return nil, fmt.Errorf("tensor: JSON: missing \"dtype\"")
@@ -60,7 +102,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 		return nil, fmt.Errorf("tensor: JSON: missing \"values\"")
 	}
 	if err := vd.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("tensor: JSON values: %v", err)
+		return nil, fmt.Errorf("tensor: JSON values: %w", err)
 	}
 	var flat []any
 	var nested []int64
@@ -73,7 +115,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 			shape = []int64{}
 		}
 	}
-	n, err := checkedElements(dt, shape)
+	n, err := inputElements(dt, shape)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +140,7 @@ func FromJSON(data []byte) (*Tensor, error) {
 	size := ElemSize(dt)
 	for i, v := range flat {
 		if err := putJSONValue(t.Data[i*size:(i+1)*size], dt, v); err != nil {
-			return nil, fmt.Errorf("tensor: JSON value %d: %v", i, err)
+			return nil, fmt.Errorf("tensor: JSON value %d: %w", i, err)
 		}
 	}
 	return t, nil

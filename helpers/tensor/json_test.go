@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strings"
@@ -56,7 +57,10 @@ func TestJSONErrors(t *testing.T) {
 		`{"dtype":"float32","shape":[-1],"values":[]}`:                          "negative",
 		`{"dtype":"float32","shape":[1],"value":[1]}`:                           "unknown field",
 		`{"dtype":"float32","shape":[1<<40],"values":[1]}`:                      "JSON",
-		`{"dtype":"float32","shape":[1099511627776,1099511627776],"values":[]}`: "bytes",
+		`{"dtype":"float32","shape":[1099511627776,1099511627776],"values":[]}`: "GOTL_MAX_TENSOR_ELEMENTS",
+		// Fewer bytes than the values they declare: the shape is refused
+		// before anything is allocated for it.
+		`{"dtype":"float32","shape":[100000000],"values":[1]}`: "needs 100000000 elements, more than the limit",
 	} {
 		_, err := FromJSON([]byte(c))
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -80,4 +84,38 @@ func FuzzFromJSON(f *testing.F) {
 			t.Fatalf("decoded %s but cannot re-encode: %v", data, err)
 		}
 	})
+}
+
+// MarshalJSON converts values a chunk at a time; the output is the same as
+// marshalling all the values at once, across chunk boundaries and for every
+// kind of value.
+func TestMarshalJSONInChunks(t *testing.T) {
+	n := 3*jsonChunk + 7
+	f := make([]float32, n)
+	for i := range f {
+		f[i] = float32(i) / 3
+	}
+	f[jsonChunk], f[jsonChunk+1] = float32(math.NaN()), float32(math.Inf(-1))
+	ft, _ := FromFloat32s([]int64{int64(n)}, f)
+	strs := make([]string, n)
+	for i := range strs {
+		strs[i] = string(rune('a'+i%26)) + "<&>"
+	}
+	st, _ := FromStrings([]int64{int64(n)}, strs)
+	empty, _ := FromFloat32s([]int64{0, 3}, nil)
+	for _, x := range []*Tensor{ft, st, empty} {
+		got, err := x.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals, _ := x.Values()
+		want, _ := json.Marshal(struct {
+			DType  string  `json:"dtype"`
+			Shape  []int64 `json:"shape"`
+			Values []any   `json:"values"`
+		}{ShortName(x.DType), x.Shape, vals})
+		if !bytes.Equal(got, want) {
+			t.Errorf("%v %v: chunked JSON differs from the whole-array encoding", x.DType, x.Shape)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	tfpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_go_proto"
 	shapepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_shape_go_proto"
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // Shape is a possibly partial shape as TensorFlow declares it: Dims holds -1
@@ -51,7 +52,7 @@ func (s Shape) JSON() []int64 {
 
 // FromProto decodes a TensorProto with TensorFlow's rules (see the package
 // documentation). It refuses partial shapes, element counts that disagree
-// with the data, and tensors larger than MaxBytes.
+// with the data, and shapes of more than limits.TensorElements elements.
 func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 	if p == nil {
 		return nil, fmt.Errorf("tensor: missing TensorProto")
@@ -61,7 +62,7 @@ func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 	if shape.UnknownRank {
 		return nil, fmt.Errorf("tensor: TensorProto of %v has unknown rank", dt)
 	}
-	n, err := checkedElements(dt, shape.Dims)
+	n, err := inputElements(dt, shape.Dims)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +70,14 @@ func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 		vals := p.GetStringVal()
 		if int64(len(vals)) > n {
 			return nil, fmt.Errorf("tensor: %d string values for shape %v", len(vals), shape.Dims)
+		}
+		// Repeated strings share their bytes, but every element is a
+		// 24-byte slice header: six float32s' worth.
+		if int64(len(vals)) < n {
+			what := fmt.Sprintf("tensor: DT_STRING tensor of shape %v repeating its last value (each string counts as %d elements)", shape.Dims, stringCost)
+			if err := limits.TensorElements.Check(n*stringCost, what); err != nil {
+				return nil, err
+			}
 		}
 		t := &Tensor{DType: String, Shape: shape.Dims, Strings: make([][]byte, n)}
 		for i := range t.Strings {
@@ -167,6 +176,10 @@ func FromProto(p *tfpb.TensorProto) (*Tensor, error) {
 	}
 	return &Tensor{DType: dt, Shape: shape.Dims, Data: data}, nil
 }
+
+// stringCost is what one string element counts against
+// limits.TensorElements when a short string_val list is expanded.
+const stringCost = 6
 
 // ToProto encodes t as a TensorProto: tensor_content for fixed-size dtypes,
 // string_val for strings (what tf.make_tensor_proto writes for large tensors).

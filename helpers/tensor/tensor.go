@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
-)
 
-// MaxBytes bounds the memory a single decoded tensor may take (2 GiB). File
-// readers check declared sizes against it before allocating, so a small
-// hostile file cannot ask for gigabytes.
-const MaxBytes = 2 << 30
+	"github.com/gotl/gotl/helpers/limits"
+)
 
 // Tensor is a dense tensor: dtype, shape and elements packed little-endian
 // in row-major order (for fixed-size dtypes) or one byte string per element
@@ -35,29 +32,34 @@ func NumElements(shape []int64) int64 {
 // NumElements returns the element count of t.
 func (t *Tensor) NumElements() int64 { return NumElements(t.Shape) }
 
-// checkedElements returns the element count of shape, or an error if a
-// dimension is negative or the byte size for dt exceeds MaxBytes.
-func checkedElements(dt DType, shape []int64) (int64, error) {
-	n := int64(1)
-	size := int64(ElemSize(dt))
-	if size == 0 {
-		size = 1
-	}
-	for _, d := range shape {
-		if d < 0 {
-			return 0, fmt.Errorf("tensor: shape %v has an unknown or negative dimension", shape)
-		}
-		if d != 0 && n > MaxBytes/size/d {
-			return 0, fmt.Errorf("tensor: shape %v of %v needs more than %d bytes", shape, dt, int64(MaxBytes))
-		}
-		n *= d
+// inputElements returns the element count of a shape read from a file or
+// a feed: overflow-checked and at most limits.TensorElements, so a few
+// bytes of input cannot ask for gigabytes.
+func inputElements(dt DType, shape []int64) (int64, error) {
+	n, err := limits.Elements(shape)
+	if err != nil {
+		return 0, fmt.Errorf("tensor: %v %w", dt, err)
 	}
 	return n, nil
 }
 
+// byteSize returns the element count and byte size of a tensor of dt and
+// shape, failing on negative dimensions and int64 overflow (but not on
+// limits.TensorElements: the caller already holds or wants the memory).
+func byteSize(dt DType, shape []int64) (n, size int64, err error) {
+	n, err = limits.Product(shape)
+	if err != nil {
+		return 0, 0, fmt.Errorf("tensor: %v", err)
+	}
+	if size, err = limits.MulBytes(n, int64(ElemSize(dt))); err != nil {
+		return 0, 0, fmt.Errorf("tensor: %v %v: %v", dt, shape, err)
+	}
+	return n, size, nil
+}
+
 // New returns a zero tensor of the given dtype and shape.
 func New(dt DType, shape []int64) (*Tensor, error) {
-	n, err := checkedElements(dt, shape)
+	n, bytes, err := byteSize(dt, shape)
 	if err != nil {
 		return nil, err
 	}
@@ -70,23 +72,22 @@ func New(dt DType, shape []int64) (*Tensor, error) {
 	if size == 0 {
 		return nil, fmt.Errorf("tensor: cannot hold %v values", dt)
 	}
-	t.Data = make([]byte, n*int64(size))
+	t.Data = make([]byte, bytes)
 	return t, nil
 }
 
 // FromRaw wraps little-endian element bytes; it checks that the length
 // matches the shape.
 func FromRaw(dt DType, shape []int64, data []byte) (*Tensor, error) {
-	n, err := checkedElements(dt, shape)
+	_, bytes, err := byteSize(dt, shape)
 	if err != nil {
 		return nil, err
 	}
-	size := ElemSize(dt)
-	if size == 0 {
+	if ElemSize(dt) == 0 {
 		return nil, fmt.Errorf("tensor: %v has no fixed-size raw encoding", dt)
 	}
-	if int64(len(data)) != n*int64(size) {
-		return nil, fmt.Errorf("tensor: %v %v needs %d bytes, got %d", dt, shape, n*int64(size), len(data))
+	if int64(len(data)) != bytes {
+		return nil, fmt.Errorf("tensor: %v %v needs %d bytes, got %d", dt, shape, bytes, len(data))
 	}
 	return &Tensor{DType: dt, Shape: append([]int64{}, shape...), Data: data}, nil
 }

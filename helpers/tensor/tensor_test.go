@@ -1,10 +1,14 @@
 package tensor
 
 import (
+	"errors"
 	"math"
+	"runtime"
+	"strings"
 	"testing"
 
 	tfpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_go_proto"
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 func TestFromProtoRepeatsLastValue(t *testing.T) {
@@ -37,6 +41,42 @@ func TestFromProtoRejectsHugeShape(t *testing.T) {
 	p := &tfpb.TensorProto{Dtype: Float, TensorShape: ShapeToProto([]int64{1 << 20, 1 << 20}), FloatVal: []float32{1}}
 	if _, err := FromProto(p); err == nil {
 		t.Fatal("a 4 TB constant was accepted")
+	}
+}
+
+// The 217-byte Const: shape [100000000] with one float_val asked for
+// 400 MB (and 4 GB in gotl run); every shape is held to
+// limits.TensorElements before anything is allocated, and element counts
+// that overflow an int64 (2^32 × 2^32 wrapped to 0) are refused too.
+func TestFromProtoHoldsShapesToTheElementLimit(t *testing.T) {
+	for _, tc := range []struct {
+		dt    DType
+		shape []int64
+		want  string
+	}{
+		{Float, []int64{100000000}, "DT_FLOAT tensor of shape [100000000] needs 100000000 elements, more than the limit of 67108864"},
+		{String, []int64{100000000}, "DT_STRING tensor of shape [100000000] needs 100000000 elements"},
+		{Int8, []int64{1 << 32, 1 << 32}, "needs more elements than an int64 can count"},
+		// Each repeated string is a 24-byte header: 2e7 of them count as 1.2e8.
+		{String, []int64{20000000}, "DT_STRING tensor of shape [20000000] repeating its last value (each string counts as 6 elements) needs 120000000 elements"},
+	} {
+		p := &tfpb.TensorProto{Dtype: tc.dt, TensorShape: ShapeToProto(tc.shape), FloatVal: []float32{1}, StringVal: [][]byte{{'x'}}, IntVal: []int32{1}}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := FromProto(p)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, limits.ErrExceeded) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: %v; want an error containing %q", tc.dt, tc.shape, err, tc.want)
+		}
+		if b := after.TotalAlloc - before.TotalAlloc; b > 1<<20 {
+			t.Errorf("%v %v: allocated %d bytes before failing", tc.dt, tc.shape, b)
+		}
+	}
+	// The limit is the policy's: raising it admits the tensor.
+	defer limits.TensorElements.Set(limits.TensorElements.Set(1e8))
+	p := &tfpb.TensorProto{Dtype: Int8, TensorShape: ShapeToProto([]int64{100000000}), IntVal: []int32{7}}
+	if x, err := FromProto(p); err != nil || x.NumElements() != 1e8 || x.Data[1e8-1] != 7 {
+		t.Errorf("with the limit raised: %v", err)
 	}
 }
 

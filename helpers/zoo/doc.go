@@ -11,6 +11,7 @@
 // it to the other synthetic classes, which it never saw.
 //
 //	files, err := zoo.TinyNet()          // writes the embedded files once to a cache dir
+//	info := zoo.TinyNetInfo              // its tensors and preprocessing, a ModelInfo like Inception's
 //	g, err := graphrun.Load(files.Frozen)
 //
 // The files are reproducible: `go generate ./helpers/zoo` retrains from the
@@ -23,4 +24,4 @@
 // extracts them safely into gotl's cache.
 package zoo
 
-//go:generate go run ./internal/pretrain -out tinynet
+//go:generate go run ../../tools/pretrain -out tinynet

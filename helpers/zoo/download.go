@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
+	"github.com/gotl/gotl/helpers/progress"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Names of the online resources Fetch knows.
@@ -70,7 +71,7 @@ type ModelInfo struct {
 	Mean, Std      float32
 	// BatchSize is the largest batch the graph accepts: 1 where the graph
 	// fixes the batch dimension (Inception v3's pool_3/_reshape reshapes to
-	// [1, 2048]).
+	// [1, 2048]); 0 where any batch size works.
 	BatchSize int
 }
 
@@ -198,10 +199,11 @@ type FetchOptions struct {
 	// default 2 GiB. MaxMembers bounds their number; default 100,000.
 	MaxExtract int64
 	MaxMembers int
-	// Log receives messages (the computed checksum) and, outside a
-	// notebook, the progress bar; default os.Stderr.
+	// Log receives messages (the computed checksum); default os.Stderr.
 	Log   io.Writer
-	Quiet bool // no messages and no progress bar
+	Quiet bool // no messages
+	// Progress, when set, is shown the download in MiB (nb.Bars draws it).
+	Progress progress.Reporter
 }
 
 // Fetched is a downloaded, verified and extracted resource.
@@ -487,20 +489,15 @@ func download(r Resource, dir, archive, want, wantSource string, o FetchOptions)
 	}()
 
 	const mib = 1 << 20
-	var prog *nb.Progress
-	if !o.Quiet {
-		total := 0
-		if resp.ContentLength > 0 {
-			total = int((resp.ContentLength + mib - 1) / mib)
-		}
-		prog = nb.NewProgressWith(total, "downloading "+r.Archive+" (MiB)", nb.ProgressConfig{Writer: o.Log})
+	total := 0
+	if resp.ContentLength > 0 {
+		total = int((resp.ContentLength + mib - 1) / mib)
 	}
+	prog := progress.Start(o.Progress, "downloading "+r.Archive+" (MiB)", total)
 	h := sha256.New()
 	w := io.MultiWriter(tmp, h, &progressWriter{prog: prog, unit: mib})
 	n, err := io.Copy(w, io.LimitReader(resp.Body, o.MaxDownload+1))
-	if prog != nil {
-		prog.Done()
-	}
+	prog.Done()
 	switch {
 	case err != nil:
 		return "", fmt.Errorf("zoo: downloading %s from %s: %w (after %d bytes)", r.Name, r.URL, err, n)
@@ -524,17 +521,20 @@ func download(r Resource, dir, archive, want, wantSource string, o FetchOptions)
 	return sum, nil
 }
 
-// progressWriter advances a progress bar counted in units of bytes.
+// progressWriter reports the bytes written to a task counted in units of
+// unit bytes.
 type progressWriter struct {
-	prog *nb.Progress
-	unit int64
-	n    int64
+	prog     progress.Task
+	unit     int64
+	n        int64
+	reported int64 // units reported so far
 }
 
 func (p *progressWriter) Write(b []byte) (int, error) {
 	p.n += int64(len(b))
-	if p.prog != nil {
-		p.prog.Set(int(p.n / p.unit))
+	if units := p.n / p.unit; units > p.reported {
+		p.prog.Add(int(units - p.reported))
+		p.reported = units
 	}
 	return len(b), nil
 }
@@ -696,20 +696,8 @@ func typeName(t byte) string {
 
 // writeAtomic writes data to path through a temporary file and a rename.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := util.WriteFileAtomic(path, data, 0o644); err != nil {
 		return fmt.Errorf("zoo: %w", err)
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("zoo: writing %s: %w", path, err)
 	}
 	return nil
 }

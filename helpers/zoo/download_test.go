@@ -345,7 +345,7 @@ func TestFetchPartialDownloadLeavesNothing(t *testing.T) {
 			defer srv.Close()
 			dir := t.TempDir()
 			var log bytes.Buffer
-			c.opts.Log = &log // progress bar lines go here, not to the test output
+			c.opts.Log = &log // messages go here, not to the test output
 			_, err := zoo.FetchResource(testResource(srv.URL), dir, &c.opts)
 			mustContain(t, err, c.want)
 			if got := listDir(t, dir); len(got) != 0 {

@@ -14,17 +14,20 @@ import (
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
-// TinyNet's interface, in the terms retrain.py and label_image.py use.
-const (
-	TinyNetInput          = "input:0"  // [N, 32, 32, 3] float32, (pixel-127.5)/127.5
-	TinyNetBottleneck     = "pool_3:0" // [N, 64]: global average of the last conv layer
-	TinyNetLogits         = "logits/BiasAdd:0"
-	TinyNetOutput         = "softmax:0" // [N, 4] over TinyNetSourceClasses
-	TinyNetSize           = 32
-	TinyNetMean           = 127.5
-	TinyNetStd            = 127.5
-	TinyNetBottleneckSize = 64
-)
+// TinyNetInfo describes TinyNet as the registry describes Inception v3 and
+// MobileNet, in the terms retrain.py and label_image.py use: its files in
+// the directory TinyNet returns, and its tensors. gotl's commands take their
+// defaults from it.
+var TinyNetInfo = ModelInfo{
+	Frozen:         FrozenFile,
+	Labels:         LabelsFile,
+	Input:          "input:0",  // [N, 32, 32, 3] float32, (pixel-127.5)/127.5
+	Bottleneck:     "pool_3:0", // [N, 64]: global average of the last conv layer
+	BottleneckSize: 64,
+	Output:         "softmax:0", // [N, 4] over TinyNetSourceClasses
+	Height:         32, Width: 32, Mean: 127.5, Std: 127.5,
+	// BatchSize 0: any batch size.
+}
 
 // TinyNetSourceClasses are the synthetic classes TinyNet was pretrained on.
 // The remaining dataset.SyntheticClasses are the transfer targets.
@@ -45,12 +48,7 @@ var tinyNetLayers = []struct {
 	{"conv1", 16, true},
 	{"conv2", 32, true},
 	{"conv3", 64, true},
-	{"conv4", TinyNetBottleneckSize, false},
-}
-
-// TinyNetPreprocess is the input preprocessing TinyNet expects.
-func TinyNetPreprocess() dataset.Preprocess {
-	return dataset.Preprocess{Height: TinyNetSize, Width: TinyNetSize, Mean: TinyNetMean, Std: TinyNetStd}
+	{"conv4", TinyNetInfo.BottleneckSize, false},
 }
 
 // TinyNetWeightNames lists the trainable weights in layer order: for each
@@ -112,7 +110,7 @@ func TinyNetGraph(weights map[string]*tensor.Tensor, variables bool) (*graphpb.G
 	b := &builder{def: &graphpb.GraphDef{Versions: &versionspb.VersionDef{Producer: 27}}}
 	b.node("input", "Placeholder", nil, map[string]*attrpb.AttrValue{
 		"dtype": typeAttr(tensor.Float),
-		"shape": {Value: &attrpb.AttrValue_Shape{Shape: tensor.ShapeToProto([]int64{-1, TinyNetSize, TinyNetSize, 3})}},
+		"shape": {Value: &attrpb.AttrValue_Shape{Shape: tensor.ShapeToProto([]int64{-1, int64(TinyNetInfo.Height), int64(TinyNetInfo.Width), 3})}},
 	})
 	weight := func(name string) string {
 		t := weights[name]

@@ -2,6 +2,7 @@ package zoo_test
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/gotl/gotl/helpers/checkpoint"
@@ -30,23 +31,30 @@ func TestTinyNetIsPretrained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graphrun.NewModel(g, []string{zoo.TinyNetInput}, []string{zoo.TinyNetOutput, zoo.TinyNetBottleneck})
+	m, err := graphrun.NewModel(g, []string{zoo.TinyNetInfo.Input}, []string{zoo.TinyNetInfo.Output, zoo.TinyNetInfo.Bottleneck})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// TinyNetInfo tells the truth about the files.
+	if h, w, err := g.ImageInputSize(zoo.TinyNetInfo.Input); err != nil || h != zoo.TinyNetInfo.Height || w != zoo.TinyNetInfo.Width {
+		t.Errorf("input %dx%d (%v), TinyNetInfo says %dx%d", h, w, err, zoo.TinyNetInfo.Height, zoo.TinyNetInfo.Width)
+	}
+	if filepath.Join(f.Dir, zoo.TinyNetInfo.Frozen) != f.Frozen || filepath.Join(f.Dir, zoo.TinyNetInfo.Labels) != f.Labels {
+		t.Errorf("TinyNetInfo names %s and %s; the files are %s and %s", zoo.TinyNetInfo.Frozen, zoo.TinyNetInfo.Labels, f.Frozen, f.Labels)
 	}
 	const perClass = 10
 	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: len(zoo.TinyNetSourceClasses), PerClass: perClass,
-		Height: zoo.TinyNetSize, Width: zoo.TinyNetSize, Seed: 987654}) // a seed pretraining never used
+		Height: zoo.TinyNetInfo.Height, Width: zoo.TinyNetInfo.Width, Seed: 987654}) // a seed pretraining never used
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre := zoo.TinyNetPreprocess()
+	pre := zoo.TinyNetInfo.Preprocess()
 	n := len(set.Images)
-	pix := make([]float32, 0, n*zoo.TinyNetSize*zoo.TinyNetSize*3)
+	pix := make([]float32, 0, n*zoo.TinyNetInfo.Height*zoo.TinyNetInfo.Width*3)
 	for _, img := range set.Images {
 		pix = append(pix, pre.Apply(dataset.FromImage(img)).Pix...)
 	}
-	x, err := tensor.FromFloat32s([]int64{int64(n), zoo.TinyNetSize, zoo.TinyNetSize, 3}, pix)
+	x, err := tensor.FromFloat32s([]int64{int64(n), int64(zoo.TinyNetInfo.Height), int64(zoo.TinyNetInfo.Width), 3}, pix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +63,8 @@ func TestTinyNetIsPretrained(t *testing.T) {
 		t.Fatal(err)
 	}
 	probs, _ := out[0].Float32s()
-	if got := out[1].Shape; len(got) != 2 || got[1] != zoo.TinyNetBottleneckSize {
-		t.Errorf("bottleneck shape %v, want [%d %d]", got, n, zoo.TinyNetBottleneckSize)
+	if got := out[1].Shape; len(got) != 2 || got[1] != int64(zoo.TinyNetInfo.BottleneckSize) {
+		t.Errorf("bottleneck shape %v, want [%d %d]", got, n, zoo.TinyNetInfo.BottleneckSize)
 	}
 	classes := len(zoo.TinyNetSourceClasses)
 	correct := 0

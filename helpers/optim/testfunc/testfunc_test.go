@@ -1,10 +1,12 @@
 package testfunc
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/optim"
 )
 
@@ -92,6 +94,34 @@ func TestRunRecordsEveryStep(t *testing.T) {
 	}
 	if m := tr.Recorder.Records[20].Slots["x"]["m"]; m[0] == 0 {
 		t.Error("Adam's m slot not recorded")
+	}
+}
+
+// Long runs keep what a plot shows: a bounded, evenly spaced trajectory
+// that ends at the last step; beyond limits.Steps a run is refused.
+func TestLongRunsAreBounded(t *testing.T) {
+	defer limits.HistoryPoints.Set(limits.HistoryPoints.Set(100))
+	cfg := optim.Config{Optimizer: "GradientDescent", Params: map[string]any{"learning_rate": 0.001}}
+	tr, err := Run(Quadratic(10), cfg, nil, 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(tr.X)
+	if n > 102 || len(tr.Loss) != n || len(tr.Steps) != n || len(tr.Recorder.Records) != n {
+		t.Fatalf("5000 steps under a 100-point history: %d points (%d losses, %d steps)", n, len(tr.Loss), len(tr.Steps))
+	}
+	if tr.Steps[0] != 0 || tr.Steps[n-1] != 5000 {
+		t.Errorf("steps kept run from %d to %d, want 0 to 5000", tr.Steps[0], tr.Steps[n-1])
+	}
+	// The kept points are the run's own: replaying to a kept step lands there.
+	short, _ := Run(Quadratic(10), cfg, nil, tr.Steps[n/2])
+	if got, want := short.X[len(short.X)-1], tr.X[n/2]; got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("point kept for step %d is %v, a run of that many steps ends at %v", tr.Steps[n/2], want, got)
+	}
+	defer limits.Steps.Set(limits.Steps.Set(1000))
+	_, err = Run(Quadratic(10), cfg, nil, 1001)
+	if !errors.Is(err, limits.ErrExceeded) || !strings.Contains(err.Error(), "testfunc: a run on quadratic:10 needs 1001 steps, more than the limit of 1000 (optimizer steps; raise it with GOTL_MAX_STEPS)") {
+		t.Errorf("1001 steps under a limit of 1000: %v", err)
 	}
 }
 

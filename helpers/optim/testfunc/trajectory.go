@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/optim"
 )
 
@@ -15,13 +16,20 @@ const DivergeNorm = 1e6
 type Trajectory struct {
 	Function string
 	Config   optim.Config
-	X        [][]float64 // points, X[0] the start, X[i] after i steps
-	Loss     []float64   // F at each point
+	// X are the points, X[0] the start, X[i] after Steps[i] steps; Loss is
+	// F at each. A run of up to limits.HistoryPoints steps keeps every step
+	// (Steps[i] = i); a longer one keeps every second, fourth, … step and
+	// the last, at most about limits.HistoryPoints points: what a plot or a
+	// table can show, in bounded memory.
+	X     [][]float64
+	Loss  []float64
+	Steps []int
 	// Diverged is true when a point or loss stopped being finite or left
 	// the DivergeNorm ball; the run stops there (DivergedAt is that step).
 	Diverged   bool
 	DivergedAt int
-	// Recorder holds every step's variable, gradient and slots (variable "x").
+	// Recorder holds the variable, gradient and slots (variable "x") of
+	// the steps kept, parallel to X.
 	Recorder *optim.Recorder[float64]
 }
 
@@ -29,7 +37,8 @@ type Trajectory struct {
 func (t Trajectory) Final() float64 { return t.Loss[len(t.Loss)-1] }
 
 // Run applies steps steps of the optimizer cfg describes to fn from start
-// (nil means fn.Start), in float64, recording everything.
+// (nil means fn.Start), in float64, recording the steps Trajectory keeps.
+// steps may be at most limits.Steps.
 func Run(fn Function, cfg optim.Config, start []float64, steps int) (Trajectory, error) {
 	if start == nil {
 		start = fn.Start
@@ -40,6 +49,9 @@ func Run(fn Function, cfg optim.Config, start []float64, steps int) (Trajectory,
 	if steps < 0 {
 		return Trajectory{}, fmt.Errorf("testfunc: negative step count %d", steps)
 	}
+	if err := limits.Steps.Check(int64(steps), "testfunc: a run on "+fn.Name); err != nil {
+		return Trajectory{}, err
+	}
 	opt, err := optim.New[float64](cfg)
 	if err != nil {
 		return Trajectory{}, err
@@ -48,10 +60,7 @@ func Run(fn Function, cfg optim.Config, start []float64, steps int) (Trajectory,
 		return Trajectory{}, err
 	}
 	tr := Trajectory{Function: fn.Name, Config: cfg, Recorder: &optim.Recorder[float64]{}}
-	x := append([]float64(nil), start...)
-	tr.X = append(tr.X, x)
-	tr.Loss = append(tr.Loss, fn.F(x))
-	tr.Recorder.Record(opt, tr.Loss[0], nil)
+	tr.Recorder.Record(opt, fn.F(start), nil)
 	g := make([]float64, 2)
 	for i := 1; i <= steps; i++ {
 		fn.Grad(g, opt.Var("x"))
@@ -59,15 +68,18 @@ func Run(fn Function, cfg optim.Config, start []float64, steps int) (Trajectory,
 		if err := opt.Step(grads); err != nil {
 			return Trajectory{}, err
 		}
-		x := append([]float64(nil), opt.Var("x")...)
+		x := opt.Var("x")
 		f := fn.F(x)
-		tr.X = append(tr.X, x)
-		tr.Loss = append(tr.Loss, f)
 		tr.Recorder.Record(opt, f, grads)
 		if math.IsNaN(f) || math.IsInf(f, 0) || math.IsNaN(x[0]) || math.IsNaN(x[1]) || math.Hypot(x[0], x[1]) > DivergeNorm {
 			tr.Diverged, tr.DivergedAt = true, i
 			break
 		}
+	}
+	for _, rec := range tr.Recorder.Records {
+		tr.X = append(tr.X, rec.Vars["x"])
+		tr.Loss = append(tr.Loss, rec.Loss)
+		tr.Steps = append(tr.Steps, int(rec.Step))
 	}
 	return tr, nil
 }

@@ -83,7 +83,7 @@ func convert(graphPath, out string) error {
 		if n.Op == "Const" {
 			t, err := tensor.FromProto(n.Attr["value"].GetTensor())
 			if err != nil {
-				return fmt.Errorf("%s: %v", n.Name, err)
+				return fmt.Errorf("%s: %w", n.Name, err)
 			}
 			dt := ""
 			switch t.DType {

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -47,12 +51,13 @@ func TestRunJSON(t *testing.T) {
 		if m.TestCount != rep.Images["testing"] {
 			t.Errorf("%s: tested on %d images, want the whole test split (%d)", m.Name, m.TestCount, rep.Images["testing"])
 		}
-		for what, v := range map[string]float64{"test": m.TestAccuracy, "validation": m.ValidationAccuracy, "train": m.TrainAccuracy} {
+		last := m.Last()
+		for what, v := range map[string]float64{"test": m.TestAccuracy, "validation": last.ValidationAccuracy, "train": last.TrainAccuracy} {
 			if !(v >= 0 && v <= 1) {
 				t.Errorf("%s: %s accuracy %v outside [0, 1]", m.Name, what, v)
 			}
 		}
-		if !(m.SecondsPerStep > 0) || !(m.StepsPerSecond > 0) || m.TrainSeconds <= 0 {
+		if !(m.SecondsPerStep > 0) || !(m.StepsPerSecond > 0) || m.Duration <= 0 || m.Batch != 4 {
 			t.Errorf("%s: speed not measured: %+v", m.Name, m)
 		}
 		if len(m.History) < 2 {
@@ -79,6 +84,47 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		var out, errOut bytes.Buffer
 		if err := run(append(args, "--work_dir="+t.TempDir()), &out, &errOut); err == nil {
 			t.Errorf("run(%q) succeeded, want an error", args)
+		}
+	}
+}
+
+// The notebook's presets are the program's: it runs the same experiment.
+func TestNotebookPresetsMatch(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "notebooks", "04_retrain_vs_finetune.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells []struct {
+			Source []string `json:"source"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	var code strings.Builder
+	for _, c := range nb.Cells {
+		code.WriteString(strings.Join(c.Source, ""))
+	}
+	for name, want := range map[string]Settings{"cpuSettings": CPUSettings, "gpuSettings": GPUSettings} {
+		m := regexp.MustCompile(name + `\s*=\s*settings\{([^}]*)\}`).FindStringSubmatch(code.String())
+		if m == nil {
+			t.Fatalf("notebook 04 has no %s = settings{…}", name)
+		}
+		fields := regexp.MustCompile(`(\w+):\s*([0-9.]+)`).FindAllStringSubmatch(m[1], -1)
+		if len(fields) < 8 {
+			t.Fatalf("%s: only %d fields found in %q", name, len(fields), m[1])
+		}
+		v := reflect.ValueOf(want)
+		for _, kv := range fields {
+			f := v.FieldByName(kv[1])
+			if !f.IsValid() {
+				t.Errorf("%s.%s: no such Settings field", name, kv[1])
+				continue
+			}
+			if got := fmt.Sprint(f.Interface()); got != kv[2] {
+				t.Errorf("%s.%s: notebook %s, compare %s", name, kv[1], kv[2], got)
+			}
 		}
 	}
 }

@@ -1,7 +1,8 @@
-// Command compare is the script form of notebooks/04_retrain_vs_finetune.ipynb.
-// On one synthetic image folder (TinyNet's transfer target classes, written by
-// dataset.WriteSynthetic and split by dataset.LoadFolder exactly as retrain.py
-// splits) it
+// Command compare is the script form of notebooks/04_retrain_vs_finetune.ipynb,
+// built from the same calls and keeping the same records (train.Run). On one
+// synthetic image folder (TinyNet's transfer target classes, written by
+// dataset.WriteSyntheticClasses and split by dataset.LoadFolder exactly as
+// retrain.py splits) it
 //
 //	(a) retrains only a new softmax layer on cached TinyNet bottlenecks
 //	    (helpers/bottleneck + helpers/retrain),
@@ -12,19 +13,19 @@
 // preparing data and training, and the final train, validation and test
 // accuracies: a table, or JSON with --json.
 //
-//	go run ./helpers/finetune/internal/compare
-//	go run ./helpers/finetune/internal/compare --json > cpu.json
-//	GOMLX_BACKEND=xla:cuda go run ./helpers/finetune/internal/compare --json
+//	go run ./tools/compare
+//	go run ./tools/compare --json > cpu.json
+//	GOMLX_BACKEND=xla:cuda go run ./tools/compare --json
 //
-// The defaults are the notebook's: small settings on the pure-Go backend, and
-// bigger ones (more images and steps, larger batches) when the backend is a
-// GPU (compute.IsGPU). Every setting can be overridden by a flag, and
+// The defaults are the notebook's presets (a test checks that they match):
+// small settings on the pure-Go backend, and bigger ones (more images and
+// steps, larger batches) when the backend is a GPU (compute.IsGPU). Every setting can be overridden by a flag, and
 // --settings=cpu|gpu picks a preset regardless of the backend.
 //
 // Speed is reported two ways. "steady" rates come from the time between the
-// first and the last periodic evaluation, so they leave out graph compilation
-// (XLA compiles on the first step) and data preparation; "train s" is the
-// whole training call. CPU seconds (user+system of this process) are printed
+// first and the last periodic evaluation (train.Result.SecondsPerStep), so
+// they leave out graph compilation (XLA compiles on the first step) and data
+// preparation; "train s" is the whole training call. CPU seconds (user+system of this process) are printed
 // beside wall seconds, because on a shared machine wall time also measures
 // the other processes.
 package main
@@ -35,7 +36,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,8 +47,10 @@ import (
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
@@ -99,30 +101,16 @@ var (
 		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20, Optimizer: "Momentum"}
 )
 
-// Method is one training method's outcome.
+// Method is one training method's run, as the notebook keeps it, with the
+// CPU time it used.
 type Method struct {
-	Name string `json:"name"`
-	// What moves during training, in words.
-	Trains string `json:"trains"`
-	// Preparation: bottleneck extraction (retrain) or image decoding and
-	// graph building (fine-tuning).
-	PrepSeconds    float64 `json:"prep_seconds"`
-	PrepCPUSeconds float64 `json:"prep_cpu_seconds"`
-	// Training, whole call (compilation and evaluations included).
-	TrainSeconds    float64 `json:"train_seconds"`
+	train.Run
+	// User+system CPU seconds of this process during the preparation
+	// (Run.Prep) and the training call (Run.Duration).
+	PrepCPUSeconds  float64 `json:"prep_cpu_seconds"`
 	TrainCPUSeconds float64 `json:"train_cpu_seconds"`
-	TotalSeconds    float64 `json:"total_seconds"`
-	Steps           int     `json:"steps"`
-	// Steady rate between the first and last evaluation.
-	StepsPerSecond float64 `json:"steps_per_second"`
+	// SecondsPerStep is the steady rate (Run.SecondsPerStep).
 	SecondsPerStep float64 `json:"seconds_per_step"`
-	// Accuracies at the last evaluation, and on the whole test split.
-	TrainAccuracy      float64             `json:"train_accuracy"`
-	ValidationAccuracy float64             `json:"validation_accuracy"`
-	CrossEntropy       float64             `json:"cross_entropy"`
-	TestAccuracy       float64             `json:"test_accuracy"`
-	TestCount          int                 `json:"test_count"`
-	History            []retrain.EvalPoint `json:"history"`
 }
 
 // Report is the --json output.
@@ -230,7 +218,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		s.Optimizer = *optName
 	}
 	if _, err := optim.Lookup(s.Optimizer); err != nil {
-		return fmt.Errorf("--optimizer: %v", err)
+		return fmt.Errorf("--optimizer: %w", err)
 	}
 	if *scale > 0 {
 		s.PretrainedScale = *scale
@@ -244,8 +232,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *seed > 0 {
 		s.Seed = *seed
 	}
-	if s.EvalEvery > s.Steps {
-		return fmt.Errorf("--eval_every %d is more than --steps %d: the steady speed needs two evaluations", s.EvalEvery, s.Steps)
+	if s.EvalEvery >= s.Steps {
+		return fmt.Errorf("--eval_every %d is not below --steps %d: the steady speed needs two evaluations", s.EvalEvery, s.Steps)
 	}
 
 	log := stdout
@@ -302,7 +290,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			head = layer
 		}
 		rep.Methods = append(rep.Methods, *m)
-		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.0f steps/s\n", m.Name, 100*m.TestAccuracy, m.StepsPerSecond)
+		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.0f steps/s\n", m.Name, 100*m.TestAccuracy, 1/m.SecondsPerStep)
 	}
 
 	variants := []int{0}
@@ -323,7 +311,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep.Methods = append(rep.Methods, *m)
-		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.2f steps/s\n", m.Name, 100*m.TestAccuracy, m.StepsPerSecond)
+		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.2f steps/s\n", m.Name, 100*m.TestAccuracy, 1/m.SecondsPerStep)
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	if *asJSON {
@@ -336,8 +324,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 // writeTargets writes TinyNet's target classes (the synthetic classes it
 // was not pretrained on) as the image folder workDir/images and loads it with
-// retrain.py's split. WriteSynthetic draws the first N classes, so the source
-// classes are written too and then removed.
+// retrain.py's split.
 //
 // retrain.py hashes each image's path as given, directory included, so the
 // folder is loaded as the relative path "images" from workDir (this process
@@ -351,89 +338,36 @@ func writeTargets(workDir string, s Settings) (*dataset.Folder, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	set, err := dataset.WriteSynthetic(dir, dataset.SyntheticOptions{
-		Classes: len(dataset.SyntheticClasses), PerClass: s.PerClass,
-		Height: s.ImageSize, Width: s.ImageSize, Noise: s.Noise, Seed: s.Seed,
-	})
-	if err != nil {
+	if _, err := dataset.WriteSyntheticClasses(dir, zoo.TinyNetTargetClasses, dataset.SyntheticOptions{
+		PerClass: s.PerClass, Height: s.ImageSize, Width: s.ImageSize, Noise: s.Noise, Seed: s.Seed,
+	}); err != nil {
 		return nil, err
-	}
-	for _, c := range set.Classes {
-		if !isTarget(c) {
-			if err := os.RemoveAll(filepath.Join(dir, c)); err != nil {
-				return nil, err
-			}
-		}
 	}
 	opts := dataset.DefaultFolderOptions()
 	opts.ValidationPercentage, opts.TestingPercentage = s.ValidationPercent, s.TestPercent
 	return dataset.LoadFolder(dir, opts)
 }
 
-func isTarget(class string) bool {
-	for _, t := range zoo.TinyNetTargetClasses {
-		if t == class {
-			return true
-		}
-	}
-	return false
-}
-
-// optimizer is the same for every method: Momentum 0.9 at the new layer's
-// learning rate (fine-tuning scales it down for pretrained weights).
+// optimizer is the same for every method, at the new layer's learning rate
+// (fine-tuning scales it down for pretrained weights); Momentum gets
+// momentum 0.9.
 func optimizer(s Settings) optim.Config {
-	params := map[string]any{"learning_rate": s.LearningRate}
+	cfg := optim.Config{Optimizer: s.Optimizer, LearningRate: s.LearningRate, Params: map[string]any{}}
 	if s.Optimizer == "Momentum" {
-		params["momentum"] = 0.9
+		cfg.Params["momentum"] = 0.9
 	}
-	return optim.Config{Optimizer: s.Optimizer, Params: params}
-}
-
-// steadyClock records when each evaluation happened, to measure the training
-// speed between the first and the last one.
-type steadyClock struct {
-	firstStep, lastStep int
-	first, last         time.Time
-	n                   int
-}
-
-func (c *steadyClock) tick(step int) {
-	now := time.Now()
-	if c.n == 0 {
-		c.firstStep, c.first = step, now
-	}
-	c.lastStep, c.last = step, now
-	c.n++
-}
-
-func (c *steadyClock) rate() (stepsPerSecond, secondsPerStep float64) {
-	d := c.last.Sub(c.first).Seconds()
-	if c.n < 2 || d <= 0 {
-		return math.NaN(), math.NaN()
-	}
-	steps := float64(c.lastStep - c.firstStep)
-	return steps / d, d / steps
-}
-
-func finish(m *Method, hist []retrain.EvalPoint, clock *steadyClock) {
-	m.History = hist
-	m.StepsPerSecond, m.SecondsPerStep = clock.rate()
-	m.TotalSeconds = m.PrepSeconds + m.TrainSeconds
-	if len(hist) > 0 {
-		last := hist[len(hist)-1]
-		m.TrainAccuracy, m.ValidationAccuracy, m.CrossEntropy = last.TrainAccuracy, last.ValidationAccuracy, last.CrossEntropy
-	}
+	return cfg
 }
 
 // retrainMethod computes (or reads from the cache) every image's TinyNet
 // bottleneck, then trains only a new softmax layer on them.
 func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s Settings, steps int) (*Method, *retrain.Layer, error) {
-	m := &Method{Name: "retrain", Trains: "new softmax layer only, on cached bottlenecks"}
+	m := &Method{Run: train.Run{Name: "retrain", Trains: "new softmax layer only, on cached bottlenecks", Batch: s.Batch}}
 	if steps != s.Steps {
 		m.Name = fmt.Sprintf("retrain %d steps", steps)
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInput, zoo.TinyNetBottleneck)
+	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -441,73 +375,56 @@ func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s 
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetPreprocess(), Cache: cache, BatchSize: 64}
-	var paths []string
-	for _, img := range folder.Images {
-		paths = append(paths, img.Path)
-	}
-	vectors, err := ex.Files(paths)
+	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetInfo.Preprocess(), Cache: cache, BatchSize: 64, Progress: nb.Bars}
+	data, err := ex.Splits(folder)
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := retrain.FromFolder(folder, vectors)
-	if err != nil {
-		return nil, nil, err
-	}
-	m.PrepSeconds, m.PrepCPUSeconds = time.Since(t0).Seconds(), cpuSeconds()-c0
+	m.Prep, m.PrepCPUSeconds = time.Since(t0), cpuSeconds()-c0
 
-	clock := &steadyClock{}
-	t1, c1 := time.Now(), cpuSeconds()
-	res, err := retrain.Train(data, retrain.Config{
-		Steps: steps, TrainBatchSize: s.Batch, ValidationBatchSize: -1, TestBatchSize: -1,
-		EvalStepInterval: s.EvalEvery, Optimizer: optimizer(s), Seed: s.Seed,
-		OnEval: func(p retrain.EvalPoint) { clock.tick(p.Step) },
-	})
+	cfg := retrain.DefaultConfig()
+	cfg.Steps, cfg.TrainBatchSize, cfg.ValidationBatchSize, cfg.EvalStepInterval = steps, s.Batch, -1, s.EvalEvery
+	cfg.Optimizer, cfg.Seed = optimizer(s), s.Seed
+	c1 := cpuSeconds()
+	res, err := retrain.Train(data, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	m.TrainSeconds, m.TrainCPUSeconds = time.Since(t1).Seconds(), cpuSeconds()-c1
-	m.Steps, m.TestAccuracy, m.TestCount = res.Steps, res.TestAccuracy, res.TestCount
-	finish(m, res.History, clock)
+	m.Result, m.TrainCPUSeconds, m.SecondsPerStep = res.Result, cpuSeconds()-c1, res.SecondsPerStep()
 	return m, res.Layer, nil
 }
 
 // finetuneMethod fine-tunes TinyNet with a new softmax layer: every layer
 // when top is 0, else only the top layers below the bottleneck.
 func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top int, head *retrain.Layer) (*Method, error) {
-	m := &Method{Name: "fine-tune all", Trains: "every layer + new softmax layer"}
+	m := &Method{Run: train.Run{Name: "fine-tune all", Trains: "every layer + new softmax layer", Batch: s.Batch}}
 	if top > 0 {
 		m.Name, m.Trains = fmt.Sprintf("fine-tune top %d", top), fmt.Sprintf("top %d layers + new softmax layer", top)
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	g, err := finetune.LoadGraph(files.Frozen, "", strings.TrimSuffix(zoo.TinyNetBottleneck, ":0"))
+	g, err := finetune.LoadGraph(files.Frozen, "", strings.TrimSuffix(zoo.TinyNetInfo.Bottleneck, ":0"))
 	if err != nil {
 		return nil, err
 	}
-	train, val, test, err := finetune.FromFolder(folder, zoo.TinyNetPreprocess(), false)
+	images, err := finetune.LoadImages(folder, zoo.TinyNetInfo.Preprocess(), nil)
 	if err != nil {
 		return nil, err
 	}
-	clock := &steadyClock{}
-	tuner, err := finetune.New(finetune.Config{
-		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels: folder.Labels(), TopLayers: top, Head: head, Optimizer: optimizer(s), PretrainedLearningRateScale: s.PretrainedScale,
-		BatchSize: s.Batch, Steps: s.Steps, EvalStepInterval: s.EvalEvery, Seed: s.Seed,
-		Progress: true,
-		OnEval:   func(p retrain.EvalPoint) { clock.tick(p.Step) },
-	})
+	cfg := finetune.DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
+	cfg.Labels, cfg.TopLayers, cfg.Head, cfg.Optimizer, cfg.PretrainedLearningRateScale = images.Labels, top, head, optimizer(s), s.PretrainedScale
+	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = s.Batch, s.Steps, s.EvalEvery, s.Seed, nb.Bars
+	tuner, err := finetune.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	m.PrepSeconds, m.PrepCPUSeconds = time.Since(t0).Seconds(), cpuSeconds()-c0
-	t1, c1 := time.Now(), cpuSeconds()
-	res, err := tuner.Train(train, val, test)
+	m.Prep, m.PrepCPUSeconds = time.Since(t0), cpuSeconds()-c0
+	c1 := cpuSeconds()
+	res, err := tuner.Train(images)
 	if err != nil {
 		return nil, err
 	}
-	m.TrainSeconds, m.TrainCPUSeconds = time.Since(t1).Seconds(), cpuSeconds()-c1
-	m.Steps, m.TestAccuracy, m.TestCount = res.Steps, res.TestAccuracy, res.TestCount
-	finish(m, res.History, clock)
+	m.Result, m.TrainCPUSeconds, m.SecondsPerStep = res.Result, cpuSeconds()-c1, res.SecondsPerStep()
 	return m, nil
 }
 
@@ -519,10 +436,11 @@ func printTable(w io.Writer, rep Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "method\tsteps\tsteps/s\tms/step\tprep s (cpu)\ttrain s (cpu)\ttotal s\ttrain acc\tval acc\ttest acc\t")
 	for _, m := range rep.Methods {
+		last := m.Last()
 		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.2f\t%.2f (%.2f)\t%.2f (%.2f)\t%.2f\t%.1f%%\t%.1f%%\t%.1f%% of %d\t\n",
-			m.Name, m.Steps, m.StepsPerSecond, 1000*m.SecondsPerStep, m.PrepSeconds, m.PrepCPUSeconds,
-			m.TrainSeconds, m.TrainCPUSeconds, m.TotalSeconds,
-			100*m.TrainAccuracy, 100*m.ValidationAccuracy, 100*m.TestAccuracy, m.TestCount)
+			m.Name, m.Steps, 1/m.SecondsPerStep, 1000*m.SecondsPerStep, m.Prep.Seconds(), m.PrepCPUSeconds,
+			m.Duration.Seconds(), m.TrainCPUSeconds, m.Prep.Seconds()+m.Duration.Seconds(),
+			100*last.TrainAccuracy, 100*last.ValidationAccuracy, 100*m.TestAccuracy, m.TestCount)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -1,7 +1,8 @@
 // Command pretrain rebuilds helpers/zoo's TinyNet files: it trains TinyNet
 // from a fixed seed on the synthetic source classes and writes the frozen
 // graph, the graph with variables, its V2 checkpoint, the labels and a
-// MODEL.md describing the run. Run it with `go generate ./helpers/zoo`.
+// MODEL.md describing the run. Run it with `go generate ./helpers/zoo`
+// (it writes into helpers/zoo/tinynet).
 package main
 
 import (
@@ -20,9 +21,11 @@ import (
 	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphfile"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/train"
 	"github.com/gotl/gotl/helpers/zoo"
 )
 
@@ -37,25 +40,23 @@ func main() {
 	}
 }
 
-func data(classes, perClass int, seed uint64) (*finetune.Data, error) {
+func data(classes, perClass int, seed uint64) ([]train.Example[*dataset.FloatImage], error) {
 	set, err := dataset.Synthetic(dataset.SyntheticOptions{Classes: classes, PerClass: perClass,
-		Height: zoo.TinyNetSize, Width: zoo.TinyNetSize, Seed: seed})
+		Height: zoo.TinyNetInfo.Height, Width: zoo.TinyNetInfo.Width, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
-	pre := zoo.TinyNetPreprocess()
-	d := &finetune.Data{}
+	pre := zoo.TinyNetInfo.Preprocess()
+	var d []train.Example[*dataset.FloatImage]
 	for i, img := range set.Images {
-		d.Images = append(d.Images, pre.Apply(dataset.FromImage(img)))
-		d.Labels = append(d.Labels, set.Labels[i])
-		d.Names = append(d.Names, set.Names[i])
+		d = append(d, train.Example[*dataset.FloatImage]{Input: pre.Apply(dataset.FromImage(img)), Label: set.Labels[i], Name: set.Names[i]})
 	}
 	return d, nil
 }
 
 func run(out string, steps, perClass int, seed uint64) error {
 	classes := len(zoo.TinyNetSourceClasses)
-	train, err := data(classes, perClass, seed)
+	examples, err := data(classes, perClass, seed)
 	if err != nil {
 		return err
 	}
@@ -77,17 +78,17 @@ func run(out string, steps, perClass int, seed uint64) error {
 	}
 	// Pretraining is fine-tuning from random weights: every layer learns at
 	// the same rate, and the new final layer becomes TinyNet's classifier.
-	tuner, err := finetune.New(finetune.Config{
-		Graph: g, InputTensor: zoo.TinyNetInput, BottleneckTensor: zoo.TinyNetBottleneck,
-		Labels: zoo.TinyNetSourceClasses, PretrainedLearningRateScale: 1,
-		Optimizer: optim.Config{Optimizer: "Adam", Params: map[string]any{"learning_rate": 0.003}},
-		BatchSize: 16, Steps: steps, EvalStepInterval: 50, Seed: seed, Progress: true,
-	})
+	cfg := finetune.DefaultConfig()
+	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
+	cfg.Labels, cfg.PretrainedLearningRateScale = zoo.TinyNetSourceClasses, 1
+	cfg.Optimizer = optim.Config{Optimizer: "Adam", LearningRate: 0.003}
+	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = 16, steps, 50, seed, nb.Bars
+	tuner, err := finetune.New(cfg)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	res, err := tuner.Train(train, test, test)
+	res, err := tuner.Train(&train.Images{Labels: zoo.TinyNetSourceClasses, Training: examples, Validation: test, Testing: test})
 	if err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func run(out string, steps, perClass int, seed uint64) error {
 	}
 	md := fmt.Sprintf(`# TinyNet (generated)
 
-Written by helpers/zoo/internal/pretrain (`+"`go generate ./helpers/zoo`"+`); do not edit.
+Written by tools/pretrain (`+"`go generate ./helpers/zoo`"+`); do not edit.
 
 - Task: %d synthetic source classes (%s), %d training images per class, %dx%d.
 - Training: Adam (learning_rate 0.003), batch 16, %d steps, seed %d, %s backend, %d CPUs, %.0f s.
@@ -153,7 +154,7 @@ Written by helpers/zoo/internal/pretrain (`+"`go generate ./helpers/zoo`"+`); do
 
 | step | cross-entropy | train accuracy | validation accuracy |
 |---|---|---|---|
-%s`, classes, strings.Join(zoo.TinyNetSourceClasses, ", "), perClass, zoo.TinyNetSize, zoo.TinyNetSize,
+%s`, classes, strings.Join(zoo.TinyNetSourceClasses, ", "), perClass, zoo.TinyNetInfo.Height, zoo.TinyNetInfo.Width,
 		steps, seed, "GoMLX", runtime.NumCPU(), time.Since(start).Seconds(), res.TestAccuracy, res.TestCount, hist.String())
 	if err := os.WriteFile(filepath.Join(out, "MODEL.md"), []byte(md), 0o644); err != nil {
 		return err

@@ -1,0 +1,139 @@
+package util
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.txt")
+	for _, write := range []func(string, []byte, fs.FileMode) error{WriteFileAtomic, WriteFileAtomicNoSync} {
+		if err := write(p, []byte("first"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := write(p, []byte("second"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil || string(data) != "second" {
+			t.Errorf("read back %q, %v", data, err)
+		}
+		st, _ := os.Stat(p)
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("mode %v, want 0600", st.Mode().Perm())
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			t.Errorf("temporary files left behind: %v", entries)
+		}
+	}
+	// A missing directory is an error naming the file, and wraps the cause.
+	missing := filepath.Join(dir, "no", "such", "file")
+	err := WriteFileAtomic(missing, nil, 0o644)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing directory: %v", err)
+	}
+	// Renaming over a directory fails after the temporary file was written:
+	// it must be removed.
+	sub := filepath.Join(dir, "sub")
+	os.MkdirAll(filepath.Join(sub, "taken", "x"), 0o755)
+	if err := WriteFileAtomic(filepath.Join(sub, "taken"), []byte("x"), 0o644); err == nil {
+		t.Error("writing over a non-empty directory succeeded")
+	}
+	if entries, _ := os.ReadDir(sub); len(entries) != 1 {
+		t.Errorf("temporary file left after a failed rename: %v", entries)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"kitten", "sitting", 10, 3},
+		{"", "abc", 10, 3},
+		{"abc", "abc", 0, 0},
+		{"flaw", "lawn", 10, 2},
+		{"kitten", "sitting", 2, 3}, // over the limit: limit+1
+		{"a", "abcdefgh", 3, 4},     // length difference alone exceeds it
+		{strings.Repeat("x", 300), strings.Repeat("x", 299) + "y", 5, 6}, // too long to compare
+		{strings.Repeat("x", 300), strings.Repeat("x", 300), 5, 0},
+	} {
+		if got := EditDistance(c.a, c.b, c.limit); got != c.want {
+			t.Errorf("EditDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.limit, got, c.want)
+		}
+	}
+}
+
+func TestWalkAncestors(t *testing.T) {
+	// d depends on b and c, which both depend on a; e is unrelated; b has a
+	// control input from e that the walk does not follow; a and f form a
+	// cycle.
+	inputs := map[string][]string{"d": {"b", "c"}, "b": {"a", "^e"}, "c": {"a"}, "a": {"f"}, "f": {"a"}}
+	var order []string
+	seen := WalkAncestors([]string{"d"}, func(n string, follow func(string)) {
+		order = append(order, n)
+		for _, in := range inputs[n] {
+			if !strings.HasPrefix(in, "^") {
+				follow(in)
+			}
+		}
+	})
+	want := map[string]bool{"a": true, "b": true, "c": true, "d": true, "f": true}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("visited %v, want %v", seen, want)
+	}
+	// Depth first, the last input followed first, each node once.
+	if got := strings.Join(order, " "); got != "d c a f b" {
+		t.Errorf("visit order %q", got)
+	}
+}
+
+// A chain far deeper than any recursion would survive.
+func TestWalkAncestorsLongChain(t *testing.T) {
+	const n = 200_000
+	visits := 0
+	seen := WalkAncestors([]string{"n0"}, func(node string, follow func(string)) {
+		visits++
+		i, _ := strconv.Atoi(node[1:])
+		if i+1 < n {
+			follow("n" + strconv.Itoa(i+1))
+		}
+	})
+	if visits != n || len(seen) != n {
+		t.Errorf("%d visits, %d seen, want %d", visits, len(seen), n)
+	}
+}
+
+// BenchmarkWalkAncestorsChain reports the cost per node of a long chain and
+// of a ten times longer one: linear time gives the same ns/node.
+func BenchmarkWalkAncestorsChain(b *testing.B) {
+	for _, n := range []int{20_000, 200_000} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = "n" + strconv.Itoa(i)
+		}
+		next := make(map[string]string, n)
+		for i := 0; i+1 < n; i++ {
+			next[names[i]] = names[i+1]
+		}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for range b.N {
+				WalkAncestors(names[:1], func(node string, follow func(string)) {
+					if in, ok := next[node]; ok {
+						follow(in)
+					}
+				})
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/node")
+		})
+	}
+}
