@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 
@@ -49,6 +50,12 @@ var (
 
 func init() {
 	gapfill.DepthwiseGradients = func() bool { return fastpath.Active() != nil }
+	gapfill.FastSelectAndScatter = func(inner backends.Builder, operand, source backends.Op, window, strides []int, paddings [][2]int, isMax bool) (backends.Op, bool) {
+		if fastpath.Active() == nil {
+			return nil, false
+		}
+		return fastpath.SelectAndScatter(inner, operand, source, window, strides, paddings, isMax)
+	}
 }
 
 // setupFastPath installs the fast executors once per process, as

@@ -110,10 +110,23 @@ func TestFastPathOps(t *testing.T) {
 					a.Impl = impl
 					return must(pool(in[0], a))
 				}, x)
-				if counts.Fast["ReduceWindow"] < 1 {
-					t.Fatalf("%s pool %v: ReduceWindow did not run fast: %+v", level, c, counts)
+				if counts.Fast["ReduceWindow"] < 1 || isMax && counts.Fast["SelectAndScatter"] < 1 {
+					t.Fatalf("%s pool %v: ReduceWindow (and the max-pool gradient) did not run fast: %+v", level, c, counts)
 				}
 			}
+		}
+		// Ties: the max-pool gradient goes to the first maximum of each
+		// window, as TF's MaxPoolGrad (and the lowered form) do.
+		ties := randArr(r, 2, 7, 7, 3)
+		for i := range ties.data {
+			ties.data[i] = math.Round(ties.data[i])
+		}
+		for _, c := range poolCases[:3] {
+			a := c.attrs()
+			fastGradCheck(t, fmt.Sprintf("%s max pool ties %v", level, c), func(in []*graph.Node, impl ConvImpl) *graph.Node {
+				a.Impl = impl
+				return must(MaxPool(in[0], a))
+			}, ties)
 		}
 		x, bias := randArr(r, 2, 5, 4, 19), randArr(r, 19)
 		fastGradCheck(t, fmt.Sprintf("%s BiasAdd+Relu6", level), func(in []*graph.Node, impl ConvImpl) *graph.Node {

@@ -244,3 +244,39 @@ func execReduceWindow(backend *simplego.Backend, node *simplego.Node, inputs []*
 	})
 	return out, nil
 }
+
+// execSign is float32 Sign (GoMLX builds ReLU and max gradients from it:
+// NonNegativeIndicator(x) = Sign(Sign(x)+1)) as a loop the compiler turns
+// into conditional moves; simplego's generic one branches on data. Like
+// simplego's, zero and NaN map to 0.
+func execSign(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	const name = "Sign"
+	if active.Load() == nil || shapeOf(node).DType != dtypes.Float32 {
+		return passStock(backends.OpTypeSign, name, backend, node, inputs, owned)
+	}
+	count(name, true)
+	in := float32s(backend, inputs[0])
+	out := inputs[0]
+	if owned[0] {
+		inputs[0] = nil
+	} else {
+		out = backend.NewBuffer(shapeOf(node))
+	}
+	o := float32s(backend, out)
+	chunks(len(o), 1, func(lo, hi int) { signFloat32(o[lo:hi], in[lo:hi]) })
+	return out, nil
+}
+
+func signFloat32(out, in []float32) {
+	out = out[:len(in)]
+	for i, v := range in {
+		r := float32(0)
+		if v > 0 {
+			r = 1
+		}
+		if v < 0 {
+			r = -1
+		}
+		out[i] = r
+	}
+}

@@ -380,3 +380,14 @@ func flat(t *testing.T, x *tensors.Tensor) []float32 {
 	}
 	return f
 }
+
+func TestSign(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	x := randTensor(r, 7, 301)
+	x.MutableFlatData(func(flat any) {
+		f := flat.([]float32)
+		f[0], f[1], f[2], f[3] = 0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(-1))
+	})
+	compare(t, "sign", "Sign", func(x *graph.Node) *graph.Node { return graph.Sign(x) }, x)
+	compare(t, "non-negative indicator", "Sign", func(x *graph.Node) *graph.Node { return graph.NonNegativeIndicator(x) }, x)
+}

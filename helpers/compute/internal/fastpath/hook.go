@@ -68,6 +68,7 @@ func Install(set *kernels.Set) error {
 			backends.OpTypeDotGeneral:   execDot,
 			backends.OpTypeConvGeneral:  execConv,
 			backends.OpTypeReduceWindow: execReduceWindow,
+			backends.OpTypeSign:         execSign,
 		}
 		for op, fn := range binaryExecutors() {
 			fast[op] = fn
@@ -80,6 +81,12 @@ func Install(set *kernels.Set) error {
 		for op, fn := range fast {
 			stock[op] = nodeExecutors[op]
 			nodeExecutors[op] = fn
+		}
+		// Ops simplego lacks, built only by SelectAndScatter.
+		for _, op := range []backends.OpType{backends.OpTypeSelectAndScatterMax, backends.OpTypeSelectAndScatterMin} {
+			if nodeExecutors[op] == nil {
+				nodeExecutors[op] = execSelectAndScatter
+			}
 		}
 		installed = true
 	}
