@@ -13,6 +13,7 @@ import (
 	"github.com/gotl/gotl/helpers/zoo"
 	"github.com/gotl/gotl/internal/blasceiling"
 	"github.com/gotl/gotl/internal/netgen"
+	"github.com/gotl/gotl/internal/procstat"
 )
 
 // BenchmarkStep times one fine-tuning step (forward, backward and the
@@ -22,7 +23,8 @@ import (
 //
 //	go test -tags openblas -run XXX -bench Step -benchtime 10x ./helpers/finetune/
 //
-// GFLOP/s counts 3 × 2 × the forward multiply-adds (forward, input and
+// cpu-ms/step is the process's CPU time per step (all threads). GFLOP/s
+// counts 3 × 2 × the forward multiply-adds (forward, input and
 // weight gradients); ratio-to-sgemm divides it by OpenBLAS SGEMM measured
 // right after (-tags openblas).
 func BenchmarkStep(b *testing.B) {
@@ -86,6 +88,7 @@ func BenchmarkStep(b *testing.B) {
 					}
 				}
 				b.ResetTimer()
+				cpu0 := procstat.CPUSeconds()
 				start := time.Now()
 				for range b.N {
 					if _, _, err := t.Step(examples); err != nil {
@@ -95,6 +98,9 @@ func BenchmarkStep(b *testing.B) {
 				elapsed := time.Since(start).Seconds()
 				b.StopTimer()
 				b.ReportMetric(elapsed/float64(b.N)*1000, "ms/step")
+				// Process CPU time is less sensitive than wall time to other
+				// jobs on a shared machine.
+				b.ReportMetric((procstat.CPUSeconds()-cpu0)/float64(b.N)*1000, "cpu-ms/step")
 				gflops := 6 * float64(macs) * float64(b.N) / elapsed / 1e9
 				b.ReportMetric(gflops, "GFLOP/s")
 				if ceil := blasceiling.GFLOPS(512); ceil > 0 {
