@@ -96,9 +96,10 @@
 // matrix products in every axis layout, convolutions as implicit GEMM
 // (forward, input and filter gradients), depthwise convolutions and their
 // gradients, elementwise Add/Sub/Mul/Div/Max/Min with per-channel or scalar
-// broadcasting, and max/sum pooling. Weights that are graph constants are
-// packed once per compiled graph. Every other case (other dtypes or
-// layouts) runs GoMLX's own executor. AVX-512 or AVX2+FMA is chosen at run
+// broadcasting, max/sum pooling and the max-pool gradient. Weights that
+// are graph constants are packed once per compiled graph (graphrun makes
+// the weights of a Model without trainable ones constants). Every other
+// case (other dtypes or layouts) runs GoMLX's own executor. AVX-512 or AVX2+FMA is chosen at run
 // time (golang.org/x/sys/cpu); CPUs without AVX2+FMA and other
 // architectures keep the stock executors. It is pure Go and Go assembly,
 // so CGO_ENABLED=0 builds have it too.

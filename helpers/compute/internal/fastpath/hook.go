@@ -2,8 +2,9 @@
 // pure-Go backend (simplego) with float32 kernels from package kernels:
 // DotGeneral (every axis layout, batched), ConvGeneral as an implicit GEMM
 // (incl. the input- and filter-gradient layouts), depthwise convolution
-// and its gradients, elementwise Add/Sub/Mul/Div/Max/Min, and max/sum
-// pooling (ReduceWindow).
+// and its gradients, elementwise Add/Sub/Mul/Div/Max/Min and Sign, max/sum
+// pooling (ReduceWindow), and the max-pool gradient (SelectAndScatter, an
+// op simplego lacks; see selectscatter.go).
 //
 // simplego has no public hook for this: its executors live in the
 // unexported table nodeExecutors, reached here with //go:linkname, and the
