@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gotl/gotl/helpers/compute"
 	"io"
 	"os"
 	"os/signal"
@@ -84,6 +85,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	if *check {
 		report := in.Check(ctx, purpose)
 		fmt.Fprint(stdout, report)
+		fmt.Fprintf(stdout, "pure-Go backend CPU fast path: %s (%s=0 turns it off)\n", compute.FastPath(), compute.FastPathEnv)
 		if !report.OK() {
 			return errors.New("something is missing (see the fix lines above)")
 		}

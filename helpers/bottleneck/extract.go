@@ -13,8 +13,12 @@ import (
 )
 
 // DefaultBatchSize is the number of images per Model call when
-// Extractor.BatchSize is not set.
-const DefaultBatchSize = 16
+// Extractor.BatchSize is not set (and gotl bottlenecks' --batch_size). On
+// the CPU fast path a batch computes no faster per image than one image,
+// while peak memory grows by 8 MB (MobileNet 0.25/224) to 50 MB (Inception
+// v3) per image in the batch (docs/benchmarks.md); 4 keeps memory near
+// batch 1's.
+const DefaultBatchSize = 4
 
 // Model computes bottleneck vectors for a batch of preprocessed images
 // (dataset.Preprocess output, all of one size).

@@ -87,6 +87,7 @@ func NewBackend(config string) (b backends.Backend, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("compute: backend %q: %w", config, err)
 		}
+		setupFastPath()
 		return gapfill.Wrap(inner, full), nil
 	}
 	if !slices.Contains(backends.List(), name) {
@@ -153,7 +154,7 @@ func IsGPU(b backends.Backend) bool {
 }
 
 // Describe returns one line saying what b is, for notebooks and logs, e.g.
-// "pure Go (go:ops_sequential, gap-filled), 2 CPU cores".
+// "pure Go (go:ops_sequential, gap-filled, fast path avx512), 2 CPU cores".
 func Describe(b backends.Backend) string {
 	if b == nil {
 		return "no backend"
@@ -167,7 +168,7 @@ func Describe(b backends.Backend) string {
 				cfg = w.Config
 			}
 		}
-		return fmt.Sprintf("pure Go (%s%s), %d CPU cores", cfg, filled, runtime.NumCPU())
+		return fmt.Sprintf("pure Go (%s%s, fast path %s), %d CPU cores", cfg, filled, FastPath(), runtime.NumCPU())
 	}
 	kind := "CPU"
 	if IsGPU(b) {

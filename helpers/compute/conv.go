@@ -14,11 +14,14 @@ import (
 type ConvImpl int
 
 const (
-	// ConvAuto: Conv2D is lowered to a matrix product on the pure-Go
-	// backend and uses GoMLX's native convolution elsewhere (XLA);
-	// depthwise convolutions are lowered on every backend, because GoMLX
-	// v0.26.0's grouped-convolution gradient splits the layer into one
-	// convolution per channel (thousands of ops for MobileNet).
+	// ConvAuto: on the pure-Go backend with the CPU fast path active,
+	// float32 convolutions (and depthwise ones with multiplier 1) are
+	// single ConvGeneral ops the fast executors run; otherwise Conv2D is
+	// lowered to a matrix product on the pure-Go backend and uses GoMLX's
+	// native convolution elsewhere (XLA), and depthwise convolutions are
+	// lowered, because GoMLX v0.26.0's grouped-convolution gradient splits
+	// the layer into one convolution per channel (thousands of ops for
+	// MobileNet).
 	ConvAuto ConvImpl = iota
 	// ConvLowered always uses im2col + Dot (Conv2D) or shifted slices
 	// (depthwise).
@@ -211,7 +214,7 @@ func Conv2D(x, filter *graph.Node, attrs ConvAttrs) (out *graph.Node, err error)
 	if c, fc := x.Shape().Dimensions[3], filter.Shape().Dimensions[2]; c != fc {
 		return nil, errorf(op, "input has %d channels but filter %s expects %d (grouped convolution is not supported)", c, filter.Shape(), fc)
 	}
-	if useLowered(x.Graph(), attrs.Impl) {
+	if useLowered(x.Graph(), attrs.Impl) && !(attrs.Impl == ConvAuto && fastFloat32(x.Graph(), x)) {
 		out = lower.Conv2D(x, filter, sp)
 	} else {
 		out = graph.Convolve(x, filter).
@@ -239,7 +242,8 @@ func DepthwiseConv2dNative(x, filter *graph.Node, attrs ConvAttrs) (out *graph.N
 	if fd[2] != c {
 		return nil, errorf(op, "input has %d channels but filter %s expects %d", c, filter.Shape(), fd[2])
 	}
-	if attrs.Impl != ConvNative {
+	native := attrs.Impl == ConvNative || (attrs.Impl == ConvAuto && fd[3] == 1 && fastFloat32(x.Graph(), x))
+	if !native {
 		out = lower.DepthwiseConv2D(x, filter, sp)
 	} else {
 		out = graph.Convolve(x, graph.Reshape(filter, fd[0], fd[1], 1, c*fd[3])).
@@ -289,6 +293,9 @@ func poolSetup(op string, x *graph.Node, attrs PoolAttrs, explicitOK bool) (*gra
 func poolLowered(x *graph.Node, impl ConvImpl) bool {
 	if dt := x.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
 		return false
+	}
+	if impl == ConvAuto && fastFloat32(x.Graph(), x) {
+		return false // ReduceWindow runs on the fast path
 	}
 	return useLowered(x.Graph(), impl)
 }

@@ -72,15 +72,45 @@
 // dividing by the number of real elements, MaxPool gradients to the first
 // maximum. Bad attributes or shapes give an error naming the op.
 //
-// On the pure-Go backend Conv2D is lowered to im2col (strided slices
-// concatenated on channels) + one matrix product, and depthwise convolution
-// to a sum of shifted slices times per-channel weights: several times faster
-// forward than simplego's ConvGeneral (a single-threaded direct loop), and
-// far faster backward (see BenchmarkConv). On XLA Conv2D uses
-// graph.Convolve; depthwise convolutions stay lowered there too, because
-// GoMLX's grouped-convolution gradient builds one convolution per channel.
-// ConvAttrs.Impl overrides the choice. All ops are differentiable (checked
-// against finite differences in the tests).
+// On the pure-Go backend with the CPU fast path active (below), float32
+// Conv2D, depthwise convolutions (channel multiplier 1) and pooling are
+// single ops (ConvGeneral, grouped ConvGeneral, ReduceWindow) that the fast
+// executors compute directly. Otherwise Conv2D is lowered to im2col
+// (strided slices concatenated on channels) + one matrix product, and
+// depthwise convolution to a sum of shifted slices times per-channel
+// weights: several times faster forward than simplego's ConvGeneral (a
+// single-threaded direct loop), and far faster backward (see BenchmarkConv).
+// On XLA Conv2D uses graph.Convolve; depthwise convolutions stay lowered
+// there, because GoMLX's grouped-convolution gradient builds one
+// convolution per channel. ConvAttrs.Impl overrides the choice. All ops are
+// differentiable (checked against finite differences in the tests).
+//
+// # CPU fast path
+//
+// GoMLX v0.26.0's pure-Go executors run a network at 1–10 % of the
+// machine's SGEMM speed. When the pure-Go backend is created, gotl replaces
+// some of them (internal/fastpath, through //go:linkname into simplego's
+// executor table, after checking with reflect the layout of every GoMLX
+// struct it reads; on a mismatch it installs nothing and says so in one
+// line) with float32 kernels in generated Go assembly (internal/kernels):
+// matrix products in every axis layout, convolutions as implicit GEMM
+// (forward, input and filter gradients), depthwise convolutions and their
+// gradients, elementwise Add/Sub/Mul/Div/Max/Min with per-channel or scalar
+// broadcasting, max/sum pooling and the max-pool gradient. Weights that
+// are graph constants are packed once per compiled graph (graphrun makes
+// the weights of a Model without trainable ones constants). Every other
+// case (other dtypes or layouts) runs GoMLX's own executor. AVX-512 or AVX2+FMA is chosen at run
+// time (golang.org/x/sys/cpu); CPUs without AVX2+FMA and other
+// architectures keep the stock executors. It is pure Go and Go assembly,
+// so CGO_ENABLED=0 builds have it too.
+//
+// $GOTL_FASTPATH controls it: unset or "1" (best level), "0" (GoMLX's
+// executors only), "avx2" or "avx512" (force a level). FastPath reports the
+// active path, SetFastPath switches at run time, and Describe includes it.
+// Results match the stock executors to float32 rounding (different
+// summation order, ~1e-6 relative); a padded convolution input multiplies
+// the kernel by zero (so an infinite weight gives NaN there, as in TF and
+// XLA, where simplego skips the product). Numbers: docs/benchmarks.md.
 //
 // # Benchmarks
 //

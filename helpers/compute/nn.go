@@ -25,6 +25,11 @@ func perChannel(v *graph.Node, x *graph.Node, axis int) *graph.Node {
 		dims[i] = 1
 	}
 	dims[axis] = v.Shape().Size()
+	if fastFloat32(x.Graph(), x) {
+		// The fast binary executors broadcast a per-channel vector
+		// without materializing it.
+		return graph.Reshape(v, dims...)
+	}
 	// Explicit broadcast to the full shape: simplego's implicit broadcasting
 	// in binary ops is much slower.
 	return graph.BroadcastToShape(graph.Reshape(v, dims...), x.Shape())

@@ -216,7 +216,7 @@ func TestBackendSelection(t *testing.T) {
 	if !IsPureGo(b) || IsGPU(b) {
 		t.Errorf("default backend %q: IsPureGo=%v IsGPU=%v", b.Description(), IsPureGo(b), IsGPU(b))
 	}
-	if d := Describe(b); !strings.Contains(d, "pure Go (go:ops_sequential, gap-filled)") {
+	if d := Describe(b); !strings.Contains(d, "pure Go (go:ops_sequential, gap-filled, fast path "+FastPath().String()+")") {
 		t.Errorf("Describe = %q", d)
 	}
 	if !b.Capabilities().Operations[backends.OpTypePad] {

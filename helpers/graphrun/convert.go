@@ -44,6 +44,9 @@ type converter struct {
 	done  map[string][]*value
 	macs  int64    // multiply-adds of convolutions and matrix products built so far
 	calls []string // library functions being inlined, for depth and recursion checks
+	// frozen makes weights graph constants instead of context variables,
+	// and lets batch norms fold into convolution kernels at conversion.
+	frozen bool
 }
 
 // opError wraps an error with the node it happened at.
@@ -260,7 +263,7 @@ func (c *converter) node(v *value) *graph.Node {
 	if v.st == nil {
 		panic(fmt.Sprintf("graphrun: internal error: value has neither node nor static tensor"))
 	}
-	if v.weight != "" && c.ctx != nil {
+	if v.weight != "" && c.ctx != nil && !c.frozen {
 		v.n = c.m.weightNode(c.ctx, c.g, v.weight, v.st)
 		return v.n
 	}

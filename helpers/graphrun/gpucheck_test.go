@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gotl/gotl/helpers/compute"
-	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/netgen"
 	"github.com/gotl/gotl/internal/tfdata"
 )
 

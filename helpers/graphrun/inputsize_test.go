@@ -6,6 +6,10 @@ import (
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/gotl/gotl/helpers/tensor"
 )
@@ -58,11 +62,18 @@ func TestModelOwns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, _ := tensor.FromFloat32s([]int64{1, 2}, []float32{1, 1})
-	if _, err := m.Run(x); err != nil {
+	// Build the Model into a context of our own: Run compiles the weights
+	// of a Model without trainable weights as constants (no variables).
+	ctx := context.New()
+	b, err := DefaultBackend()
+	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := m.Context()
+	g2 := graph.NewGraph(b, "owns")
+	defer g2.Finalize()
+	if _, err := m.Build(ctx, g2, graph.Parameter(g2, "x", shapes.Make(dtypes.Float32, 1, 2))); err != nil {
+		t.Fatal(err)
+	}
 	vars := m.Variables(ctx)
 	if len(vars) != 1 || vars["layer/w"] == nil || !m.Owns(vars["layer/w"]) {
 		t.Fatalf("variables %v", vars)

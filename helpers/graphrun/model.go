@@ -240,13 +240,19 @@ func (m *Model) Call(ctx *context.Context, inputs ...*Node) []*Node {
 
 // Build is Call returning errors, and working for Models without feeds.
 func (m *Model) Build(ctx *context.Context, g *graph.Graph, inputs ...*Node) (outs []*Node, err error) {
+	return m.build(ctx, g, false, inputs...)
+}
+
+// build converts the fetches; frozen makes the weights graph constants
+// (Run and Exec without a Trainable pattern) instead of variables.
+func (m *Model) build(ctx *context.Context, g *graph.Graph, frozen bool, inputs ...*Node) (outs []*Node, err error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("graphrun: Build needs a context for the weights")
 	}
 	if len(inputs) != len(m.feeds) {
 		return nil, fmt.Errorf("graphrun: %d inputs given for %d feeds (%s)", len(inputs), len(m.feeds), strings.Join(m.feedNames, ", "))
 	}
-	c := &converter{m: m, ctx: ctx, g: g, feeds: map[tensorRef]*value{}, done: map[string][]*value{}}
+	c := &converter{m: m, ctx: ctx, g: g, feeds: map[tensorRef]*value{}, done: map[string][]*value{}, frozen: frozen}
 	for i, ref := range m.feeds {
 		if inputs[i].Graph() != g {
 			return nil, fmt.Errorf("graphrun: input %d (%s) belongs to another graph", i, m.feedNames[i])
@@ -441,7 +447,11 @@ func DefaultBackend() (backends.Backend, error) {
 	return b, nil
 }
 
-// Context returns the context Run keeps the weights in.
+// Context returns the context Run keeps the weights in. A Model without a
+// Trainable pattern compiles its weights into Run's graphs as constants
+// (with batch norms folded into the preceding convolution kernels), so its
+// Context then holds no weight variables; use Call with your own context to
+// work with the weights as variables.
 func (m *Model) Context() *context.Context {
 	m.execMu.Lock()
 	defer m.execMu.Unlock()
@@ -465,17 +475,27 @@ func (m *Model) executor() (*context.Exec, error) {
 		}
 		m.backend = b
 	}
+	// Without trainable weights, Run's graphs hold the weights as
+	// constants: the pure-Go fast path then packs them once per compiled
+	// graph, and batch norms are folded into them when the graph is built.
+	frozen := m.trainable == nil
 	var fn any
 	if len(m.feeds) == 0 {
 		fn = func(ctx *context.Context, g *graph.Graph) []*Node {
-			outs, err := m.Build(ctx, g)
+			outs, err := m.build(ctx, g, frozen)
 			if err != nil {
 				panic(err)
 			}
 			return outs
 		}
 	} else {
-		fn = func(ctx *context.Context, inputs []*Node) []*Node { return m.Call(ctx, inputs...) }
+		fn = func(ctx *context.Context, inputs []*Node) []*Node {
+			outs, err := m.build(ctx, inputs[0].Graph(), frozen, inputs...)
+			if err != nil {
+				panic(err)
+			}
+			return outs
+		}
 	}
 	e, err := context.NewExecAny(m.backend, ctx, fn)
 	if err != nil {

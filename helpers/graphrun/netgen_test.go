@@ -3,7 +3,7 @@ package graphrun
 import (
 	"testing"
 
-	"github.com/gotl/gotl/helpers/graphrun/internal/netgen"
+	"github.com/gotl/gotl/internal/netgen"
 	"github.com/gotl/gotl/internal/tfdata"
 )
 

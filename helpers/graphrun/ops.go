@@ -64,7 +64,7 @@ func init() {
 		// 1/sqrt(x) rather than the backend Rsqrt: GoMLX v0.26 has no Rsqrt gradient.
 		"Rsqrt":      func(x *Node) *Node { return graph.Inverse(graph.Sqrt(x)) },
 		"Reciprocal": graph.Inverse, "Inv": graph.Inverse,
-		"Relu":  func(x *Node) *Node { return graph.Max(x, graph.ZerosLike(x)) },
+		"Relu":  func(x *Node) *Node { return graph.Max(x, graph.ScalarZero(x.Graph(), x.DType())) },
 		"Relu6": relu6,
 		// exp(x)-1 as TF's kernel computes it (and GoMLX's Expm1 has no gradient).
 		"Elu": func(x *Node) *Node {
@@ -234,8 +234,10 @@ func unaryOp(f func(x *Node) *Node) opFunc {
 	}
 }
 
+// relu6 compares with scalars: a scalar operand is not materialized,
+// where ZerosLike would build a tensor of x's size.
 func relu6(x *Node) *Node {
-	return graph.Min(graph.Max(x, graph.ZerosLike(x)), graph.Scalar(x.Graph(), x.DType(), 6))
+	return graph.Min(graph.Max(x, graph.ScalarZero(x.Graph(), x.DType())), graph.Scalar(x.Graph(), x.DType(), 6))
 }
 
 // divTF is TF's Div: true division for floats; for integers TF's kernel

@@ -27,6 +27,9 @@ type convRecord struct {
 	attrs     compute.ConvAttrs
 	depthwise bool
 	ref       tensorRef
+	// kst is the kernel's value when it is a weight known at conversion
+	// and the converter freezes weights (see foldBatchNormStatic).
+	kst *tensor.Tensor
 }
 
 func (r *convRecord) build(k *Node) (*Node, error) {
@@ -49,6 +52,9 @@ func convOp(c *converter, n *nodepb.NodeDef, in []*value, depthwise bool) ([]*va
 		return nil, fmt.Errorf("needs 2 inputs (input, filter), got %d", len(in))
 	}
 	r := &convRecord{x: c.node(in[0]), k: c.node(in[1]), attrs: convAttrs(n), depthwise: depthwise, ref: tensorRef{node: n.Name}}
+	if c.frozen && in[1].st != nil && in[1].st.DType == tensor.Float {
+		r.kst = in[1].st
+	}
 	y, err := r.build(r.k)
 	if err != nil {
 		return nil, err
@@ -135,7 +141,13 @@ func opFusedBatchNorm(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, e
 	} else {
 		mean, variance = c.node(in[3]), c.node(in[4])
 	}
-	y := c.batchNormFolded(in[0], x, mean, variance, offset, scale, eps)
+	var y *Node
+	if !attrBool(n, "is_training", true) {
+		y = c.foldBatchNormStatic(in[0], in[3], in[4], in[2], in[1], eps)
+	}
+	if y == nil {
+		y = c.batchNormFolded(in[0], x, mean, variance, offset, scale, eps)
+	}
 	return []*value{{n: y}, {n: mean}, {n: variance}, {n: mean}, {n: variance}, {n: mean}}, nil
 }
 
@@ -169,11 +181,19 @@ func opBatchNormGlobal(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, 
 	if len(in) != 5 {
 		return nil, fmt.Errorf("needs 5 inputs (t, m, v, beta, gamma), got %d", len(in))
 	}
-	x, m, v, beta, gamma := c.node(in[0]), c.node(in[1]), c.node(in[2]), c.node(in[3]), c.node(in[4])
+	eps := float64(attrFloat(n, "variance_epsilon", 0))
+	gammaV := in[4]
 	if !attrBool(n, "scale_after_normalization", false) {
+		gammaV = nil
+	}
+	if y := c.foldBatchNormStatic(in[0], in[1], in[2], in[3], gammaV, eps); y != nil {
+		return one(y), nil
+	}
+	x, m, v, beta, gamma := c.node(in[0]), c.node(in[1]), c.node(in[2]), c.node(in[3]), c.node(in[4])
+	if gammaV == nil {
 		gamma = nil
 	}
-	return one(c.batchNormFolded(in[0], x, m, v, beta, gamma, float64(attrFloat(n, "variance_epsilon", 0)))), nil
+	return one(c.batchNormFolded(in[0], x, m, v, beta, gamma, eps)), nil
 }
 
 func opResizeBilinear(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error) {
@@ -304,4 +324,84 @@ func opDecodeJpeg(c *converter, n *nodepb.NodeDef, in []*value) ([]*value, error
 		return nil, err
 	}
 	return []*value{{st: img}}, nil
+}
+
+// foldBatchNormStatic folds an inference batch norm into the preceding
+// convolution when the converter freezes weights and every parameter is
+// known at conversion: kernel·f and offset − mean·f (f = scale/√(var+ε))
+// are computed in Go, in float64, and the graph gets one convolution with
+// a constant kernel plus a per-channel add. The result differs from
+// normalizing the convolution's output by float32 rounding only (the
+// folded kernel is rounded once; TestFrozenBatchNormFolding measures the
+// difference). It returns nil when it does not apply.
+func (c *converter) foldBatchNormStatic(xv, meanV, varV, offsetV, scaleV *value, eps float64) *Node {
+	if !c.frozen || xv.conv == nil || xv.conv.kst == nil || xv.n == nil || c.m.consumers[xv.conv.ref] != 1 {
+		return nil
+	}
+	if f := xv.conv.attrs.DataFormat; f != "" && f != "NHWC" {
+		return nil
+	}
+	k := xv.conv.kst
+	if len(k.Shape) != 4 {
+		return nil
+	}
+	cout := int(k.Shape[3])
+	if xv.conv.depthwise {
+		cout *= int(k.Shape[2])
+	}
+	vec := func(v *value) []float32 {
+		if v == nil || v.st == nil || v.st.DType != tensor.Float || v.st.NumElements() != int64(cout) {
+			return nil
+		}
+		xs, err := v.st.Float32s()
+		if err != nil {
+			return nil
+		}
+		return xs
+	}
+	mean, variance, offset := vec(meanV), vec(varV), vec(offsetV)
+	scale := vec(scaleV)
+	if mean == nil || variance == nil || offset == nil || (scaleV != nil && scale == nil) {
+		return nil
+	}
+	kw, err := k.Float32s()
+	if err != nil {
+		return nil
+	}
+	f := make([]float64, cout)
+	shift := make([]float32, cout)
+	for i := range f {
+		f[i] = 1 / math.Sqrt(float64(variance[i])+eps)
+		if scale != nil {
+			f[i] *= float64(scale[i])
+		}
+		shift[i] = float32(float64(offset[i]) - float64(mean[i])*f[i])
+	}
+	folded := make([]float32, len(kw))
+	// HWIO (Conv2D) and HWCM (depthwise, output channel c·M+m) both keep
+	// the output channel index in the kernel's innermost position(s).
+	for i, w := range kw {
+		folded[i] = float32(float64(w) * f[i%cout])
+	}
+	kt, err := tensor.FromFloat32s(k.Shape, folded)
+	if err != nil {
+		return nil
+	}
+	gk, err := ToGoMLX(kt)
+	if err != nil {
+		return nil
+	}
+	y, err := xv.conv.build(graph.ConstTensor(c.g, gk))
+	if err != nil {
+		return nil
+	}
+	st, err := tensor.FromFloat32s([]int64{1, 1, 1, int64(cout)}, shift)
+	if err != nil {
+		return nil
+	}
+	gs, err := ToGoMLX(st)
+	if err != nil {
+		return nil
+	}
+	return graph.Add(y, graph.ConstTensor(c.g, gs))
 }

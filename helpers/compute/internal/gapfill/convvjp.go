@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
@@ -76,8 +77,19 @@ func readConvParams(node *Node) (p convParams, ok bool) {
 func convGeneralVJP(stock VJP) VJP {
 	return func(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
 		p, ok := readConvParams(node)
-		if !ok || p.channelGroups > 1 || p.batchGroups > 1 || !allOnes(p.inputDilations) {
+		if !ok || p.batchGroups > 1 || !allOnes(p.inputDilations) {
 			return stock(node, vjpOutputs, outputShape)
+		}
+		depthwise := false
+		if p.channelGroups > 1 {
+			x, kernel := node.Inputs()[0], node.Inputs()[1]
+			c := x.Shape().Dimensions[p.axes.InputChannels]
+			kd := kernel.Shape().Dimensions
+			if !DepthwiseGradients() || p.channelGroups != c || kd[p.axes.KernelInputChannels] != 1 ||
+				kd[p.axes.KernelOutputChannels] != c || x.DType() != dtypes.Float32 {
+				return stock(node, vjpOutputs, outputShape)
+			}
+			depthwise = true
 		}
 		v := vjpOutputs[0]
 		x, kernel := node.Inputs()[0], node.Inputs()[1]
@@ -114,22 +126,17 @@ func convGeneralVJP(stock VJP) VJP {
 			OutputBatch: ax.InputBatch, OutputChannels: ax.InputChannels, OutputSpatial: ax.InputSpatial,
 		}
 		revKernel := Reverse(kernel, ax.KernelSpatial...)
+		if depthwise {
+			// One input channel per group: the reversed kernel needs no
+			// channel swap, and groups stay groups.
+			revAxes.KernelInputChannels, revAxes.KernelOutputChannels = ax.KernelInputChannels, ax.KernelOutputChannels
+			dx := ConvGeneral(v, revKernel, revAxes, orOnes(nil, n), xPads, strides, dil, p.channelGroups, 1)
+			return []*Node{dx, depthwiseFilterGrad(x, v, ax, dil, wPads, strides, xTrim, p.channelGroups)}
+		}
 		dx := ConvGeneral(v, revKernel, revAxes, orOnes(nil, n), xPads, strides, dil, 1, 1)
 
 		// dw: x's channels act as batch and its batch as channels; v is the kernel.
-		xw := x
-		if anyPositive(xTrim) {
-			specs := make([]SliceAxisSpec, x.Rank())
-			for i := range specs {
-				specs[i] = AxisRange()
-			}
-			for a := range n {
-				if xTrim[a] > 0 {
-					specs[ax.InputSpatial[a]] = AxisRange(0, x.Shape().Dimensions[ax.InputSpatial[a]]-xTrim[a])
-				}
-			}
-			xw = Slice(x, specs...)
-		}
+		xw := trimInput(x, ax, xTrim)
 		wAxes := backends.ConvolveAxesConfig{
 			InputBatch: ax.InputChannels, InputChannels: ax.InputBatch, InputSpatial: ax.InputSpatial,
 			KernelInputChannels: ax.OutputBatch, KernelOutputChannels: ax.OutputChannels, KernelSpatial: ax.OutputSpatial,
@@ -138,6 +145,46 @@ func convGeneralVJP(stock VJP) VJP {
 		dw := ConvGeneral(xw, v, wAxes, dil, wPads, orOnes(nil, n), strides, 1, 1)
 		return []*Node{dx, dw}
 	}
+}
+
+// DepthwiseGradients reports whether grouped (depthwise) convolution
+// gradients may use the XLA-style batch-grouped filter-gradient
+// convolution, which only gotl's fast executors compute correctly
+// (simplego v0.26.0's batch grouping indexes the wrong batch); compute
+// sets it to "the fast path is active". When false, depthwise convolutions
+// keep GoMLX's own gradient.
+var DepthwiseGradients = func() bool { return false }
+
+// depthwiseFilterGrad is the filter gradient of a depthwise convolution:
+// dw[t, c] = Σ x[b, p(t), c]·v[b, o, c], written as XLA does, a
+// convolution with x's channels as batch grouped C ways.
+func depthwiseFilterGrad(x, v *Node, ax backends.ConvolveAxesConfig, dil []int, wPads [][2]int, strides, xTrim []int, groups int) *Node {
+	n := len(ax.InputSpatial)
+	wAxes := backends.ConvolveAxesConfig{
+		InputBatch: ax.InputChannels, InputChannels: ax.InputBatch, InputSpatial: ax.InputSpatial,
+		KernelInputChannels: ax.OutputBatch, KernelOutputChannels: ax.OutputChannels, KernelSpatial: ax.OutputSpatial,
+		OutputBatch: ax.KernelInputChannels, OutputChannels: ax.KernelOutputChannels, OutputSpatial: ax.KernelSpatial,
+	}
+	return ConvGeneral(trimInput(x, ax, xTrim), v, wAxes, dil, wPads, orOnes(nil, n), strides, 1, groups)
+}
+
+// trimInput drops the trailing input elements the forward convolution
+// never read (xTrim per spatial axis).
+func trimInput(x *Node, ax backends.ConvolveAxesConfig, xTrim []int) *Node {
+	xw := x
+	if anyPositive(xTrim) {
+		specs := make([]SliceAxisSpec, x.Rank())
+		for i := range specs {
+			specs[i] = AxisRange()
+		}
+		for a := range xTrim {
+			if xTrim[a] > 0 {
+				specs[ax.InputSpatial[a]] = AxisRange(0, x.Shape().Dimensions[ax.InputSpatial[a]]-xTrim[a])
+			}
+		}
+		xw = Slice(x, specs...)
+	}
+	return xw
 }
 
 func allOnes(s []int) bool {

@@ -318,6 +318,11 @@ func (b *Builder) scalar(dtype dtypes.DType, v float64) (backends.Op, error) {
 	return nil, fmt.Errorf("gapfill: dtype %s not supported (float32, float64)", dtype)
 }
 
+// FastSelectAndScatter, when set (by compute, with the CPU fast path),
+// builds SelectAndScatterMax/Min as one op of the inner builder and reports
+// whether it could; otherwise the window-view emulation below is used.
+var FastSelectAndScatter func(inner backends.Builder, operand, source backends.Op, window, strides []int, paddings [][2]int, isMax bool) (backends.Op, bool)
+
 func (b *Builder) selectAndScatter(operand, source backends.Op, window, strides []int, paddings [][2]int, isMax bool) (backends.Op, error) {
 	xShape, err := b.OpShape(operand)
 	if err != nil {
@@ -336,6 +341,11 @@ func (b *Builder) selectAndScatter(operand, source backends.Op, window, strides 
 	}
 	if len(paddings) == 0 {
 		paddings = make([][2]int, rank)
+	}
+	if FastSelectAndScatter != nil {
+		if op, ok := FastSelectAndScatter(b.Builder, operand, source, window, strides, paddings, isMax); ok {
+			return op, nil
+		}
 	}
 	dtype := xShape.DType
 	worst := math.Inf(-1)

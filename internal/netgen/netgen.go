@@ -1,6 +1,6 @@
 // Package netgen writes GraphDefs shaped like well-known networks (MobileNet
-// v1, Inception v3) with random weights, for graphrun's benchmarks and GPU
-// checks: the published architectures and op sets (including TF1's
+// v1, Inception v3) with random weights, for graphrun's benchmarks, GPU
+// checks and `gotl bench`: the published architectures and op sets (including TF1's
 // BatchNormWithGlobalNormalization for Inception and FusedBatchNorm + Relu6
 // for MobileNet), without downloading any model.
 package netgen

@@ -1,7 +1,8 @@
 // Package blasceiling measures OpenBLAS SGEMM as the machine's float32
-// matrix-multiplication ceiling for graphrun's benchmarks. It needs
+// matrix-multiplication ceiling for gotl's benchmarks. It needs
 // -tags openblas and Debian's libopenblas-dev; without the tag GFLOPS
-// returns 0. (helpers/compute has the same helper, but internal to it.)
+// returns 0. Benchmarks of any gotl package use it (helpers/compute keeps
+// its own copy in internal/sgemm).
 package blasceiling
 
 import (
