@@ -12,6 +12,7 @@ import (
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
 
+	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/train"
 )
@@ -91,5 +92,29 @@ func TestTrainStepsAreLimited(t *testing.T) {
 	_, err := Train(clusters(2, 4, 5, 1), cfg)
 	if !errors.Is(err, limits.ErrExceeded) || !strings.HasPrefix(err.Error(), "retrain: training needs 101 steps, more than the limit of 100 (optimizer steps; raise it with GOTL_MAX_STEPS)") {
 		t.Errorf("101 steps under a limit of 100: %v", err)
+	}
+}
+
+// Distorted training keeps decoded images only up to its byte budget
+// (limits.DecodeMemory): beyond, images are decoded again when drawn
+// instead of filling memory with every photo of the folder.
+func TestDecodedImagesAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	set, err := dataset.WriteSynthetic(dir, dataset.SyntheticOptions{Classes: 2, PerClass: 5, Height: 20, Width: 20, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const imageBytes = 20 * 20 * 3 * 4
+	d := newDecodedImages(3*imageBytes + imageBytes/2)
+	for round := 0; round < 2; round++ {
+		for _, name := range set.Names {
+			img, err := d.load(filepath.Join(dir, name))
+			if err != nil || img.Height != 20 {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+	if len(d.images) != 3 || d.held != 3*imageBytes {
+		t.Errorf("kept %d images (%d bytes); want 3 within %d bytes", len(d.images), d.held, d.max)
 	}
 }
