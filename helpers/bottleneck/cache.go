@@ -177,21 +177,11 @@ func decodeEntry(data []byte, id [32]byte) ([]float32, error) {
 	for i := range v {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[headerSize+4*i:]))
 	}
-	if i := firstNonFinite(v); i >= 0 {
+	if i := util.FirstNonFinite(v); i >= 0 {
 		// Put refuses these; an entry holding one was not written by it.
 		return nil, fmt.Errorf("bottleneck: cache entry value %d is %v", i, v[i])
 	}
 	return v, nil
-}
-
-// firstNonFinite returns the index of the first NaN or ±Inf in v, or -1.
-func firstNonFinite(v []float32) int {
-	for i, x := range v {
-		if x-x != 0 { // NaN or ±Inf
-			return i
-		}
-	}
-	return -1
 }
 
 func encodeEntry(id [32]byte, v []float32) []byte {
@@ -222,7 +212,7 @@ func (c *Cache) Put(k Key, h ContentHash, v []float32) error {
 	if len(v) == 0 || len(v) > maxVector {
 		return fmt.Errorf("bottleneck: cannot cache a vector of %d floats", len(v))
 	}
-	if i := firstNonFinite(v); i >= 0 {
+	if i := util.FirstNonFinite(v); i >= 0 {
 		return fmt.Errorf("bottleneck: cannot cache a vector whose value %d is %v", i, v[i])
 	}
 	ns := k.namespace()

@@ -13,6 +13,7 @@ import (
 	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/train"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // DefaultBatchSize is the number of images per Model call when
@@ -266,7 +267,7 @@ func (e *Extractor) run(imgs []*dataset.FloatImage, name func(k int) string) ([]
 		if len(v) == 0 || len(v) != len(vs[0]) {
 			return nil, fmt.Errorf("bottleneck: model %s returned vectors of lengths %d and %d", e.Model.OutputName(), len(vs[0]), len(v))
 		}
-		if i := firstNonFinite(v); i >= 0 {
+		if i := util.FirstNonFinite(v); i >= 0 {
 			return nil, fmt.Errorf("bottleneck: model %s computed %v (value %d of %d) for %s; nothing non-finite is cached or trained on", e.Model.OutputName(), v[i], i, len(v), name(k))
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/train"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Config describes a fine-tuning run. Graph, InputTensor, BottleneckTensor
@@ -284,10 +285,8 @@ func (t *Tuner) checkImages(examples []imageExample, split string) error {
 		if e.Label < 0 || e.Label >= len(t.cfg.Labels) {
 			return fmt.Errorf("finetune: %s label %d of image %d (%s) is outside [0, %d)", split, e.Label, i, e.Name, len(t.cfg.Labels))
 		}
-		for k, x := range img.Pix {
-			if x-x != 0 { // NaN or ±Inf
-				return fmt.Errorf("finetune: %s image %d (%s) holds %v (value %d); nothing non-finite is trained on", split, i, e.Name, x, k)
-			}
+		if k := util.FirstNonFinite(img.Pix); k >= 0 {
+			return fmt.Errorf("finetune: %s image %d (%s) holds %v (value %d); nothing non-finite is trained on", split, i, e.Name, img.Pix[k], k)
 		}
 	}
 	return nil

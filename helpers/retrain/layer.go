@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // TensorFlow's names for the final layer's variables.
@@ -118,21 +119,11 @@ func (l *Layer) CheckFinite() error {
 		name   string
 		values []float32
 	}{{WeightsName, l.Weights}, {BiasesName, l.Biases}} {
-		if i := firstNonFinite(v.values); i >= 0 {
+		if i := util.FirstNonFinite(v.values); i >= 0 {
 			return fmt.Errorf("retrain: the layer's %s holds %v (value %d of %d)", v.name, v.values[i], i, len(v.values))
 		}
 	}
 	return nil
-}
-
-// firstNonFinite returns the index of the first NaN or ±Inf in v, or -1.
-func firstNonFinite(v []float32) int {
-	for i, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return i
-		}
-	}
-	return -1
 }
 
 // SaveCheckpoint writes the layer as a V2 checkpoint at prefix

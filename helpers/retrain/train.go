@@ -13,6 +13,7 @@ import (
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/train"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // example is a bottleneck vector with its label.
@@ -117,7 +118,7 @@ func checkVectors(d *train.Bottlenecks) (inputs int, err error) {
 // checkFinite refuses a bottleneck holding NaN or ±Inf, naming its image:
 // one such value makes every weight NaN within a step.
 func checkFinite(e example) error {
-	if i := firstNonFinite(e.Input); i >= 0 {
+	if i := util.FirstNonFinite(e.Input); i >= 0 {
 		return fmt.Errorf("retrain: bottleneck of %s holds %v (value %d of %d); nothing non-finite is trained on", e.Name, e.Input[i], i, len(e.Input))
 	}
 	return nil

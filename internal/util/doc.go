@@ -6,6 +6,8 @@
 //     entries, kernel specs, charts), created with the caller's permissions
 //     less the umask, and RemoveStaleTemps, which removes the temporary files
 //     of writers that were killed, never those of live ones;
+//   - FirstNonFinite: where a float32 slice holds NaN or ±Inf, for the
+//     training code that refuses to train on, cache or export such values;
 //   - EditDistance: the Levenshtein distance behind "did you mean …?" in
 //     errors about unknown tensor and node names;
 //   - WalkAncestors: every node a graph's outputs depend on, found without

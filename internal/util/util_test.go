@@ -3,6 +3,7 @@ package util
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -184,5 +185,20 @@ func TestRemoveStaleTemps(t *testing.T) {
 	}
 	if _, err := RemoveStaleTemps(filepath.Join(dir, "missing"), 0); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing directory: %v", err)
+	}
+}
+
+func TestFirstNonFinite(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, c := range []struct {
+		v    []float32
+		want int
+	}{
+		{nil, -1}, {[]float32{0, -1, math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32}, -1},
+		{[]float32{1, nan}, 1}, {[]float32{-inf, nan}, 0}, {[]float32{1, 2, inf}, 2},
+	} {
+		if got := FirstNonFinite(c.v); got != c.want {
+			t.Errorf("FirstNonFinite(%v) = %d, want %d", c.v, got, c.want)
+		}
 	}
 }
