@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -36,6 +37,7 @@ type finetuneSummary struct {
 	trainingMetrics
 	trainingOutputs
 	CheckpointDir string       `json:"checkpoint_dir,omitempty"`
+	ResumedFrom   string       `json:"resumed_from,omitempty"`
 	History       []evaluation `json:"history"`
 }
 
@@ -50,7 +52,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	size := fs.String("input_size", "", "input size HxW (default: the input placeholder's shape)")
 	mean := fs.Float64("input_mean", float64(zoo.TinyNetInfo.Mean), "subtracted from every pixel value (0..255) after resizing")
 	std := fs.Float64("input_std", float64(zoo.TinyNetInfo.Std), "pixel values are divided by it after subtracting the mean")
-	steps := fs.Int("how_many_training_steps", def.Steps, "training steps (each a forward and backward pass of the whole network)")
+	steps := fs.Int("how_many_training_steps", def.Steps, "training steps in total, resumed ones included, like TF's max_steps: resumed at step 30, 40 means 10 more; at or past it, nothing is trained and the checkpoint's network is exported (each step is a forward and backward pass of the whole network)")
 	var opt optimizerFlags
 	opt.register(fs, def.Optimizer, "learning rate of the new final layer")
 	lrScale := fs.Float64("pretrained_learning_rate_scale", def.PretrainedLearningRateScale, "the pretrained layers' learning rate is learning_rate times this")
@@ -62,7 +64,8 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	trainable := fs.String("trainable", def.Trainable, "regular expression selecting the pretrained weights that move (default: all)")
 	topLayers := fs.Int("top_layers", def.TopLayers, "if > 0, fine-tune only the last N layers below the bottleneck")
 	initFrom := fs.String("init_from_retrained", "", "output_graph.pb of a `gotl retrain` run whose final layer starts the new one")
-	ckptDir := fs.String("checkpoint_dir", "", "write V2 checkpoints here, and resume from the latest one")
+	ckptDir := fs.String("checkpoint_dir", "", "write V2 checkpoints here, and resume from the one its `checkpoint` state file names; a directory with checkpoints that cannot be resumed (damaged or missing state file, missing or damaged files) is an error unless --start_over")
+	startOver := fs.Bool("start_over", false, "with --checkpoint_dir: ignore the checkpoints there and train from step 0 (new checkpoints replace same-named files and the state file)")
 	ckptEvery := fs.Int("checkpoint_every", def.CheckpointEvery, "checkpoint every this many steps")
 	outputGraph := fs.String("output_graph", "/tmp/finetuned_graph.pb", "where to save the fine-tuned frozen graph")
 	outputLabels := fs.String("output_labels", "/tmp/finetuned_labels.txt", "where to save the labels")
@@ -80,6 +83,13 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	log := stdout
 	if *asJSON {
 		log = stderr
+	}
+	// Before anything slow: a checkpoint directory that cannot be resumed
+	// is an error, unless the user asks to start over.
+	if *ckptDir != "" && !*startOver {
+		if _, err := finetune.LatestCheckpoint(*ckptDir); err != nil {
+			return resumeHint(err)
+		}
 	}
 	t0 := time.Now()
 	if *graphPath == "" {
@@ -124,7 +134,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor, cfg.Labels = g, *input, *bottleneckT, data.Labels
 	cfg.Trainable, cfg.TopLayers, cfg.Optimizer, cfg.PretrainedLearningRateScale = *trainable, *topLayers, opt.config(), *lrScale
 	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.ValidationBatchSize = *batch, *steps, *evalEvery, *valBatch
-	cfg.CheckpointDir, cfg.CheckpointEvery, cfg.Seed, cfg.Progress = *ckptDir, *ckptEvery, *seed, nb.Bars
+	cfg.CheckpointDir, cfg.StartOver, cfg.CheckpointEvery, cfg.Seed, cfg.Progress = *ckptDir, *startOver, *ckptEvery, *seed, nb.Bars
 	cfg.OnEval = func(p train.EvalPoint) {
 		fmt.Fprintf(log, "Step %d: Train accuracy = %.1f%%, Cross entropy = %f", p.Step, 100*p.TrainAccuracy, p.CrossEntropy)
 		if !math.IsNaN(p.ValidationAccuracy) {
@@ -140,7 +150,21 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "Fine-tuning %d pretrained weights and a new %d-class layer on %s\n", len(tuner.TrainableWeights()), len(data.Labels), compute.Describe(backend))
+	resumed, err := tuner.Resume()
+	if err != nil {
+		return resumeHint(err)
+	}
+	if resumed != "" {
+		fmt.Fprintf(log, "Resumed from step %d (%s)\n", tuner.GlobalStep(), resumed)
+	}
+	if tuner.GlobalStep() >= *steps {
+		// As tf.estimator's "Skipping training since max_steps has already
+		// saved": the count is a total.
+		fmt.Fprintf(log, "Skipping training: step %d reaches --how_many_training_steps %d, which counts resumed steps too\n", tuner.GlobalStep(), *steps)
+	} else {
+		fmt.Fprintf(log, "Fine-tuning %d pretrained weights and a new %d-class layer on %s, steps %d to %d\n",
+			len(tuner.TrainableWeights()), len(data.Labels), compute.Describe(backend), tuner.GlobalStep()+1, *steps)
+	}
 	res, err := tuner.Train(data)
 	if err != nil {
 		return err
@@ -161,6 +185,15 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 			Seconds:        map[string]float64{"loading": tLoad.Seconds(), "training": res.Duration.Seconds(), "total": time.Since(t0).Seconds()},
 			StepsPerSecond: res.StepsPerSecond, OutputGraph: *outputGraph, OutputLabels: *outputLabels,
 		},
-		CheckpointDir: *ckptDir, History: historyOf(&res.Result),
+		CheckpointDir: *ckptDir, ResumedFrom: res.ResumedFrom, History: historyOf(&res.Result),
 	})
+}
+
+// resumeHint adds to an error about a checkpoint directory that cannot be
+// resumed how to start over instead.
+func resumeHint(err error) error {
+	if errors.Is(err, finetune.ErrCannotResume) {
+		return fmt.Errorf("%w; --start_over trains from step 0 instead", err)
+	}
+	return err
 }

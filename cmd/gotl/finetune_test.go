@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,6 +95,67 @@ func TestFinetuneCommandErrors(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		if code := runMain(c.args, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want an error mentioning %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+// --how_many_training_steps is a total, as TF's max_steps: a resumed run
+// says where it resumed and trains the rest; one already there trains
+// nothing and exits 0; --start_over ignores a damaged checkpoint directory
+// (which is otherwise an error, see TestNoSilentTrainingFailures).
+func TestFinetuneResumesToTheTotal(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GOTL_CACHE_DIR", filepath.Join(dir, "cache"))
+	images := filepath.Join(dir, "images")
+	if _, err := dataset.WriteSynthetic(images, dataset.SyntheticOptions{Classes: 2, PerClass: 6, Height: 32, Width: 32, Seed: 4}); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(dir, "ckpt")
+	run := func(steps string, extra ...string) (finetuneSummary, string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"finetune", "--image_dir", images, "--checkpoint_dir", ckpt, "--how_many_training_steps", steps,
+			"--train_batch_size", "4", "--eval_step_interval", "2", "--checkpoint_every", "2",
+			"--output_graph", filepath.Join(dir, "out.pb"), "--output_labels", filepath.Join(dir, "labels.txt"), "--json"}, extra...)
+		if code := runMain(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		var s finetuneSummary
+		if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
+			t.Fatalf("bad JSON %q: %v", stdout.String(), err)
+		}
+		return s, stderr.String()
+	}
+	s, log := run("4")
+	if s.Steps != 4 || s.GlobalStep != 4 || s.ResumedFrom != "" || strings.Contains(log, "Resumed") || !strings.Contains(log, "steps 1 to 4\n") {
+		t.Errorf("fresh run: %d steps to %d, resumed from %q; log:\n%s", s.Steps, s.GlobalStep, s.ResumedFrom, log)
+	}
+	s, log = run("6")
+	from := filepath.Join(ckpt, "model.ckpt-4")
+	if s.Steps != 2 || s.GlobalStep != 6 || s.ResumedFrom != from || !strings.Contains(log, "Resumed from step 4 ("+from+")\n") || !strings.Contains(log, "steps 5 to 6\n") {
+		t.Errorf("resumed run: %d steps to %d, resumed from %q; log:\n%s", s.Steps, s.GlobalStep, s.ResumedFrom, log)
+	}
+	s, log = run("6")
+	if s.Steps != 0 || s.GlobalStep != 6 || len(s.History) != 0 ||
+		!strings.Contains(log, "Skipping training: step 6 reaches --how_many_training_steps 6, which counts resumed steps too\n") {
+		t.Errorf("run at its total: %d steps to %d, %d evaluations; log:\n%s", s.Steps, s.GlobalStep, len(s.History), log)
+	}
+	if err := os.WriteFile(filepath.Join(ckpt, "checkpoint"), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = run("2", "--start_over")
+	if s.Steps != 2 || s.GlobalStep != 2 || s.ResumedFrom != "" {
+		t.Errorf("--start_over: %d steps to %d, resumed from %q", s.Steps, s.GlobalStep, s.ResumedFrom)
+	}
+	if st, err := checkpoint.ReadState(ckpt); err != nil || st.ModelCheckpointPath != "model.ckpt-2" {
+		t.Errorf("state after --start_over: %+v, %v", st, err)
+	}
+	// -h says so.
+	var stdout, stderr bytes.Buffer
+	runMain([]string{"finetune", "-h"}, &stdout, &stderr)
+	for _, want := range []string{"-start_over", "training steps in total, resumed ones included, like TF's max_steps"} {
+		if !strings.Contains(stderr.String()+stdout.String(), want) {
+			t.Errorf("finetune -h lacks %q", want)
 		}
 	}
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gotl/gotl/helpers/bottleneck"
+	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/internal/memtest"
 )
 
@@ -166,4 +172,117 @@ func adler32Zeros(n int) uint32 {
 		b = (b + a) % 65521
 	}
 	return b<<16 | a
+}
+
+// TestNoSilentTrainingFailures runs the training cases of issue 12 in child
+// processes: checkpoint directories that cannot be resumed from, NaN in
+// imported bottlenecks, diverging training. Each used to exit 0 (a silent
+// restart from step 1 that rewrote the state file; NaN weights exported);
+// now each fails with one line that names the file or step, and writes no
+// output. The last case shows image decodes held to GOTL_DECODE_MEMORY
+// however many workers run: eight 2000×2000 PNGs on GOMAXPROCS=8 peaked at
+// 580 MB without the budget, 194 MB with 64 MiB.
+func TestNoSilentTrainingFailures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 9 child processes (about 10 s)")
+	}
+	dir := t.TempDir()
+	t.Setenv("GOTL_CACHE_DIR", filepath.Join(dir, "cache")) // TinyNet
+	path := func(name string) string { return filepath.Join(dir, name) }
+	write := func(name, content string) {
+		p := path(name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Checkpoint directories: model.ckpt-10 … 40 (names only: these are
+	// refused before anything reads them) with a state file that is
+	// garbage, empty, dangling or missing.
+	for _, d := range []string{"garbage", "empty", "dangling", "nostate"} {
+		for step := 10; step <= 40; step += 10 {
+			write(fmt.Sprintf("%s/model.ckpt-%d.index", d, step), "")
+			write(fmt.Sprintf("%s/model.ckpt-%d.data-00000-of-00001", d, step), "")
+		}
+	}
+	write("garbage/checkpoint", "garbage\n")
+	write("empty/checkpoint", "")
+	write("dangling/checkpoint", `model_checkpoint_path: "model.ckpt-50"`+"\n")
+	write("damaged/model.ckpt-40.index", "not a table")
+	write("damaged/model.ckpt-40.data-00000-of-00001", "")
+	write("damaged/checkpoint", `model_checkpoint_path: "model.ckpt-40"`+"\n")
+
+	// What the heavier cases need, made only in the child that runs them.
+	images := func() string {
+		p := path("images")
+		if _, err := dataset.WriteSynthetic(p, dataset.SyntheticOptions{Classes: 2, PerClass: 6, Height: 32, Width: 32, Seed: 1}); err != nil {
+			panic(err)
+		}
+		return p
+	}
+	nanText := func() string {
+		p := path("text")
+		img := images()
+		f, err := dataset.LoadFolder(img, dataset.DefaultFolderOptions())
+		if err != nil {
+			panic(err)
+		}
+		txt := bottleneck.TextPath(p, f, f.Images[0], "")
+		os.MkdirAll(filepath.Dir(txt), 0o755)
+		os.WriteFile(txt, []byte("0.5,nan,1"), 0o644)
+		return img
+	}
+	bigPNGs := func() string {
+		p := path("big")
+		for i := 0; i < 8; i++ {
+			img := image.NewGray(image.Rect(0, 0, 2000, 2000))
+			img.Pix[i] = 255
+			var buf bytes.Buffer
+			png.Encode(&buf, img)
+			name := filepath.Join(p, fmt.Sprintf("c%d", i%2), fmt.Sprintf("%d.png", i))
+			os.MkdirAll(filepath.Dir(name), 0o755)
+			os.WriteFile(name, buf.Bytes(), 0o644)
+		}
+		return p
+	}
+	// noOutput runs gotl and fails (exit 99) if it wrote the output graph.
+	noOutput := func(prepare func() string, args ...string) func(stdout, stderr io.Writer) int {
+		return func(stdout, stderr io.Writer) int {
+			out := path("out.pb")
+			args = append([]string{args[0], "--image_dir", prepare(), "--output_graph", out, "--output_labels", path("labels.txt")}, args[1:]...)
+			code := runMain(args, stdout, stderr)
+			if _, err := os.Stat(out); err == nil {
+				fmt.Fprintln(stderr, "wrote", out)
+				return 99
+			}
+			return code
+		}
+	}
+	noImages := func() string { return path("no_images_needed") }
+	const mb = 1 << 20
+	hint := `; --start_over trains from step 0 instead\n$`
+	cases := []memtest.Case{
+		{Name: "finetune garbage state file", Run: noOutput(noImages, "finetune", "--checkpoint_dir", path("garbage")), Exit: 1, MaxRSS: 150 * mb,
+			Stderr: "^gotl finetune: finetune: cannot resume from \\S+garbage: checkpoint: \\S+garbage/checkpoint:1: expected `field: value`, got \"garbage\"" + hint},
+		{Name: "finetune empty state file", Run: noOutput(noImages, "finetune", "--checkpoint_dir", path("empty")), Exit: 1, MaxRSS: 150 * mb,
+			Stderr: `^gotl finetune: finetune: cannot resume from \S+empty: checkpoint: \S+empty/checkpoint has no model_checkpoint_path` + hint},
+		{Name: "finetune dangling state file", Run: noOutput(noImages, "finetune", "--checkpoint_dir", path("dangling")), Exit: 1, MaxRSS: 150 * mb,
+			Stderr: `^gotl finetune: finetune: cannot resume from \S+dangling: checkpoint: \S+dangling/checkpoint names "model.ckpt-50", but \S+/model.ckpt-50.index \(V2\) and \S+/model.ckpt-50 \(V1\) are missing` + hint},
+		{Name: "finetune no state file", Run: noOutput(noImages, "finetune", "--checkpoint_dir", path("nostate")), Exit: 1, MaxRSS: 150 * mb,
+			Stderr: `^gotl finetune: finetune: cannot resume from \S+nostate: it holds checkpoints \(4 of them, model.ckpt-10 … model.ckpt-40\) but no "checkpoint" state file naming the one to resume from \(write one: model_checkpoint_path: "model.ckpt-40"\)` + hint},
+		{Name: "finetune damaged checkpoint", Run: noOutput(images, "finetune", "--checkpoint_dir", path("damaged")), Exit: 1, MaxRSS: 250 * mb,
+			Stderr: `(^|\n)gotl finetune: finetune: cannot resume from \S+damaged: checkpoint: corrupt file: \S+damaged/model.ckpt-40.index: file is 11 bytes, [^\n]*` + hint},
+		{Name: "finetune diverging", Run: noOutput(images, "finetune", "--learning_rate", "1e30", "--checkpoint_dir", path("ckpt")), Exit: 1, MaxRSS: 250 * mb,
+			Stderr: `(^|\n)gotl finetune: finetune: step \d+: cross-entropy is NaN \(learning rate too high\?\)\n$`},
+		{Name: "bottlenecks nan in text", Run: func(stdout, stderr io.Writer) int {
+			return runMain([]string{"bottlenecks", "--image_dir", nanText(), "--import_text", path("text"), "--bottleneck_dir", path("bn")}, stdout, stderr)
+		}, Exit: 1, MaxRSS: 150 * mb,
+			Stderr: `^gotl bottlenecks: bottleneck: value 1 is "nan", not a finite number \(file \S+/text/\S+\.txt\)\n$`},
+		{Name: "retrain diverging", Run: noOutput(images, "retrain", "--learning_rate", "1e300", "--bottleneck_dir", path("bn"), "--how_many_training_steps", "10"), Exit: 1, MaxRSS: 150 * mb,
+			Stderr: `(^|\n)gotl retrain: retrain: the layer's final_training_ops/weights/final_weights holds [-+]Inf \(value \d+ of \d+\) after step 1: training diverged \(learning rate 1e\+300 too high\?\)\n$`},
+		{Name: "bottlenecks decode budget", Env: []string{"GOMAXPROCS=8", "GOTL_DECODE_MEMORY=64MiB"}, Run: func(stdout, stderr io.Writer) int {
+			return runMain([]string{"bottlenecks", "--image_dir", bigPNGs(), "--bottleneck_dir", path("bn")}, stdout, stderr)
+		}, Exit: 0, MaxRSS: 320 * mb},
+	}
+	memtest.Run(t, cases...)
 }

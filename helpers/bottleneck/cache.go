@@ -12,8 +12,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/internal/util"
 )
 
@@ -58,17 +60,25 @@ type Stats struct {
 	Misses  int64 // entries absent, plus corrupt ones
 	Corrupt int64 // entries present but unreadable (bad checksum, truncated, misfiled)
 	Writes  int64 // entries written
+	// StaleTemps counts temporary files of killed writers removed (see
+	// Put).
+	StaleTemps int64
 }
 
 func (s Stats) String() string {
-	return fmt.Sprintf("%d hits, %d misses (%d corrupt), %d written", s.Hits, s.Misses, s.Corrupt, s.Writes)
+	out := fmt.Sprintf("%d hits, %d misses (%d corrupt), %d written", s.Hits, s.Misses, s.Corrupt, s.Writes)
+	if s.StaleTemps > 0 {
+		out += fmt.Sprintf(", %d stale temporary files removed", s.StaleTemps)
+	}
+	return out
 }
 
 // Cache is a persistent bottleneck cache in a directory. It is safe for
 // concurrent use by goroutines and by several processes.
 type Cache struct {
-	dir                           string
-	hits, misses, corrupt, writes atomic.Int64
+	dir                                       string
+	hits, misses, corrupt, writes, staleTemps atomic.Int64
+	swept                                     sync.Map // directories Put has removed stale temporary files from
 }
 
 // Open opens (creating if needed) a cache directory.
@@ -87,7 +97,7 @@ func (c *Cache) Dir() string { return c.dir }
 
 // Stats returns the counters.
 func (c *Cache) Stats() Stats {
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Corrupt: c.corrupt.Load(), Writes: c.writes.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Corrupt: c.corrupt.Load(), Writes: c.writes.Load(), StaleTemps: c.staleTemps.Load()}
 }
 
 // ResetStats zeroes the counters.
@@ -96,6 +106,7 @@ func (c *Cache) ResetStats() {
 	c.misses.Store(0)
 	c.corrupt.Store(0)
 	c.writes.Store(0)
+	c.staleTemps.Store(0)
 }
 
 // entry file layout (little-endian):
@@ -109,6 +120,7 @@ const (
 	headerSize  = len(magic) + 32 + 4
 	maxVector   = 1 << 24 // floats per vector; far above any real bottleneck
 	trailerSize = 4
+	maxEntry    = int64(headerSize + 4*maxVector + trailerSize)
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -124,11 +136,15 @@ func (c *Cache) path(ns string, h ContentHash) string {
 
 // Get returns the cached vector for the image with content hash h under
 // key k. A missing or invalid entry returns ok=false (and counts as a miss;
-// invalid ones also as corrupt).
+// invalid ones also as corrupt). Entries are read as regular files only, so
+// a FIFO or device in the cache is a corrupt entry, not a hang.
 func (c *Cache) Get(k Key, h ContentHash) (v []float32, ok bool) {
 	ns := k.namespace()
-	data, err := os.ReadFile(c.path(ns, h))
+	data, err := limits.ReadFileMax(c.path(ns, h), maxEntry)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			c.corrupt.Add(1)
+		}
 		c.misses.Add(1)
 		return nil, false
 	}
@@ -161,6 +177,10 @@ func decodeEntry(data []byte, id [32]byte) ([]float32, error) {
 	for i := range v {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[headerSize+4*i:]))
 	}
+	if i := util.FirstNonFinite(v); i >= 0 {
+		// Put refuses these; an entry holding one was not written by it.
+		return nil, fmt.Errorf("bottleneck: cache entry value %d is %v", i, v[i])
+	}
 	return v, nil
 }
 
@@ -180,15 +200,28 @@ func encodeEntry(id [32]byte, v []float32) []byte {
 // Put stores v for content hash h under key k, atomically: the entry is
 // written to a temporary file in the same directory and renamed over any
 // previous one, so concurrent readers and writers see a whole entry or none.
+// Vectors holding NaN or ±Inf are refused: they would poison every training
+// run that reads them.
+//
+// The first Put of a process into a directory of the cache also removes the
+// temporary files that writers killed mid-write left there
+// (util.RemoveStaleTemps: files unmodified for util.StaleTempAge whose lock
+// no live writer holds), so the cost of cleaning follows the cost of
+// writing and reads never pay it.
 func (c *Cache) Put(k Key, h ContentHash, v []float32) error {
 	if len(v) == 0 || len(v) > maxVector {
 		return fmt.Errorf("bottleneck: cannot cache a vector of %d floats", len(v))
+	}
+	if i := util.FirstNonFinite(v); i >= 0 {
+		return fmt.Errorf("bottleneck: cannot cache a vector whose value %d is %v", i, v[i])
 	}
 	ns := k.namespace()
 	p := c.path(ns, h)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("bottleneck: %w", err)
 	}
+	c.sweep(filepath.Dir(p))
+	c.sweep(filepath.Join(c.dir, ns[:16]))
 	if err := c.describe(ns, k); err != nil {
 		return err
 	}
@@ -222,6 +255,15 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
+// sweep removes stale temporary files from dir, once per Cache.
+func (c *Cache) sweep(dir string) {
+	if _, done := c.swept.LoadOrStore(dir, true); done {
+		return
+	}
+	n, _ := util.RemoveStaleTemps(dir, util.StaleTempAge) // best effort: leftovers cost only disk space
+	c.staleTemps.Add(int64(n))
+}
+
 // Len counts the entries stored under key k.
 func (c *Cache) Len(k Key) (int, error) {
 	n := 0
@@ -244,9 +286,9 @@ func (c *Cache) Len(k Key) (int, error) {
 	return n, nil
 }
 
-// HashFile returns the content hash of the file at path.
+// HashFile returns the content hash of the regular file at path.
 func HashFile(path string) (ContentHash, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return ContentHash{}, fmt.Errorf("bottleneck: %w", err)
 	}

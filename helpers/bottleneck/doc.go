@@ -18,8 +18,18 @@
 // and renamed into place, so several processes may fill one cache at once
 // and a reader never sees half an entry; each entry carries its key and a
 // CRC-32C, and an entry that is corrupt, truncated or misfiled counts as a
-// miss and is recomputed. Stats counts hits, misses, corrupt entries and
-// writes.
+// miss and is recomputed. Stats counts hits, misses, corrupt entries,
+// writes, and the temporary files of killed writers that Put removed (those
+// unmodified for an hour whose lock no live writer holds: see
+// util.RemoveStaleTemps). Files are created 0644 and directories 0755, less
+// the umask.
+//
+// Nothing non-finite enters the cache: a model output or an imported text
+// bottleneck holding NaN or ±Inf is an error naming its image or file, and
+// an entry holding one is corrupt. Image files are read as regular files
+// only, and the images that Extractor's workers decode at once hold at most
+// DecodeBudget's bytes together (limits.DecodeBudget by default, sized by
+// GOTL_DECODE_MEMORY), however many workers run.
 //
 //	cache, err := bottleneck.Open("/tmp/gotl_bottlenecks")
 //	ex := &bottleneck.Extractor{Model: model, Cache: cache,

@@ -1,15 +1,19 @@
 package bottleneck
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"os"
+	"image"
 	"runtime"
 	"sync"
 
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/train"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // DefaultBatchSize is the number of images per Model call when
@@ -54,6 +58,14 @@ type Extractor struct {
 	Cache      *Cache // nil: always compute
 	BatchSize  int    // images per Model call; default DefaultBatchSize
 	Workers    int    // goroutines reading and decoding; default GOMAXPROCS
+	// DecodeBudget bounds the memory of the images that the workers decode
+	// at once: each decode first acquires limits.DecodeBytes of its
+	// image's header, and releases it once the image is preprocessed, so
+	// that many workers on large photos stay within the budget (one image
+	// larger than the whole budget is decoded alone). Default:
+	// limits.DecodeBudget(), GOTL_DECODE_MEMORY bytes shared by the whole
+	// process.
+	DecodeBudget *limits.Budget
 	// Progress, when set, is shown the extraction (one unit per image);
 	// nb.Bars draws it in a notebook or terminal.
 	Progress progress.Reporter
@@ -73,7 +85,9 @@ func (e *Extractor) check() error {
 }
 
 // Files returns the bottleneck vector of each image file, in order: cached
-// vectors are read, the others computed and cached.
+// vectors are read, the others computed and cached. Image files are read as
+// regular files only (limits.ReadFile), and decoded within DecodeBudget. A
+// vector with NaN or ±Inf is an error naming its image.
 func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	if err := e.check(); err != nil {
 		return nil, err
@@ -89,6 +103,10 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 	label := e.Label
 	if label == "" {
 		label = "bottlenecks"
+	}
+	budget := e.DecodeBudget
+	if budget == nil {
+		budget = limits.DecodeBudget()
 	}
 	prog := progress.Start(e.Progress, label, len(paths))
 	defer prog.Done()
@@ -107,7 +125,7 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 		)
 		parallel(end-start, workers, func(j int) {
 			i := start + j
-			data, err := os.ReadFile(paths[i])
+			data, err := limits.ReadFile(paths[i])
 			if err != nil {
 				errs[j] = fmt.Errorf("bottleneck: %w", err)
 				return
@@ -119,12 +137,11 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 					return
 				}
 			}
-			img, err := dataset.Decode(data)
+			in, err := e.decode(data, budget)
 			if err != nil {
 				errs[j] = fmt.Errorf("%w (file %s)", err, paths[i])
 				return
 			}
-			in := e.Preprocess.Apply(img)
 			mu.Lock()
 			misses = append(misses, i)
 			inputs[i] = in
@@ -141,9 +158,9 @@ func (e *Extractor) Files(paths []string) ([][]float32, error) {
 			for k, i := range idx {
 				imgs[k] = inputs[i]
 			}
-			vs, err := e.run(imgs)
+			vs, err := e.run(imgs, func(k int) string { return paths[idx[k]] })
 			if err != nil {
-				return nil, fmt.Errorf("%w (batch starting with %s)", err, paths[idx[0]])
+				return nil, err
 			}
 			for k, i := range idx {
 				out[i] = vs[k]
@@ -208,7 +225,7 @@ func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
 		for _, img := range images[b:min(b+batch, len(images))] {
 			in = append(in, e.Preprocess.Apply(img))
 		}
-		vs, err := e.run(in)
+		vs, err := e.run(in, func(k int) string { return fmt.Sprintf("image %d", b+k) })
 		if err != nil {
 			return nil, err
 		}
@@ -217,17 +234,45 @@ func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
 	return out, nil
 }
 
-func (e *Extractor) run(imgs []*dataset.FloatImage) ([][]float32, error) {
+// decodeImage is dataset.Decode; tests instrument it.
+var decodeImage = dataset.Decode
+
+// decode decodes and preprocesses one image file's bytes, holding its
+// decoding memory (limits.DecodeBytes: the decoded image and its float
+// copy) from budget meanwhile.
+func (e *Extractor) decode(data []byte, budget *limits.Budget) (*dataset.FloatImage, error) {
+	var cost int64
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		cost = limits.DecodeBytes(cfg, 12) // float32 RGB
+	} // else decodeImage fails on the header at once
+	taken, err := budget.Acquire(context.Background(), cost)
+	if err != nil {
+		return nil, err
+	}
+	defer budget.Release(taken)
+	img, err := decodeImage(data)
+	if err != nil {
+		return nil, err
+	}
+	return e.Preprocess.Apply(img), nil
+}
+
+// run computes the vectors of a batch; name(k) names the kth image in
+// errors.
+func (e *Extractor) run(imgs []*dataset.FloatImage, name func(k int) string) ([][]float32, error) {
 	vs, err := e.Model.Bottlenecks(imgs)
 	if err != nil {
-		return nil, fmt.Errorf("bottleneck: model %s: %w", e.Model.OutputName(), err)
+		return nil, fmt.Errorf("bottleneck: model %s: %w (batch starting with %s)", e.Model.OutputName(), err, name(0))
 	}
 	if len(vs) != len(imgs) {
 		return nil, fmt.Errorf("bottleneck: model %s returned %d vectors for %d images", e.Model.OutputName(), len(vs), len(imgs))
 	}
-	for _, v := range vs {
+	for k, v := range vs {
 		if len(v) == 0 || len(v) != len(vs[0]) {
 			return nil, fmt.Errorf("bottleneck: model %s returned vectors of lengths %d and %d", e.Model.OutputName(), len(vs[0]), len(v))
+		}
+		if i := util.FirstNonFinite(v); i >= 0 {
+			return nil, fmt.Errorf("bottleneck: model %s computed %v (value %d of %d) for %s; nothing non-finite is cached or trained on", e.Model.OutputName(), v[i], i, len(v), name(k))
 		}
 	}
 	return vs, nil

@@ -2,13 +2,13 @@ package bottleneck
 
 import (
 	"fmt"
-	"os"
 
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/tensor"
 )
 
@@ -29,7 +29,7 @@ type GraphModel struct {
 // "input:0") to output (the bottleneck, "pool_3/_reshape:0"). The
 // fingerprint is the SHA-256 of the file's bytes.
 func LoadGraphModel(path, input, output string, opts ...graphrun.Option) (*GraphModel, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("bottleneck: %w", err)
 	}

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/limits"
 )
 
 // TextPath is where retrain.py keeps the text bottleneck of img:
@@ -59,7 +61,9 @@ func ExportText(dir string, f *dataset.Folder, vectors [][]float32, module strin
 	return nil
 }
 
-// ParseText parses one retrain.py bottleneck file: comma-separated floats.
+// ParseText parses one retrain.py bottleneck file: comma-separated floats,
+// all finite: "nan" and "inf", which strconv would accept, are errors, so
+// that a damaged file stops the import instead of training on NaN.
 func ParseText(data []byte) ([]float32, error) {
 	s := strings.TrimSpace(string(data))
 	if s == "" {
@@ -72,6 +76,9 @@ func ParseText(data []byte) ([]float32, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bottleneck: value %d: %w", i, err)
 		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("bottleneck: value %d is %q, not a finite number", i, strings.TrimSpace(p))
+		}
 		v[i] = float32(x)
 	}
 	return v, nil
@@ -79,26 +86,20 @@ func ParseText(data []byte) ([]float32, error) {
 
 // ImportText reads retrain.py text bottlenecks for f's images from dir. The
 // result is aligned with f.Images; images without a file get nil and are
-// counted in missing. A file that does not parse, or whose length differs
-// from the others, is an error naming it.
+// counted in missing. A file that does not parse (see ParseText), that is
+// not a regular file, or whose length differs from the others, is an error
+// naming it.
 func ImportText(dir string, f *dataset.Folder, module string) (vectors [][]float32, missing int, err error) {
 	vectors = make([][]float32, len(f.Images))
 	for i, img := range f.Images {
 		p := TextPath(dir, f, img, module)
-		st, err := os.Stat(p)
+		data, err := limits.ReadFileMax(p, maxTextBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			missing++
 			continue
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("bottleneck: %w", err)
-		}
-		if st.Size() > maxTextBytes {
-			return nil, 0, fmt.Errorf("bottleneck: %s is %d bytes, more than a bottleneck file can be", p, st.Size())
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, 0, fmt.Errorf("bottleneck: %w", err)
+			return nil, 0, fmt.Errorf("bottleneck: text bottleneck %w", err)
 		}
 		v, err := ParseText(data)
 		if err != nil {

@@ -19,8 +19,24 @@
 // Train runs the loop on the splits LoadImages reads from an image folder
 // (retrain.py's split, the same helpers/retrain uses), with evaluations and
 // a result in helpers/train's terms, as retrain's; it writes V2 checkpoints
-// every Config.CheckpointEvery steps (and resumes from the latest one), and
-// Export writes a frozen output_graph.pb + labels that `gotl classify` runs.
+// every Config.CheckpointEvery steps, and Export writes a frozen
+// output_graph.pb + labels that `gotl classify` runs.
+//
+// Resuming follows TensorFlow's MonitoredTrainingSession and Estimator:
+// Train restores the checkpoint that Config.CheckpointDir's `checkpoint`
+// state file names, and Config.Steps is the total number of steps, resumed
+// ones included (max_steps): resumed at step 30 with Steps 40, it trains 10
+// more; resumed at or past Steps, it trains none ("Skipping training since
+// max_steps has already saved"). A directory that does not exist or holds
+// no checkpoint is a fresh start; any other state that cannot be resumed
+// (a state file that does not parse or names missing files, checkpoints
+// without a state file, a damaged checkpoint or one of another network) is
+// an error wrapping ErrCannotResume, never a silent restart, unless
+// Config.StartOver asks for one.
+//
+// Nothing non-finite comes out of training: a NaN or infinite cross-entropy
+// stops Train at its step, images holding NaN are refused before it starts,
+// and checkpoints and exports check every weight before they write a byte.
 //
 // Each step costs a full forward and backward pass, which is what GPUs are for:
 // with GOMLX_BACKEND=xla:cuda the same code runs there (see helpers/compute).

@@ -163,8 +163,8 @@ func TestFineTuningLearnsAndExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := tu2.RestoreLatest(cfg.CheckpointDir); err != nil || !ok {
-		t.Fatalf("RestoreLatest: %v, %v", ok, err)
+	if prefix, err := tu2.RestoreLatest(cfg.CheckpointDir); err != nil || prefix != filepath.Join(cfg.CheckpointDir, "model.ckpt-30") {
+		t.Fatalf("RestoreLatest: %q, %v", prefix, err)
 	}
 	if tu2.GlobalStep() != 30 {
 		t.Errorf("resumed at step %d, want 30", tu2.GlobalStep())

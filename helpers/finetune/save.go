@@ -1,10 +1,16 @@
 package finetune
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
@@ -53,11 +59,10 @@ func (t *Tuner) checkpointNames() map[string]*context.Variable {
 
 // SaveCheckpoint writes every variable (pretrained weights, the new layer,
 // optimizer slots, global_step) as a V2 checkpoint dir/model.ckpt-STEP and
-// points dir's checkpoint state file at it. It returns the prefix.
+// points dir's checkpoint state file at it. It returns the prefix. If a
+// variable holds NaN or ±Inf (training diverged), it writes nothing and
+// returns an error naming the variable and the step.
 func (t *Tuner) SaveCheckpoint(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("finetune: %w", err)
-	}
 	values := map[string]*tensor.Tensor{}
 	for name, v := range t.checkpointNames() {
 		val, err := v.Value()
@@ -67,6 +72,12 @@ func (t *Tuner) SaveCheckpoint(dir string) (string, error) {
 		if values[name], err = graphrun.FromGoMLX(val); err != nil {
 			return "", fmt.Errorf("finetune: variable %s: %w", name, err)
 		}
+		if err := checkFinite(name, values[name]); err != nil {
+			return "", fmt.Errorf("%w at step %d: not saving a checkpoint", err, t.step)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("finetune: %w", err)
 	}
 	prefix := filepath.Join(dir, fmt.Sprintf("model.ckpt-%d", t.step))
 	if err := checkpoint.Write(prefix, values); err != nil {
@@ -139,17 +150,164 @@ func (t *Tuner) Restore(prefix string) error {
 	return nil
 }
 
-// RestoreLatest restores the newest checkpoint of dir, if there is one, and
-// reports whether it did.
-func (t *Tuner) RestoreLatest(dir string) (bool, error) {
+// ErrCannotResume is matched (errors.Is) by the errors of LatestCheckpoint,
+// RestoreLatest, Resume and Train when a checkpoint directory holds
+// checkpoints that cannot be resumed from: a `checkpoint` state file that
+// does not parse, is empty or names files that are missing; checkpoint files
+// without a state file; a checkpoint that is damaged or was written for
+// another network. Training then stops before it writes anything, instead
+// of silently starting again from step 0 and overwriting the state file;
+// Config.StartOver is how to ask for a fresh start.
+var ErrCannotResume = errors.New("cannot resume")
+
+type resumeError struct {
+	dir string
+	err error
+}
+
+func (e *resumeError) Error() string {
+	return fmt.Sprintf("finetune: cannot resume from %s: %s", e.dir, strings.TrimPrefix(e.err.Error(), "finetune: "))
+}
+func (e *resumeError) Unwrap() error        { return e.err }
+func (e *resumeError) Is(target error) bool { return target == ErrCannotResume }
+
+// LatestCheckpoint returns the prefix of the checkpoint that training in
+// dir resumes from: the one dir's `checkpoint` state file names, as
+// tf.train.latest_checkpoint finds it. It returns "" when dir does not
+// exist or holds no checkpoint files at all (a fresh start), and an error
+// wrapping ErrCannotResume and naming the problem otherwise (see there).
+func LatestCheckpoint(dir string) (string, error) {
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", &resumeError{dir, err}
+	}
+	if !st.IsDir() {
+		return "", &resumeError{dir, errors.New("not a directory")}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, checkpoint.StateFile)); errors.Is(err, fs.ErrNotExist) {
+		prefixes, err := checkpointPrefixes(dir)
+		if err != nil {
+			return "", &resumeError{dir, err}
+		}
+		if len(prefixes) == 0 {
+			return "", nil
+		}
+		found := prefixes[0]
+		if n := len(prefixes); n > 1 {
+			found = fmt.Sprintf("%d of them, %s … %s", n, prefixes[0], prefixes[n-1])
+		}
+		return "", &resumeError{dir, fmt.Errorf("it holds checkpoints (%s) but no %q state file naming the one to resume from (write one: model_checkpoint_path: %q)",
+			found, checkpoint.StateFile, prefixes[len(prefixes)-1])}
+	}
 	prefix, err := checkpoint.LatestCheckpoint(dir)
+	if err != nil {
+		return "", &resumeError{dir, err}
+	}
+	return prefix, nil
+}
+
+// checkpointPrefixes lists the checkpoints whose files are in dir (V2
+// .index and data files, V1 and .meta files of model.ckpt*), ordered by
+// their step suffix.
+func checkpointPrefixes(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if !checkpoint.IsV2FileName(name) && !strings.HasPrefix(name, "model.ckpt") {
+			continue
+		}
+		prefix := strings.TrimSuffix(strings.TrimSuffix(name, ".index"), ".meta")
+		if i := strings.LastIndex(prefix, ".data-"); i > 0 {
+			prefix = prefix[:i]
+		}
+		if !seen[prefix] {
+			seen[prefix] = true
+			out = append(out, prefix)
+		}
+	}
+	step := func(p string) int {
+		n, _ := strconv.Atoi(p[strings.LastIndexByte(p, '-')+1:])
+		return n
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := step(out[i]), step(out[j]); a != b {
+			return a < b
+		}
+		return out[i] < out[j]
+	})
+	return out, nil
+}
+
+// RestoreLatest restores the checkpoint LatestCheckpoint finds in dir and
+// returns its prefix, or "" if dir holds none. Errors wrap ErrCannotResume.
+func (t *Tuner) RestoreLatest(dir string) (string, error) {
+	prefix, err := LatestCheckpoint(dir)
 	if err != nil || prefix == "" {
-		return false, nil // nothing to resume from
+		return "", err
 	}
 	if err := t.Restore(prefix); err != nil {
-		return false, err
+		return "", &resumeError{dir, err}
 	}
-	return true, nil
+	return prefix, nil
+}
+
+// Resume prepares training in Config.CheckpointDir: unless
+// Config.StartOver is set, it restores the checkpoint found there (see
+// RestoreLatest) and returns its prefix; GlobalStep is then the step
+// training continues from. It returns "" when training starts at step 0.
+// Train calls it if it has not been called; call it first to report where
+// training resumes. Errors wrap ErrCannotResume.
+func (t *Tuner) Resume() (string, error) {
+	if t.resumed {
+		return t.resumedFrom, nil
+	}
+	if t.cfg.CheckpointDir != "" && !t.cfg.StartOver {
+		prefix, err := t.RestoreLatest(t.cfg.CheckpointDir)
+		if err != nil {
+			return "", err
+		}
+		t.resumedFrom = prefix
+	}
+	t.resumed = true
+	return t.resumedFrom, nil
+}
+
+// checkFinite returns an error naming name and the first NaN or ±Inf of a
+// floating-point tensor; other dtypes pass.
+func checkFinite(name string, v *tensor.Tensor) error {
+	bad, at := 0.0, -1
+	switch tensor.BaseType(v.DType) {
+	case tensor.Float:
+		for i := 0; i+4 <= len(v.Data); i += 4 {
+			if x := math.Float32frombits(binary.LittleEndian.Uint32(v.Data[i:])); x-x != 0 { // NaN or ±Inf
+				bad, at = float64(x), i/4
+				break
+			}
+		}
+	case tensor.Double, tensor.Half, tensor.Bfloat16:
+		vals, err := v.Float64s()
+		if err != nil {
+			return fmt.Errorf("finetune: variable %s: %w", name, err)
+		}
+		for i, x := range vals {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				bad, at = x, i
+				break
+			}
+		}
+	}
+	if at >= 0 {
+		return fmt.Errorf("finetune: variable %s holds %v (value %d of %d)", name, bad, at, v.NumElements())
+	}
+	return nil
 }
 
 // Head returns the new final layer's current weights.
@@ -187,11 +345,18 @@ func (t *Tuner) PretrainedWeights() (map[string]*tensor.Tensor, error) {
 // ExportGraph returns the fine-tuned network as a frozen GraphDef: the
 // original graph with its weight Consts replaced by their current values and
 // the new layer appended after the bottleneck, ending in finalTensorName
-// ("final_result" if empty), like retrain.py's output_graph.pb.
+// ("final_result" if empty), like retrain.py's output_graph.pb. A weight
+// holding NaN or ±Inf is an error naming it: nothing non-finite is
+// exported.
 func (t *Tuner) ExportGraph(finalTensorName string) (*graphpb.GraphDef, error) {
 	weights, err := t.PretrainedWeights()
 	if err != nil {
 		return nil, err
+	}
+	for name, w := range weights {
+		if err := checkFinite(name, w); err != nil {
+			return nil, fmt.Errorf("%w at step %d: not exporting the network", err, t.step)
+		}
 	}
 	def := proto.Clone(t.cfg.Graph.GraphDef()).(*graphpb.GraphDef)
 	for _, n := range def.Node {

@@ -16,11 +16,13 @@ import (
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/optim/gomlxopt"
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/train"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // Config describes a fine-tuning run. Graph, InputTensor, BottleneckTensor
@@ -55,13 +57,27 @@ type Config struct {
 	// weights (default 0.1: they start out good, the new layer does not).
 	PretrainedLearningRateScale float64
 
-	BatchSize           int // images per step; default 32
-	Steps               int // default 100
-	EvalStepInterval    int // evaluate after every this many steps and after the last; default 10
+	BatchSize int // images per step; default 32
+	// Steps is the total number of training steps, resumed ones included,
+	// as TensorFlow's max_steps: resuming at step 30 with Steps 40 trains
+	// 10 more, and resuming at or past Steps trains none. Default 100; at
+	// most limits.Steps.
+	Steps               int
+	EvalStepInterval    int // evaluate after every step that is a multiple of this, and after the last; default 10
 	ValidationBatchSize int // validation examples per evaluation; ≤ 0 (the default): all
 
-	CheckpointDir   string // when set, V2 checkpoints are written here and Train resumes from the latest
-	CheckpointEvery int    // default 50 steps (and the last step)
+	// CheckpointDir, when set, is where V2 checkpoints are written
+	// (model.ckpt-STEP, and the `checkpoint` state file naming the latest),
+	// and Train resumes from the checkpoint its state file names. A
+	// directory that does not exist or holds no checkpoint is a fresh
+	// start; one whose checkpoints cannot be resumed from is an error
+	// (ErrCannotResume) unless StartOver is set.
+	CheckpointDir string
+	// StartOver ignores the checkpoints in CheckpointDir: training starts
+	// at step 0, and the checkpoints it writes replace same-named files and
+	// the state file.
+	StartOver       bool
+	CheckpointEvery int // checkpoint after every step that is a multiple of this, and after the last; default 50
 
 	Seed     uint64            // head initialisation and batch sampling
 	Backend  backends.Backend  // default graphrun.DefaultBackend()
@@ -83,8 +99,9 @@ func DefaultConfig() Config {
 // steps too), plus what fine-tuning adds.
 type Result struct {
 	train.Result
-	GlobalStep int      // total steps, resumed ones included
-	Trainable  []string // pretrained weights that moved
+	GlobalStep  int      // total steps, resumed ones included
+	ResumedFrom string   // the checkpoint training resumed from; "" if it started at step 0
+	Trainable   []string // pretrained weights that moved
 }
 
 // Tuner holds a network being fine-tuned.
@@ -102,6 +119,10 @@ type Tuner struct {
 	rng        *rand.Rand
 	headInit   *retrain.Layer
 	step       int
+	// resumed is set once Resume has run; resumedFrom is the checkpoint it
+	// restored, if any.
+	resumed     bool
+	resumedFrom string
 }
 
 const (
@@ -125,6 +146,9 @@ func New(cfg Config) (*Tuner, error) {
 	if cfg.BatchSize < 1 || cfg.Steps < 0 || cfg.EvalStepInterval < 1 || cfg.CheckpointEvery < 1 || !(cfg.PretrainedLearningRateScale >= 0) {
 		return nil, fmt.Errorf("finetune: bad config (start from DefaultConfig): batch %d, steps %d, eval interval %d, checkpoint every %d, lr scale %g",
 			cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.CheckpointEvery, cfg.PretrainedLearningRateScale)
+	}
+	if err := limits.Steps.Check(int64(cfg.Steps), "fine-tuning"); err != nil {
+		return nil, fmt.Errorf("finetune: %w", err)
 	}
 	opt, err := gomlxopt.New(cfg.Optimizer)
 	if err != nil {
@@ -246,7 +270,8 @@ func (t *Tuner) batchTensors(batch []imageExample) (*tensors.Tensor, *tensors.Te
 	return tensors.FromFlatDataAndDimensions(x, len(batch), t.height, t.width, 3), tensors.FromFlatDataAndDimensions(y, len(batch), 1)
 }
 
-// checkImages checks that examples fit the network and the labels.
+// checkImages checks that examples fit the network and the labels, and
+// hold only finite values.
 func (t *Tuner) checkImages(examples []imageExample, split string) error {
 	for i, e := range examples {
 		img := e.Input
@@ -259,6 +284,9 @@ func (t *Tuner) checkImages(examples []imageExample, split string) error {
 		}
 		if e.Label < 0 || e.Label >= len(t.cfg.Labels) {
 			return fmt.Errorf("finetune: %s label %d of image %d (%s) is outside [0, %d)", split, e.Label, i, e.Name, len(t.cfg.Labels))
+		}
+		if k := util.FirstNonFinite(img.Pix); k >= 0 {
+			return fmt.Errorf("finetune: %s image %d (%s) holds %v (value %d); nothing non-finite is trained on", split, i, e.Name, img.Pix[k], k)
 		}
 	}
 	return nil
@@ -333,11 +361,18 @@ func (t *Tuner) GlobalStep() int { return t.step }
 // TrainableWeights lists the pretrained weights that fine-tuning moves.
 func (t *Tuner) TrainableWeights() []string { return append([]string(nil), t.trainable...) }
 
-// Train runs Config.Steps training steps on data's training split (batches
-// drawn at random with replacement), evaluates on its validation split
-// after every EvalStepInterval steps and after the last, checkpoints, and
-// finally measures accuracy on its test split. The validation and test
-// splits may be empty. Evaluation steps count the steps of resumed runs.
+// Train resumes from Config.CheckpointDir (see Resume), trains until step
+// Config.Steps on data's training split (batches drawn at random with
+// replacement), evaluates on its validation split after every
+// EvalStepInterval-th step and after the last, checkpoints, and finally
+// measures accuracy on its test split. The validation and test splits may
+// be empty. Steps count the steps of resumed runs too; a run resumed at or
+// past Config.Steps trains nothing and only measures the test accuracy.
+//
+// Training stops with an error naming the step when the cross-entropy
+// becomes NaN or ±Inf, and it never leaves non-finite weights behind: a
+// checkpoint that would hold one is not written, and Train checks the
+// weights that moved after its last step.
 func (t *Tuner) Train(data *train.Images) (*Result, error) {
 	if err := data.Check(); err != nil {
 		return nil, fmt.Errorf("finetune: %w", err)
@@ -356,16 +391,16 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 			return nil, err
 		}
 	}
-	if t.cfg.CheckpointDir != "" {
-		if _, err := t.RestoreLatest(t.cfg.CheckpointDir); err != nil {
-			return nil, err
-		}
+	resumed, err := t.Resume()
+	if err != nil {
+		return nil, err
 	}
-	res := &Result{Trainable: t.TrainableWeights()}
+	res := &Result{Trainable: t.TrainableWeights(), ResumedFrom: resumed}
 	start := time.Now()
-	bar := progress.Start(t.cfg.Progress, "fine-tuning", t.cfg.Steps)
+	todo := max(0, t.cfg.Steps-t.step)
+	bar := progress.Start(t.cfg.Progress, "fine-tuning", todo)
 	defer bar.Done()
-	for s := 0; s < t.cfg.Steps; s++ {
+	for s := 0; s < todo; s++ {
 		batch := make([]imageExample, t.cfg.BatchSize)
 		for i := range batch {
 			batch[i] = data.Training[t.rng.IntN(len(data.Training))]
@@ -375,8 +410,8 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 			return nil, err
 		}
 		res.Steps++
-		last := s == t.cfg.Steps-1
-		if (s+1)%t.cfg.EvalStepInterval == 0 || last {
+		last := s == todo-1
+		if t.step%t.cfg.EvalStepInterval == 0 || last {
 			p := train.EvalPoint{Step: t.step, TrainAccuracy: acc, CrossEntropy: loss, ValidationAccuracy: math.NaN()}
 			if v := data.Validation; len(v) > 0 {
 				if n := t.cfg.ValidationBatchSize; n > 0 && n < len(v) {
@@ -393,7 +428,7 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 			}
 			bar.SetMessage(p.String())
 		}
-		if t.cfg.CheckpointDir != "" && ((s+1)%t.cfg.CheckpointEvery == 0 || last) {
+		if t.cfg.CheckpointDir != "" && (t.step%t.cfg.CheckpointEvery == 0 || last) {
 			if _, err := t.SaveCheckpoint(t.cfg.CheckpointDir); err != nil {
 				return nil, err
 			}
@@ -401,6 +436,11 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 		bar.Add(1)
 	}
 	bar.Done()
+	if todo > 0 {
+		if err := t.checkTrainedFinite(); err != nil {
+			return nil, err
+		}
+	}
 	res.Duration = time.Since(start)
 	if res.Steps > 0 {
 		res.StepsPerSecond = float64(res.Steps) / res.Duration.Seconds()
@@ -414,6 +454,33 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 		train.SetTest(&res.Result, data.Testing, pred)
 	}
 	return res, nil
+}
+
+// checkTrainedFinite checks the weights training moves, which the last
+// step may have made non-finite although its cross-entropy, computed before
+// the update, was finite.
+func (t *Tuner) checkTrainedFinite() error {
+	moved := map[string]bool{retrain.WeightsName: true, retrain.BiasesName: true}
+	for _, name := range t.trainable {
+		moved[name] = true
+	}
+	for name, v := range t.checkpointNames() {
+		if !moved[name] {
+			continue
+		}
+		val, err := v.Value()
+		if err != nil {
+			return fmt.Errorf("finetune: reading variable %s: %w", name, err)
+		}
+		w, err := graphrun.FromGoMLX(val)
+		if err != nil {
+			return fmt.Errorf("finetune: variable %s: %w", name, err)
+		}
+		if err := checkFinite(name, w); err != nil {
+			return fmt.Errorf("%w after step %d: training diverged (learning rate too high?)", err, t.step)
+		}
+	}
+	return nil
 }
 
 // sample draws n examples without replacement.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/train"
 )
 
@@ -16,7 +17,9 @@ import (
 // uniform image of that class), distorts them with d, preprocesses them as
 // ex does and computes their bottlenecks with ex.Model in batches of
 // ex.BatchSize, bypassing the cache: distorted pixels differ at every step.
-// Each image file is decoded once and kept in memory.
+// Decoded images are kept in memory up to limits.DecodeMemory bytes
+// (GOTL_DECODE_MEMORY), so each file is decoded once when they fit; beyond
+// that, the others are decoded again whenever they are drawn.
 //
 // With distortions, the training split's cached bottlenecks are not needed:
 // ex.Splits(f, dataset.Validation, dataset.Testing) computes only the
@@ -27,8 +30,7 @@ func DistortedBatches(f *dataset.Folder, ex *bottleneck.Extractor, d dataset.Dis
 		byClass[img.Label] = append(byClass[img.Label], img)
 	}
 	prep := ex.Preprocess
-	var mu sync.Mutex
-	decoded := map[string]*dataset.FloatImage{}
+	decoded := newDecodedImages(limits.DecodeMemory.Get())
 	return func(rng *rand.Rand, n int) ([]train.Example[[]float32], error) {
 		imgs := make([]*dataset.FloatImage, n)
 		batch := make([]train.Example[[]float32], n)
@@ -38,17 +40,9 @@ func DistortedBatches(f *dataset.Folder, ex *bottleneck.Extractor, d dataset.Dis
 				return nil, fmt.Errorf("retrain: class %q has no training images", f.Classes[c].Label)
 			}
 			img := byClass[c][rng.IntN(len(byClass[c]))]
-			mu.Lock()
-			src, ok := decoded[img.Path]
-			mu.Unlock()
-			if !ok {
-				var err error
-				if src, err = dataset.Load(img.Path); err != nil {
-					return nil, fmt.Errorf("retrain: %w", err)
-				}
-				mu.Lock()
-				decoded[img.Path] = src
-				mu.Unlock()
+			src, err := decoded.load(img.Path)
+			if err != nil {
+				return nil, fmt.Errorf("retrain: %w", err)
 			}
 			out := d.Apply(src, prep.Height, prep.Width, rng)
 			prep.Normalize(out)
@@ -70,4 +64,38 @@ func DistortedBatches(f *dataset.Folder, ex *bottleneck.Extractor, d dataset.Dis
 		}
 		return batch, nil
 	}
+}
+
+// decodedImages keeps decoded image files while they fit in max bytes.
+type decodedImages struct {
+	mu     sync.Mutex
+	images map[string]*dataset.FloatImage
+	held   int64
+	max    int64
+}
+
+func newDecodedImages(max int64) *decodedImages {
+	return &decodedImages{images: map[string]*dataset.FloatImage{}, max: max}
+}
+
+// load returns the decoded image at path, decoding it unless it is kept.
+func (d *decodedImages) load(path string) (*dataset.FloatImage, error) {
+	d.mu.Lock()
+	img, ok := d.images[path]
+	d.mu.Unlock()
+	if ok {
+		return img, nil
+	}
+	img, err := dataset.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	size := 4 * int64(len(img.Pix))
+	d.mu.Lock()
+	if _, ok := d.images[path]; !ok && d.held+size <= d.max {
+		d.images[path] = img
+		d.held += size
+	}
+	d.mu.Unlock()
+	return img, nil
 }

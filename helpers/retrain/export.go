@@ -70,8 +70,12 @@ type ExportOptions struct {
 // ExportGraph returns a copy of def with the layer appended after the
 // bottleneck tensor (see the package documentation), ready to be written
 // as output_graph.pb. def must be frozen (weights as Const), as a graph
-// gotl runs is.
+// gotl runs is. A layer holding NaN or ±Inf is refused (see
+// Layer.CheckFinite).
 func ExportGraph(def *graphpb.GraphDef, bottleneckTensor string, l *Layer, opts ExportOptions) (*graphpb.GraphDef, error) {
+	if err := l.CheckFinite(); err != nil {
+		return nil, fmt.Errorf("%w; not exporting it", err)
+	}
 	final := opts.FinalTensorName
 	if final == "" {
 		final = DefaultFinalTensor

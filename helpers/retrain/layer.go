@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotl/gotl/helpers/checkpoint"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // TensorFlow's names for the final layer's variables.
@@ -110,10 +111,29 @@ func (l *Layer) Tensors() (map[string]*tensor.Tensor, error) {
 	return map[string]*tensor.Tensor{WeightsName: w, BiasesName: b}, nil
 }
 
+// CheckFinite returns an error naming the first NaN or ±Inf among the
+// layer's weights and biases, or nil: a diverged layer is never exported or
+// saved.
+func (l *Layer) CheckFinite() error {
+	for _, v := range []struct {
+		name   string
+		values []float32
+	}{{WeightsName, l.Weights}, {BiasesName, l.Biases}} {
+		if i := util.FirstNonFinite(v.values); i >= 0 {
+			return fmt.Errorf("retrain: the layer's %s holds %v (value %d of %d)", v.name, v.values[i], i, len(v.values))
+		}
+	}
+	return nil
+}
+
 // SaveCheckpoint writes the layer as a V2 checkpoint at prefix
 // (prefix.index + prefix.data-00000-of-00001), with TF's variable names, so
-// tf.train.Saver restores it into retrain.py's graph.
+// tf.train.Saver restores it into retrain.py's graph. A layer holding NaN
+// or ±Inf is refused (see CheckFinite); nothing is written.
 func (l *Layer) SaveCheckpoint(prefix string) error {
+	if err := l.CheckFinite(); err != nil {
+		return fmt.Errorf("%w; not saving %s", err, prefix)
+	}
 	vars, err := l.Tensors()
 	if err != nil {
 		return err

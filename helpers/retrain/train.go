@@ -9,9 +9,11 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/helpers/train"
+	"github.com/gotl/gotl/internal/util"
 )
 
 // example is a bottleneck vector with its label.
@@ -92,7 +94,7 @@ func sample(rng *rand.Rand, groups [][]example, all []example, n int, split stri
 }
 
 // checkVectors returns the bottleneck size, after checking that every
-// vector has it.
+// vector has it and holds only finite values.
 func checkVectors(d *train.Bottlenecks) (inputs int, err error) {
 	for _, split := range [][]example{d.Training, d.Validation, d.Testing} {
 		for _, e := range split {
@@ -102,6 +104,9 @@ func checkVectors(d *train.Bottlenecks) (inputs int, err error) {
 			if len(e.Input) != inputs || inputs == 0 {
 				return 0, fmt.Errorf("retrain: bottleneck of %s has %d values, others %d", e.Name, len(e.Input), inputs)
 			}
+			if err := checkFinite(e); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if inputs == 0 {
@@ -110,7 +115,20 @@ func checkVectors(d *train.Bottlenecks) (inputs int, err error) {
 	return inputs, nil
 }
 
+// checkFinite refuses a bottleneck holding NaN or ±Inf, naming its image:
+// one such value makes every weight NaN within a step.
+func checkFinite(e example) error {
+	if i := util.FirstNonFinite(e.Input); i >= 0 {
+		return fmt.Errorf("retrain: bottleneck of %s holds %v (value %d of %d); nothing non-finite is trained on", e.Name, e.Input[i], i, len(e.Input))
+	}
+	return nil
+}
+
 // Train trains a new final layer on data (see the package documentation).
+// It stops with an error naming the step if the layer diverges (a weight,
+// bias or cross-entropy becomes NaN or ±Inf, as a learning rate far too high
+// makes it do), and refuses inputs that are not finite; Steps is held to
+// limits.Steps.
 func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 	if err := data.Check(); err != nil {
 		return nil, fmt.Errorf("retrain: %w", err)
@@ -121,6 +139,9 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 	}
 	if cfg.Steps <= 0 || cfg.TrainBatchSize <= 0 || cfg.EvalStepInterval <= 0 {
 		return nil, fmt.Errorf("retrain: steps (%d), train batch size (%d) and eval step interval (%d) must be positive", cfg.Steps, cfg.TrainBatchSize, cfg.EvalStepInterval)
+	}
+	if err := limits.Steps.Check(int64(cfg.Steps), "training"); err != nil {
+		return nil, fmt.Errorf("retrain: %w", err)
 	}
 	opt, err := optim.New[float32](cfg.Optimizer)
 	if err != nil {
@@ -158,6 +179,16 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 		if len(batch) == 0 {
 			return nil, errors.New("retrain: empty training batch")
 		}
+		if cfg.TrainBatch != nil {
+			for _, e := range batch {
+				if len(e.Input) != inputs {
+					return nil, fmt.Errorf("retrain: step %d: bottleneck of %s has %d values, others %d", step+1, e.Name, len(e.Input), inputs)
+				}
+				if err := checkFinite(e); err != nil {
+					return nil, fmt.Errorf("step %d: %w", step+1, err)
+				}
+			}
+		}
 		g.compute(layer, batch)
 		if err := opt.Step(map[string]optim.Grad[float32]{
 			WeightsName: optim.Dense(g.dW), BiasesName: optim.Dense(g.db),
@@ -166,12 +197,18 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 		}
 		copy(layer.Weights, opt.Var(WeightsName))
 		copy(layer.Biases, opt.Var(BiasesName))
+		if err := layer.CheckFinite(); err != nil {
+			return nil, fmt.Errorf("%w after step %d: training diverged (learning rate %g too high?)", err, step+1, cfg.Optimizer.LearningRate)
+		}
 		// retrain.py evaluates after the first step, then every
 		// EvalStepInterval steps, and after the last.
 		if step%cfg.EvalStepInterval == 0 || step+1 == cfg.Steps {
 			// As retrain.py: accuracy and loss of the same training batch,
 			// after the step, then a fresh validation batch.
 			acc, xent := evaluate(layer, batch)
+			if math.IsNaN(xent) || math.IsInf(xent, 0) {
+				return nil, fmt.Errorf("retrain: step %d: cross-entropy is %v: training diverged (learning rate %g too high?)", step+1, xent, cfg.Optimizer.LearningRate)
+			}
 			p := train.EvalPoint{Step: step + 1, TrainAccuracy: acc, CrossEntropy: xent, ValidationAccuracy: math.NaN()}
 			if len(data.Validation) > 0 {
 				vb, err := sample(rng, valGroups, data.Validation, cfg.ValidationBatchSize, "validation")

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"time"
 
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/internal/util"
 )
 
@@ -161,7 +161,7 @@ func (r *Run) Save(path string) error {
 
 // LoadRun reads a Run written by Save.
 func LoadRun(path string) (*Run, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}

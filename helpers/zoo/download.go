@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/progress"
 	"github.com/gotl/gotl/internal/util"
 )
@@ -415,9 +416,13 @@ func validSum(s string) bool {
 	return err == nil
 }
 
+// maxSmallFile bounds the files zoo writes itself and reads back whole:
+// sum records and extraction markers, a line each.
+const maxSmallFile = 64 << 10
+
 // readRecord reads a "<sum>  <name>" trust-on-first-use record; "" if absent.
 func readRecord(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFileMax(path, maxSmallFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
@@ -431,14 +436,17 @@ func readRecord(path string) (string, error) {
 	return strings.ToLower(fields[0]), nil
 }
 
+// hashFile hashes the regular file at path (an archive someone may have
+// put in the download directory: a FIFO or a link to /dev/zero there is
+// refused, not read forever).
 func hashFile(path string) (string, error) {
-	file, err := os.Open(path)
+	file, size, err := limits.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("zoo: %w", err)
 	}
 	defer file.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, file); err != nil {
+	if _, err := io.Copy(h, io.LimitReader(file, size)); err != nil {
 		return "", fmt.Errorf("zoo: reading %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -544,7 +552,7 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 const markerFile = ".gotl-archive-sha256"
 
 func extractedOK(f *Fetched) bool {
-	data, err := os.ReadFile(filepath.Join(f.Dir, markerFile))
+	data, err := limits.ReadFileMax(filepath.Join(f.Dir, markerFile), maxSmallFile)
 	if err != nil || strings.TrimSpace(string(data)) != f.SHA256 {
 		return false
 	}
@@ -585,12 +593,12 @@ func extract(f *Fetched, dir string, o FetchOptions) (err error) {
 		return fmt.Errorf("zoo: %w", err)
 	}
 	defer os.RemoveAll(tmp) // after a successful rename there is nothing left
-	file, err := os.Open(f.Archive)
+	file, size, err := limits.Open(f.Archive)
 	if err != nil {
 		return fmt.Errorf("zoo: %w", err)
 	}
 	defer file.Close()
-	if err := untar(file, tmp, f.Archive, o); err != nil {
+	if err := untar(io.LimitReader(file, size), tmp, f.Archive, o); err != nil {
 		return err
 	}
 	for _, m := range f.Resource.Members {

@@ -3,7 +3,11 @@
 //
 //   - WriteFileAtomic: write a file so that readers see the old content or
 //     the new, never a part (graphs, checkpoints' state files, labels, cache
-//     entries, kernel specs, charts);
+//     entries, kernel specs, charts), created with the caller's permissions
+//     less the umask, and RemoveStaleTemps, which removes the temporary files
+//     of writers that were killed, never those of live ones;
+//   - FirstNonFinite: where a float32 slice holds NaN or ±Inf, for the
+//     training code that refuses to train on, cache or export such values;
 //   - EditDistance: the Levenshtein distance behind "did you mean …?" in
 //     errors about unknown tensor and node names;
 //   - WalkAncestors: every node a graph's outputs depend on, found without

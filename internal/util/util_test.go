@@ -3,12 +3,14 @@ package util
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteFileAtomic(t *testing.T) {
@@ -135,5 +137,68 @@ func BenchmarkWalkAncestorsChain(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/node")
 		})
+	}
+}
+
+// RemoveStaleTemps removes only old temporary files of WriteFileAtomic:
+// never young ones (a writer may be between creating and locking), other
+// names, or links.
+func TestRemoveStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * StaleTempAge)
+	mk := func(name string, age time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, age, age); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := []string{mk(".ab.bn.tmp-123", old), mk(".key.json.tmp-4", old)}
+	kept := []string{
+		mk(".ab.bn.tmp-999", time.Now()),   // young
+		mk("ab.bn", old),                   // an entry
+		mk(".ab.bn.tmp-12x", old),          // not our digits
+		mk("ab.bn.tmp-123", old),           // not hidden
+		mk(".ab.bn.tempstate0123", old),    // a checkpoint's, not ours
+		mk(".ab.bn.partial-12345", old),    // a download's
+		filepath.Join(dir, ".l.bn.tmp-77"), // a link
+	}
+	if err := os.Symlink(kept[1], kept[len(kept)-1]); err != nil {
+		t.Fatal(err)
+	}
+	n, err := RemoveStaleTemps(dir, StaleTempAge)
+	if err != nil || n != len(stale) {
+		t.Errorf("removed %d (%v), want %d", n, err, len(stale))
+	}
+	for _, p := range stale {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: stale temporary file kept", filepath.Base(p))
+		}
+	}
+	for _, p := range kept {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s: removed: %v", filepath.Base(p), err)
+		}
+	}
+	if _, err := RemoveStaleTemps(filepath.Join(dir, "missing"), 0); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing directory: %v", err)
+	}
+}
+
+func TestFirstNonFinite(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, c := range []struct {
+		v    []float32
+		want int
+	}{
+		{nil, -1}, {[]float32{0, -1, math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32}, -1},
+		{[]float32{1, nan}, 1}, {[]float32{-inf, nan}, 0}, {[]float32{1, 2, inf}, 2},
+	} {
+		if got := FirstNonFinite(c.v); got != c.want {
+			t.Errorf("FirstNonFinite(%v) = %d, want %d", c.v, got, c.want)
+		}
 	}
 }
