@@ -27,7 +27,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	outputLayer := fs.String("output_layer", "final_result", "output tensor name: the softmax (\":0\" optional)")
 	height := fs.Int("input_height", 0, "height the image is resized to (default: the input placeholder's static height;\n"+
 		"299, label_image.py's default, when it has none; must agree with it when it has one)")
-	width := fs.Int("input_width", 0, "width the image is resized to (default: as --input_height)")
+	width := fs.Int("input_width", 0, "width the image is resized to (default: the input placeholder's static width; as --input_height)")
 	mean := fs.Float64("input_mean", 0, "subtracted from each pixel (0 Inception v3 in label_image.py; 127.5 MobileNet)")
 	std := fs.Float64("input_std", 255, "pixels are divided by this after the mean (255 Inception v3; 127.5 MobileNet)")
 	top := fs.Int("top", 5, "how many labels to print")
