@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
+	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/graphrun"
@@ -15,24 +17,14 @@ import (
 // Config.ImageSize fine-tunes a network whose input placeholder has no
 // static size; against a static size it must agree.
 func TestConfigImageSize(t *testing.T) {
-	w, err := zoo.RandomTinyNetWeights(1, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := zoo.TinyNetGraph(w, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	static, err := graphrun.FromGraphDef(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	static := randomTinyNet(t)
 	cfg := baseConfig(static)
 	cfg.ImageSize = graphrun.ImageSize{Height: 40, Width: 40}
 	var se *graphrun.ImageSizeError
 	if _, err := New(cfg); !errors.As(err, &se) || !se.Mismatch() {
 		t.Errorf("40x40 on TinyNet's 32x32 input: %v; want a size mismatch", err)
 	}
+	def := proto.Clone(static.GraphDef()).(*graphpb.GraphDef)
 	for _, n := range def.Node {
 		if n.Name == "input" {
 			n.Attr["shape"] = &attrpb.AttrValue{Value: &attrpb.AttrValue_Shape{Shape: tensor.ShapeToProto([]int64{-1, -1, -1, 3})}}
