@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/gotl/gotl/helpers/bottleneck"
@@ -39,7 +38,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.graph, "graph", "", "frozen GraphDef (.pb or .pbtxt) to compute bottlenecks with (default: gotl's offline TinyNet, with its own input, bottleneck, mean and std)")
 	fs.StringVar(&m.input, "input_tensor", inception.Model.RawInput, "tensor the preprocessed [N,H,W,3] float images are fed to")
 	fs.StringVar(&m.bottleneck, "bottleneck_tensor", inception.Model.Bottleneck, "bottleneck tensor (Inception v3: "+inception.Model.Bottleneck+")")
-	fs.StringVar(&m.size, "input_size", "", "input size HxW (default: the input placeholder's shape)")
+	fs.StringVar(&m.size, "input_size", "", inputSizeUsage)
 	fs.Float64Var(&m.mean, "input_mean", 0, "subtracted from every pixel value (0..255) after resizing")
 	fs.Float64Var(&m.std, "input_std", 1, "pixel values are divided by it after subtracting the mean")
 	fs.IntVar(&m.batch, "batch_size", bottleneck.DefaultBatchSize, "images per forward pass")
@@ -86,34 +85,23 @@ func (m *modelFlags) load() (*bottleneck.GraphModel, dataset.Preprocess, error) 
 			prep.Std = zoo.TinyNetInfo.Std
 		}
 	}
+	asked, err := parseInputSize(m.size)
+	if err != nil {
+		return nil, prep, err
+	}
 	model, err := bottleneck.LoadGraphModel(m.graph, m.input, m.bottleneck)
 	if err != nil {
 		return nil, prep, err
 	}
-	if prep.Height, prep.Width, err = inputSize(m.size, model.InputSize); err != nil {
-		return nil, prep, err
+	size, err := model.InputSize(asked)
+	if err != nil {
+		return nil, prep, sizeFlagsError(err, m.graph, inputSizeFlags)
 	}
+	prep.Height, prep.Width = size.Height, size.Width
 	if err := prep.Validate(); err != nil {
 		return nil, prep, err
 	}
 	return model, prep, nil
-}
-
-// inputSize is --input_size HxW when given, else the size the graph's input
-// placeholder declares (fromGraph).
-func inputSize(flagValue string, fromGraph func() (int, int, error)) (int, int, error) {
-	if flagValue != "" {
-		var h, w int
-		if _, err := fmt.Sscanf(strings.ToLower(flagValue), "%dx%d", &h, &w); err != nil || h < 1 || w < 1 {
-			return 0, 0, fmt.Errorf("%w: --input_size %q: want HxW, e.g. 299x299", errUsage, flagValue)
-		}
-		return h, w, nil
-	}
-	h, w, err := fromGraph()
-	if err != nil {
-		return 0, 0, fmt.Errorf("%w: %w; give --input_size HxW", errUsage, err)
-	}
-	return h, w, nil
 }
 
 func runBottlenecks(args []string, stdout, stderr io.Writer) error {

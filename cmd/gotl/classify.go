@@ -25,8 +25,9 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	imagePath := fs.String("image", "", "JPEG, PNG or GIF image (required)")
 	inputLayer := fs.String("input_layer", "input", "input tensor name (\":0\" optional); a DecodeJpeg contents input\n(DecodeJpeg/contents in classify_image_graph_def.pb) is fed the file itself")
 	outputLayer := fs.String("output_layer", "final_result", "output tensor name: the softmax (\":0\" optional)")
-	height := fs.Int("input_height", 299, "height the image is resized to (299 Inception v3; 224 or 128 MobileNet)")
-	width := fs.Int("input_width", 299, "width the image is resized to")
+	height := fs.Int("input_height", 0, "height the image is resized to (default: the input placeholder's static height;\n"+
+		"299, label_image.py's default, when it has none; must agree with it when it has one)")
+	width := fs.Int("input_width", 0, "width the image is resized to (default: the input placeholder's static width; as --input_height)")
 	mean := fs.Float64("input_mean", 0, "subtracted from each pixel (0 Inception v3 in label_image.py; 127.5 MobileNet)")
 	std := fs.Float64("input_std", 255, "pixels are divided by this after the mean (255 Inception v3; 127.5 MobileNet)")
 	top := fs.Int("top", 5, "how many labels to print")
@@ -45,6 +46,9 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	}
 	if *top < 1 {
 		return fmt.Errorf("%w: --top must be positive", errUsage)
+	}
+	if *height < 0 || *width < 0 {
+		return fmt.Errorf("%w: --input_height and --input_width cannot be negative (0: from the graph)", errUsage)
 	}
 	res, err := classify(*graphPath, *labelsPath, *imagePath, tensorName(*inputLayer), tensorName(*outputLayer),
 		graphrun.ImageOptions{Height: *height, Width: *width, Mean: float32(*mean), Std: float32(*std)}, *top)
@@ -92,7 +96,7 @@ func classify(graphPath, labelsPath, imagePath, input, output string, opts graph
 	}
 	c, err := graphrun.NewClassifier(g, input, output, labels, opts)
 	if err != nil {
-		return nil, err
+		return nil, sizeFlagsError(err, graphPath, classifySizeFlags)
 	}
 	best, err := c.Classify(data, top)
 	if err != nil {

@@ -49,7 +49,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	ckpt := fs.String("checkpoint", "", "checkpoint prefix holding --graph's variables (for a graph that is not frozen)")
 	input := fs.String("input_tensor", zoo.TinyNetInfo.Input, "input placeholder [N,H,W,3] fed with preprocessed images")
 	bottleneckT := fs.String("bottleneck_tensor", zoo.TinyNetInfo.Bottleneck, "[N, size] tensor the new final layer reads")
-	size := fs.String("input_size", "", "input size HxW (default: the input placeholder's shape)")
+	size := fs.String("input_size", "", inputSizeUsage)
 	mean := fs.Float64("input_mean", float64(zoo.TinyNetInfo.Mean), "subtracted from every pixel value (0..255) after resizing")
 	std := fs.Float64("input_std", float64(zoo.TinyNetInfo.Std), "pixel values are divided by it after subtracting the mean")
 	steps := fs.Int("how_many_training_steps", def.Steps, "training steps in total, resumed ones included, like TF's max_steps: resumed at step 30, 40 means 10 more; at or past it, nothing is trained and the checkpoint's network is exported (each step is a forward and backward pass of the whole network)")
@@ -80,6 +80,10 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	if err := checkTrainingArgs(rest, *imageDir, opt.name); err != nil {
 		return err
 	}
+	asked, err := parseInputSize(*size)
+	if err != nil {
+		return err
+	}
 	log := stdout
 	if *asJSON {
 		log = stderr
@@ -108,10 +112,11 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	prep := dataset.Preprocess{Mean: float32(*mean), Std: float32(*std)}
-	if prep.Height, prep.Width, err = inputSize(*size, func() (int, int, error) { return g.ImageInputSize(*input) }); err != nil {
-		return err
+	imageSize, err := g.FeedImageSize(*input, asked, graphrun.ImageSize{})
+	if err != nil {
+		return sizeFlagsError(err, *graphPath, inputSizeFlags)
 	}
+	prep := dataset.Preprocess{Height: imageSize.Height, Width: imageSize.Width, Mean: float32(*mean), Std: float32(*std)}
 	folder, err := split.load(*imageDir)
 	if err != nil {
 		return err
@@ -131,7 +136,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor, cfg.Labels = g, *input, *bottleneckT, data.Labels
+	cfg.Graph, cfg.InputTensor, cfg.ImageSize, cfg.BottleneckTensor, cfg.Labels = g, *input, imageSize, *bottleneckT, data.Labels
 	cfg.Trainable, cfg.TopLayers, cfg.Optimizer, cfg.PretrainedLearningRateScale = *trainable, *topLayers, opt.config(), *lrScale
 	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.ValidationBatchSize = *batch, *steps, *evalEvery, *valBatch
 	cfg.CheckpointDir, cfg.StartOver, cfg.CheckpointEvery, cfg.Seed, cfg.Progress = *ckptDir, *startOver, *ckptEvery, *seed, nb.Bars

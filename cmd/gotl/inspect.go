@@ -402,7 +402,7 @@ func printGraphSummary(w io.Writer, g *graphfile.Graph) {
 		fmt.Fprintln(w, "  (none)")
 	}
 	for _, p := range ph {
-		fmt.Fprintf(w, "  %s  %s %s  (%s)\n", p.Name, p.DType, formatShape(p.Shape), p.Op)
+		fmt.Fprintf(w, "  %s  %s %s  (%s)\n", p.Name, p.DType, p.Shape, p.Op)
 	}
 	fmt.Fprintf(w, "Outputs: %s\n", strings.Join(g.Outputs(), ", "))
 }
@@ -427,7 +427,7 @@ func printSignatures(w io.Writer, mg *graphfile.MetaGraph) {
 			sort.Strings(names)
 			for _, n := range names {
 				ti := side.m[n]
-				fmt.Fprintf(w, "  %s['%s']  %s %s  name: %s\n", side.label, n, ti.DType, formatShape(ti.Shape), ti.Name)
+				fmt.Fprintf(w, "  %s['%s']  %s %s  name: %s\n", side.label, n, ti.DType, ti.Shape, ti.Name)
 			}
 		}
 	}
@@ -440,25 +440,8 @@ func printVariables(w io.Writer, r *checkpoint.Reader) {
 	}
 	width = min(width, 80)
 	for _, v := range r.Variables() {
-		fmt.Fprintf(w, "%-*s  %s %s\n", width, v.Name, v.DType, formatShape(tensor.Shape{Dims: v.Shape}))
+		fmt.Fprintf(w, "%-*s  %s %s\n", width, v.Name, v.DType, tensor.Shape{Dims: v.Shape}.String())
 	}
-}
-
-// formatShape prints [1,128,128,3], [?,1001] for unknown dimensions, or
-// <unknown> for an unknown rank.
-func formatShape(s tensor.Shape) string {
-	if s.UnknownRank {
-		return "<unknown>"
-	}
-	parts := make([]string, len(s.Dims))
-	for i, d := range s.Dims {
-		if d < 0 {
-			parts[i] = "?"
-		} else {
-			parts[i] = fmt.Sprint(d)
-		}
-	}
-	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // maxPrinted is how many values a human listing shows before eliding the
@@ -481,7 +464,7 @@ func printTensor(w io.Writer, name string, t *tensor.Tensor) error {
 	if err != nil {
 		return fmt.Errorf("tensor %q: %w", name, err)
 	}
-	fmt.Fprintf(w, "%s  %s %s  (%d values)\n", name, t.DType, formatShape(tensor.Shape{Dims: t.Shape}), n)
+	fmt.Fprintf(w, "%s  %s %s  (%d values)\n", name, t.DType, tensor.Shape{Dims: t.Shape}.String(), n)
 	show := func(v []any) {
 		for _, x := range v {
 			switch x := x.(type) {

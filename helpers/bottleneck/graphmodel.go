@@ -83,13 +83,17 @@ func (m *GraphModel) OutputRank(height, width int) (int, error) {
 	return m.rank, nil
 }
 
-// InputSize is the height and width the model's input takes, as its
-// placeholder declares them ([batch, height, width, 3]).
-func (m *GraphModel) InputSize() (height, width int, err error) {
-	if height, width, err = m.graph.ImageInputSize(m.input); err != nil {
-		return 0, 0, fmt.Errorf("bottleneck: %w", err)
+// InputSize is the height and width of the images the model's input takes:
+// what its placeholder declares ([batch, height, width, 3]), and asked
+// where the placeholder leaves a dimension open (asked may be zero). A size
+// asked for that disagrees with the placeholder, or a dimension left
+// unknown, is a *graphrun.ImageSizeError; see graphrun.Graph.FeedImageSize.
+func (m *GraphModel) InputSize(asked graphrun.ImageSize) (graphrun.ImageSize, error) {
+	size, err := m.graph.FeedImageSize(m.input, asked, graphrun.ImageSize{})
+	if err != nil {
+		return size, fmt.Errorf("bottleneck: %w", err)
 	}
-	return height, width, nil
+	return size, nil
 }
 
 // InputName is the tensor images are fed to.

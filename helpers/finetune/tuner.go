@@ -33,6 +33,11 @@ type Config struct {
 	BottleneckTensor string          // [batch, size] tensor the new layer reads, e.g. "pool_3:0"
 	Labels           []string        // the new classes
 
+	// ImageSize is the size of the images fed to InputTensor where its
+	// placeholder leaves it open; zero takes the placeholder's static size
+	// (see graphrun.Graph.FeedImageSize: a disagreement is an error).
+	ImageSize graphrun.ImageSize
+
 	// Trainable selects, by regular expression over node names, the
 	// pretrained weights that move ("" means all of them). TopLayers > 0
 	// further restricts them to the weights of the last TopLayers layers
@@ -179,10 +184,11 @@ func New(cfg Config) (*Tuner, error) {
 	if err != nil {
 		return nil, err
 	}
-	height, width, err := cfg.Graph.ImageInputSize(cfg.InputTensor)
+	size, err := cfg.Graph.FeedImageSize(cfg.InputTensor, cfg.ImageSize, graphrun.ImageSize{})
 	if err != nil {
 		return nil, fmt.Errorf("finetune: %w", err)
 	}
+	height, width := size.Height, size.Width
 	t := &Tuner{
 		cfg: cfg, model: model, ctx: context.New(), backend: backend, trainable: trainable,
 		height: height, width: width, rng: rand.New(rand.NewPCG(cfg.Seed, 0xf17e)), headInit: cfg.Head,

@@ -27,12 +27,21 @@ type Classifier struct {
 	opts   ImageOptions
 }
 
+// labelImageSize is label_image.py's --input_height and --input_width
+// default (Inception v3's size).
+var labelImageSize = ImageSize{Height: 299, Width: 299}
+
 // NewClassifier prepares g to classify images. input is either a float
 // [batch, height, width, 3] tensor, fed the image prepared with opts (see
 // PrepareImage), or a DecodeJpeg node's contents ("DecodeJpeg/contents:0"
 // in classify_image_graph_def.pb), fed the image file itself: such graphs
 // decode and resize images themselves and opts is ignored. output gives
 // one score per label, in labels' order.
+//
+// A Height or Width of 0 in opts is taken from the input placeholder's
+// static shape, or is label_image.py's default, 299, where the graph leaves
+// it open; a size that disagrees with the static shape is an
+// *ImageSizeError (see Graph.FeedImageSize).
 func NewClassifier(g *Graph, input, output string, labels []string, opts ImageOptions) (*Classifier, error) {
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("graphrun: classifier %s has no labels", output)
@@ -41,8 +50,19 @@ func NewClassifier(g *Graph, input, output string, labels []string, opts ImageOp
 	if err != nil {
 		return nil, err
 	}
+	if !m.EncodedImageFeed(0) {
+		size, err := g.FeedImageSize(input, ImageSize{Height: opts.Height, Width: opts.Width}, labelImageSize)
+		if err != nil {
+			return nil, err
+		}
+		opts.Height, opts.Width = size.Height, size.Width
+	}
 	return &Classifier{model: m, output: output, labels: labels, opts: opts}, nil
 }
+
+// Options returns the preprocessing images get, with the size resolved
+// (see NewClassifier); it is not used when the graph decodes images itself.
+func (c *Classifier) Options() ImageOptions { return c.opts }
 
 // Classify returns the top classes (all when top exceeds their number) of
 // an encoded JPEG, PNG or GIF image, best first.

@@ -12,7 +12,11 @@
 //
 // A Classifier does what TensorFlow's label_image.py does with a retrained
 // output_graph.pb and its labels file (ReadLabels): prepare an image, run
-// the graph, rank the labels.
+// the graph, rank the labels. Graph.FeedImageSize says what size images fed
+// to an input must have: the placeholder's static height and width
+// ([1,128,128,3] in a MobileNet 0.25/128 retrain), or the caller's where it
+// leaves them open, with an *ImageSizeError naming the placeholder and its
+// shape when the two disagree.
 //
 // Only the sub-graph the fetches need is converted, when first run for a
 // given input shape; Run caches one compiled executable per set of input

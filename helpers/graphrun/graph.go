@@ -118,26 +118,6 @@ func (g *Graph) GraphDef() *graphpb.GraphDef { return g.def }
 // Node returns the node named name, or nil.
 func (g *Graph) Node(name string) *nodepb.NodeDef { return g.nodes[name] }
 
-// ImageInputSize reads the height and width of an image input from the
-// shape its placeholder declares: [batch, height, width, 3] with known
-// height and width, as Inception's and MobileNet's inputs are. input is a
-// tensor ("input:0") or node name.
-func (g *Graph) ImageInputSize(input string) (height, width int, err error) {
-	name, _, err := ParseTensorName(input)
-	if err != nil {
-		return 0, 0, err
-	}
-	n := g.Node(name)
-	if n == nil {
-		return 0, 0, fmt.Errorf("graphrun: the graph has no input node %q", name)
-	}
-	dims := n.Attr["shape"].GetShape().GetDim()
-	if len(dims) != 4 || dims[1].Size <= 0 || dims[2].Size <= 0 || (dims[3].Size != 3 && dims[3].Size != -1) {
-		return 0, 0, fmt.Errorf("graphrun: input %s (%s) does not declare a [batch, height, width, 3] shape with known height and width", name, n.Op)
-	}
-	return int(dims[1].Size), int(dims[2].Size), nil
-}
-
 // NumNodes is the number of nodes in the graph.
 func (g *Graph) NumNodes() int { return len(g.def.Node) }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 
 	tfpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_go_proto"
 	shapepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/tensor_shape_go_proto"
@@ -48,6 +49,27 @@ func (s Shape) JSON() []int64 {
 		return []int64{}
 	}
 	return s.Dims
+}
+
+// String writes the shape as TensorFlow users read it: [1,128,128,3],
+// [?,1001] with ? for an unknown dimension, or <unknown> for an unknown
+// rank.
+func (s Shape) String() string {
+	if s.UnknownRank {
+		return "<unknown>"
+	}
+	b := []byte{'['}
+	for i, d := range s.Dims {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if d < 0 {
+			b = append(b, '?')
+		} else {
+			b = strconv.AppendInt(b, d, 10)
+		}
+	}
+	return string(append(b, ']'))
 }
 
 // FromProto decodes a TensorProto with TensorFlow's rules (see the package

@@ -153,3 +153,20 @@ func must(t *Tensor, err error) *Tensor {
 	}
 	return t
 }
+
+func TestShapeString(t *testing.T) {
+	for _, c := range []struct {
+		s    Shape
+		want string
+	}{
+		{Shape{Dims: []int64{1, 128, 128, 3}}, "[1,128,128,3]"},
+		{Shape{Dims: []int64{-1, 1001}}, "[?,1001]"},
+		{Shape{Dims: []int64{}}, "[]"},
+		{Shape{}, "[]"},
+		{Shape{UnknownRank: true}, "<unknown>"},
+	} {
+		if got := c.s.String(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.s.Dims, got, c.want)
+		}
+	}
+}
