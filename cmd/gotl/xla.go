@@ -48,7 +48,7 @@ func runXLAInstall(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *cuda != "" {
-		if err := installer.CudaInstall(*cuda, *cudaVersion, target, true, installer.Normal); err != nil {
+		if err := installCUDAPlugin(*cuda, *cudaVersion, target); err != nil {
 			return fmt.Errorf("installing the XLA %s plugin into %s: %w", *cuda, target, err)
 		}
 	}
