@@ -1,11 +1,9 @@
 package bottleneck
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"runtime"
 	"sync"
 
@@ -59,7 +57,7 @@ type Extractor struct {
 	BatchSize  int    // images per Model call; default DefaultBatchSize
 	Workers    int    // goroutines reading and decoding; default GOMAXPROCS
 	// DecodeBudget bounds the memory of the images that the workers decode
-	// at once: each decode first acquires limits.DecodeBytes of its
+	// at once: each decode first acquires dataset.DecodeBytes of its
 	// image's header, and releases it once the image is preprocessed, so
 	// that many workers on large photos stay within the budget (one image
 	// larger than the whole budget is decoded alone). Default:
@@ -238,14 +236,10 @@ func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
 var decodeImage = dataset.Decode
 
 // decode decodes and preprocesses one image file's bytes, holding its
-// decoding memory (limits.DecodeBytes: the decoded image and its float
-// copy) from budget meanwhile.
+// decoding memory (dataset.DecodeBytes: what the decoder holds and the
+// float copy) from budget meanwhile.
 func (e *Extractor) decode(data []byte, budget *limits.Budget) (*dataset.FloatImage, error) {
-	var cost int64
-	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
-		cost = limits.DecodeBytes(cfg, 12) // float32 RGB
-	} // else decodeImage fails on the header at once
-	taken, err := budget.Acquire(context.Background(), cost)
+	taken, err := budget.Acquire(context.Background(), dataset.DecodeBytes(data))
 	if err != nil {
 		return nil, err
 	}

@@ -53,6 +53,28 @@ func Decode(data []byte) (*FloatImage, error) {
 	return FromImage(img), nil
 }
 
+// DecodeBytes estimates the peak memory of Decode on data from its
+// headers alone: what the decoder holds (tfjpeg's planes and
+// coefficients for JPEG; the decoded image for other formats, see
+// limits.DecodeBytes) plus the float32 RGB result. It is 0 when the
+// headers cannot be read, where Decode fails at once. Callers decoding in
+// parallel charge it to a limits.Budget.
+func DecodeBytes(data []byte) int64 {
+	const floatRGB = 12 // bytes per pixel of a FloatImage
+	if isJPEG(data) {
+		cfg, err := tfjpeg.DecodeConfig(data)
+		if err != nil {
+			return 0
+		}
+		return cfg.DecodeBytes + int64(cfg.Width)*int64(cfg.Height)*floatRGB
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return 0
+	}
+	return limits.DecodeBytes(cfg, floatRGB)
+}
+
 // DecodeJPEG decodes a JPEG file with DecodeJpeg's attributes in opts
 // (channels is forced to 3) into float RGB values in [0, 255].
 func DecodeJPEG(data []byte, opts tfjpeg.Options) (*FloatImage, error) {

@@ -55,8 +55,11 @@
 // (image.DecodeConfig) against ImagePixels before decoding; 2^26 pixels
 // (8192×8192) admits every phone and DSLR photo up to 61 megapixels, and
 // decoding such an image into float RGB holds about 1 GB (DecodeBytes: 4
-// bytes per pixel decoded plus 12 for the float copy). Pipelines that
-// decode in parallel charge DecodeBytes to DecodeBudget, a Budget of
+// bytes per pixel decoded plus 12 for the float copy; for JPEG,
+// tfjpeg.Config.DecodeBytes counts the decoder's planes and, for
+// progressive files, its coefficients, and dataset.DecodeBytes combines
+// the two). Pipelines that decode in parallel charge such estimates to
+// DecodeBudget, a Budget of
 // DecodeMemory bytes shared by the process, so that they are bounded by
 // memory and not only by cores (an image larger than the whole budget runs
 // alone): helpers/bottleneck's extraction, which decodes one image per core,

@@ -127,6 +127,12 @@ type Config struct {
 	ColorSpace    string // "grayscale", "YCbCr", "RGB", "CMYK", "YCCK" or "unknown"
 	Progressive   bool
 	Arithmetic    bool
+	// DecodeBytes is the memory Decode allocates for this image at full
+	// size with the file's channels: a sample plane per component, the
+	// whole image's coefficients (2 bytes each) when the file has several
+	// scans, and the output pixels. Callers that decode in parallel
+	// charge it to a memory budget.
+	DecodeBytes int64
 }
 
 // DecodeConfig reads the headers up to the first scan.
@@ -155,5 +161,25 @@ func DecodeConfig(data []byte) (Config, error) {
 		}
 	}
 	return Config{Width: d.width, Height: d.height, Components: len(d.comps), ColorSpace: d.colorSpace.String(),
-		Progressive: d.progressive, Arithmetic: d.arithmetic}, nil
+		Progressive: d.progressive, Arithmetic: d.arithmetic, DecodeBytes: d.allocationBytes()}, nil
+}
+
+// allocationBytes is what allocate and output will allocate, once setup
+// has sized the planes: the same conditions, counted instead of made.
+func (d *decoder) allocationBytes() int64 {
+	multiScan := d.progressive || len(d.scan.comps) < len(d.comps)
+	var n int64
+	for _, c := range d.comps {
+		if multiScan {
+			n += int64(c.paddedW) * int64(c.paddedH) * 64 * 2
+		}
+		if c.needed {
+			n += int64(c.planeW) * int64(c.planeH)
+		}
+	}
+	channels := 3
+	if len(d.comps) == 1 {
+		channels = 1
+	}
+	return n + int64(d.outW)*int64(d.outH)*int64(channels)
 }
