@@ -17,7 +17,7 @@ const (
 	// ForNotebooks is using notebooks in a browser.
 	ForNotebooks Purpose = 1 << iota
 	// ForTests is executing notebooks headlessly and running the kernel
-	// conformance tests (go test ./notebooks).
+	// conformance tests (go test ./tests/notebooks).
 	ForTests
 )
 

@@ -7,7 +7,7 @@
 // of each, are kept in $GOTL_NOTEBOOK_OUT (default: a new
 // $TMPDIR/gotl-notebooks-out-* directory, named in the test log).
 //
-//	go test ./notebooks -run 'TestNotebooks/00_getting_started' -v
+//	go test ./tests/notebooks -run 'TestNotebooks/00_getting_started' -v
 //
 // Without Jupyter the tests skip, except when $CI is set: CI must never
 // skip them silently.
@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/gotl/gotl/kernel"
-	"github.com/gotl/gotl/notebooks/internal/nbrun"
+	"github.com/gotl/gotl/internal/nbrun"
 )
 
 // kernelName is the kernelspec every notebook must name.
@@ -207,16 +207,21 @@ func killMarked(t *testing.T, marker string) {
 	t.Logf("killed leftover kernel processes %v", pids)
 }
 
-// notebookFiles lists notebooks/*.ipynb, sorted.
+// notebookFiles lists the tutorials, notebooks/*.ipynb of the checkout, as
+// absolute paths, sorted.
 func notebookFiles(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("*.ipynb")
+	root, err := kernel.FindRepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		t.Fatal("no notebooks found in notebooks/")
+		t.Fatalf("no notebooks found in %s", filepath.Join(root, "notebooks"))
 	}
 	return files
 }
@@ -236,7 +241,7 @@ func TestNotebooks(t *testing.T) {
 	e := setup(t)
 	var timings []string
 	for _, file := range files {
-		name := strings.TrimSuffix(file, ".ipynb")
+		name := strings.TrimSuffix(filepath.Base(file), ".ipynb")
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
 			elapsed := executeNotebook(t, e, file, name)
