@@ -30,8 +30,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gotl/gotl/kernel"
 	"github.com/gotl/gotl/internal/nbrun"
+	"github.com/gotl/gotl/kernel"
 )
 
 // kernelName is the kernelspec every notebook must name.
