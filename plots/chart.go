@@ -59,15 +59,9 @@ func (c *Chart) SetTitle(title string) *Chart {
 		c.Plot.Title.Text = title
 	}
 	if c.grid != nil {
-		// Grow the chart by the title's height so the pictures keep their size.
-		ts := c.grid.titleStyle()
-		if c.grid.title != "" {
-			c.Height -= ts.Height(c.grid.title) + gridGap
-		}
-		if title != "" {
-			c.Height += ts.Height(title) + gridGap
-		}
+		// The grid keeps its pictures' size and grows to fit the title.
 		c.grid.title = title
+		c.Width, c.Height = c.grid.size()
 	}
 	return c
 }

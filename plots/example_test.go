@@ -115,3 +115,34 @@ func ExampleHistogram() {
 	// Output:
 	// true
 }
+
+// A few named numbers are bars, not a line: the x axis is a list of
+// categories. Low and High add an interval, e.g. the spread over seeds.
+func ExampleBars() {
+	chart, err := plots.Bars("Time to get all bottlenecks", "seconds",
+		plots.Bar{Label: "cold (computed)", Value: 12.5},
+		plots.Bar{Label: "warm (cached)", Value: 0.42, Low: 0.38, High: 0.47})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = chart.Render("svg")
+	fmt.Println(err)
+	_, err = plots.Bars("accuracy", "", plots.Bar{Label: "retrain", Value: 0.9, Low: 0.95, High: 0.85})
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// plots: Bars: bar 0 ("retrain"): interval [0.95, 0.85] has Low above High
+}
+
+// Classes named after colours are drawn in them, in every chart; other
+// names take the palette's unused colours.
+func ExampleClassColors() {
+	for i, c := range plots.ClassColors([]string{"red_disc", "daisy", "white_dots"}) {
+		r, g, b, _ := c.RGBA()
+		fmt.Printf("%d: #%02x%02x%02x\n", i, r>>8, g>>8, b>>8)
+	}
+	// Output:
+	// 0: #d62728
+	// 1: #1f77b4
+	// 2: #b8b8b8
+}

@@ -61,7 +61,7 @@ func Lines(title, xLabel, yLabel string, series ...Series) (*Chart, error) {
 		if err != nil {
 			return nil, fmt.Errorf("plots: %s: %w", what, err)
 		}
-		line.Color, line.Dashes = seriesStyle(i)
+		line.Color, line.Dashes = SeriesStyle(i)
 		line.Width = vg.Points(1.5)
 		p.Add(line)
 		if s.Name != "" {
