@@ -128,11 +128,20 @@ func (in *Installer) checkSpec(dataDir, binDir string) error {
 		}
 		return err
 	}
-	want, err := in.spec(binDir)
+	want, err := in.spec(dataDir, binDir)
 	if err != nil {
 		return err
 	}
 	if bytes.Equal(got, want.Marshal()) {
+		files := shimFiles(dir)
+		if in.Config.PlainGo {
+			files = files[:1]
+		}
+		for _, f := range files {
+			if _, err := os.Stat(f); err != nil {
+				return fmt.Errorf("%s is missing", f)
+			}
+		}
 		return nil
 	}
 	old, err := ReadSpec(dir)

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +39,10 @@ type Config struct {
 	// Env is merged into the environment Jupyter gives the kernel. Values
 	// may refer to Jupyter's environment as ${NAME}.
 	Env map[string]string
+	// PlainGo leaves GoNB's go commands as they are: no go shim, so every
+	// cell runs "go get" and builds with cgo and XLA (about three times
+	// slower to link). For comparisons.
+	PlainGo bool
 }
 
 // Spec is the content of a kernel.json file.
@@ -150,36 +153,7 @@ func ReadSpec(dir string) (Spec, error) {
 // exactly these bytes, and reports whether it changed anything. The file is
 // written to a temporary name first, so a failure never leaves half a file.
 func WriteSpec(dir string, s Spec) (changed bool, err error) {
-	want := s.Marshal()
-	path := filepath.Join(dir, "kernel.json")
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, want) {
-		return false, nil
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("kernel: %v", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, fmt.Errorf("kernel: %v", err)
-	}
-	f, err := os.CreateTemp(dir, ".kernel.json.tmp*")
-	if err != nil {
-		return false, fmt.Errorf("kernel: %v", err)
-	}
-	_, werr := f.Write(want)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(f.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return false, fmt.Errorf("kernel: writing %s: %v", path, werr)
-	}
-	return true, nil
+	return writeIfChanged(filepath.Join(dir, "kernel.json"), s.Marshal(), 0o644)
 }
 
 // DataDir returns Jupyter's user data directory, following jupyter_core:

@@ -34,6 +34,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	offline := fs.Bool("offline", false, "set GOPROXY=off for the kernel: cells use only the workspace and the module cache")
 	verbose := fs.Bool("verbose", false, "send the kernel's log to Jupyter's terminal")
 	noWarm := fs.Bool("no_warm", false, "skip pre-building the checkout into the Go build cache")
+	plainGo := fs.Bool("plain_go", false, "build cells as GoNB does by default (go get, cgo and XLA every cell; about 3× slower), e.g. to compare")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -75,7 +76,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 		Config: kernel.Config{
 			RepoRoot: root, DataDir: *dataDir, BinDir: *binDir,
 			Name: *name, DisplayName: *display,
-			RawError: *rawError, Offline: *offline, Verbose: *verbose,
+			RawError: *rawError, Offline: *offline, Verbose: *verbose, PlainGo: *plainGo,
 		},
 		Out:       stdout,
 		SkipWarm:  *noWarm,
