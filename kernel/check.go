@@ -111,6 +111,10 @@ func (in *Installer) Check(ctx context.Context, purpose Purpose) CheckReport {
 		add(t.Name, err, detail, "gotl install")
 	}
 
+	if purpose&ForBrowserTests != 0 {
+		add("browser test modules", BrowserTestModulesMissing(in.Config.RepoRoot),
+			filepath.Join(in.Config.RepoRoot, BrowserTestDir, "node_modules"), "gotl install --tests")
+	}
 	if purpose&ForNotebooks != 0 {
 		add("kernelspec "+in.Config.name(), in.checkSpec(dataDir, binDir),
 			fmt.Sprintf("%s (go_work=%s)", in.Config.SpecDir(dataDir), in.Config.RepoRoot), "gotl install")

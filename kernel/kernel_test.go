@@ -18,6 +18,7 @@ type fakeMachine struct {
 	paths    map[string]string // command name -> path found on PATH
 	versions map[string]string // binary path -> module version
 	missing  map[string]bool   // Python modules that fail to import
+	files    map[string]bool   // files that exist
 	ran      []Command
 	root     bool
 	// onRun, if set, runs for every command after it is recorded.
@@ -34,6 +35,7 @@ func newFakeMachine() *fakeMachine {
 		},
 		versions: map[string]string{},
 		missing:  map[string]bool{},
+		files:    map[string]bool{"/usr/share/jupyter/nbextensions/jupyter-js-widgets/extension.js": true},
 	}
 }
 
@@ -77,6 +79,7 @@ func (f *fakeMachine) host() *Host {
 			}
 			return nil, errors.New("unexpected command " + c.String())
 		},
+		Exists: func(path string) bool { return f.files[path] },
 		GOOS:   "linux",
 		IsRoot: f.root,
 	}
@@ -477,7 +480,7 @@ func TestCheckReport(t *testing.T) {
 		"MISSING  jupyter_kernel_test",
 		"fix: sudo apt-get update && sudo apt-get install -y --no-install-recommends python3-jupyter-kernel-test",
 		"MISSING  kernelspec gotl      " + filepath.Join(dataDir, "kernels", "gotl", "kernel.json") + " not found",
-		"3 of 11 parts missing",
+		"3 of 12 parts missing",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
@@ -506,7 +509,7 @@ func TestCheckReport(t *testing.T) {
 	f.missing = map[string]bool{}
 	if r := in.Check(context.Background(), ForNotebooks|ForTests); !r.OK() {
 		t.Errorf("report after install:\n%s", r)
-	} else if !strings.HasSuffix(r.String(), "all 11 parts are in place\n") {
+	} else if !strings.HasSuffix(r.String(), "all 12 parts are in place\n") {
 		t.Errorf("report after install lacks the summary:\n%s", r)
 	}
 

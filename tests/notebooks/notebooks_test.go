@@ -37,6 +37,10 @@ import (
 // kernelName is the kernelspec every notebook must name.
 const kernelName = "gotl"
 
+// reportMarker starts log lines that make test's summary repeats
+// (tools/testreport).
+const reportMarker = "[report] "
+
 // testEnv is the kernel installation shared by the tests of one run.
 type testEnv struct {
 	root    string   // repository root
@@ -120,8 +124,11 @@ func newTestEnv() (*testEnv, error) {
 	in := &kernel.Installer{
 		Host: h,
 		Config: kernel.Config{
+			// The display name users get: the browser test checks that
+			// notebooks open unchanged, and Notebook would mark one whose
+			// stored kernelspec differs as changed.
 			RepoRoot: root, DataDir: filepath.Join(tmp, "data"), Name: kernelName,
-			DisplayName: "Go (gotl, test)", RawError: true, Offline: true,
+			DisplayName: kernel.DefaultDisplayName, RawError: true, Offline: true,
 		},
 		Out: &log,
 	}
@@ -246,12 +253,18 @@ func TestNotebooks(t *testing.T) {
 			start := time.Now()
 			elapsed := executeNotebook(t, e, file, name)
 			timings = append(timings, fmt.Sprintf("%-40s %7.1fs", name, elapsed.Seconds()))
+			status := "ok"
+			if t.Failed() {
+				status = "FAILED"
+			}
+			t.Logf("%snotebook %-28s executed in %6.1fs  %s", reportMarker, name, elapsed.Seconds(), status)
 			t.Logf("%s: executed in %.1fs (whole subtest %.1fs)", file, elapsed.Seconds(), time.Since(start).Seconds())
 		})
 	}
 	summary := strings.Join(timings, "\n") + "\n"
 	t.Logf("wall time per notebook:\n%s", summary)
 	os.WriteFile(filepath.Join(e.outDir, "timings.txt"), []byte(summary), 0o644)
+	t.Logf("%sexecuted notebooks (and timings.txt) are in %s", reportMarker, e.outDir)
 }
 
 func executeNotebook(t *testing.T, e *testEnv, file, name string) time.Duration {
