@@ -222,8 +222,9 @@ func (in *Installer) installTools(ctx context.Context, binDir string) (built []s
 
 // Warm builds every package of the checkout so that the Go build cache
 // holds them (and their dependencies, gonum/plot and GoMLX included), with
-// the settings the kernel's cells are built with (pure Go, no XLA, unless
-// PlainGo): the first notebook cell then compiles in about a second.
+// the settings the kernel's cells are built with: pure Go without XLA,
+// unless PlainGo or $GOMLX_BACKEND (as the installing process sees it)
+// asks for XLA. The first notebook cell then compiles in about a second.
 func (in *Installer) Warm(ctx context.Context) error {
 	out := in.out()
 	goBin, err := in.Host.LookPath("go")
@@ -231,7 +232,8 @@ func (in *Installer) Warm(ctx context.Context) error {
 		return errors.New("kernel: the go command is not on PATH")
 	}
 	args, env := []string{"build", "./..."}, in.Host.goBuildEnv(nil)
-	if !in.Config.PlainGo {
+	xla := strings.HasPrefix(strings.ToLower(in.Host.Getenv("GOMLX_BACKEND")), "xla")
+	if !in.Config.PlainGo && !xla {
 		k, v, _ := strings.Cut(FastBuildEnv, "=")
 		args = []string{"build", "-tags=" + FastBuildTags, "./..."}
 		env = in.Host.goBuildEnv(map[string]string{k: v})

@@ -107,3 +107,28 @@ func TestBrowserTestLockPinsPuppeteerCore(t *testing.T) {
 		t.Error("package-lock.json pulls in puppeteer, which downloads its own browser")
 	}
 }
+
+// TestWarmFollowsBackend: cells build pure Go unless GOMLX_BACKEND asks for
+// XLA, and the warm-up fills the build cache for the same settings.
+func TestWarmFollowsBackend(t *testing.T) {
+	for _, tc := range []struct {
+		backend, wantArgs string
+		wantNoCgo         bool
+	}{
+		{"", "build -tags=noxla ./...", true},
+		{"go", "build -tags=noxla ./...", true},
+		{"xla:cuda", "build ./...", false},
+	} {
+		f := newFakeMachine()
+		f.env["GOMLX_BACKEND"] = tc.backend
+		in := &Installer{Host: f.host(), Config: Config{RepoRoot: fakeRepo(t)}}
+		if err := in.Warm(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		c := f.ran[len(f.ran)-1]
+		if got := strings.Join(c.Args, " "); got != tc.wantArgs || contains(c.Env, "CGO_ENABLED=0") != tc.wantNoCgo {
+			t.Errorf("GOMLX_BACKEND=%q: warm-up ran %q (CGO_ENABLED=0: %v), want %q (%v)",
+				tc.backend, got, contains(c.Env, "CGO_ENABLED=0"), tc.wantArgs, tc.wantNoCgo)
+		}
+	}
+}
