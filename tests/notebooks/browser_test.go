@@ -343,7 +343,7 @@ func startServer(t *testing.T, e *testEnv, dir string) *server {
 
 // stop ends the server and every process it started (kernels, gopls) and
 // returns its log.
-func (s *server) stop(t *testing.T) string {
+func (s *server) stop(t testing.TB) string {
 	if s.stopped {
 		return s.log.String()
 	}

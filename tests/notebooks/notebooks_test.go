@@ -66,7 +66,7 @@ func TestMain(m *testing.M) {
 
 // setup installs the kernel once per test binary, or skips (fails under CI)
 // when Jupyter is missing.
-func setup(t *testing.T) *testEnv {
+func setup(t testing.TB) *testEnv {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: executing notebooks takes minutes")
@@ -172,11 +172,13 @@ func newTestEnv() (*testEnv, error) {
 // The command, its kernel and the kernel's gopls are all marked with a
 // unique environment entry; whatever is still running at the end, timeout or
 // not, is killed by process id.
-func (e *testEnv) run(t *testing.T, timeout time.Duration, dir string, extraEnv []string, name string, args ...string) ([]byte, error) {
+func (e *testEnv) run(t testing.TB, timeout time.Duration, dir string, extraEnv []string, name string, args ...string) ([]byte, error) {
 	t.Helper()
-	if dl, ok := t.Deadline(); ok {
-		if left := time.Until(dl) - 30*time.Second; left < timeout {
-			timeout = left
+	if tt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := tt.Deadline(); ok {
+			if left := time.Until(dl) - 30*time.Second; left < timeout {
+				timeout = left
+			}
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -200,7 +202,7 @@ func (e *testEnv) run(t *testing.T, timeout time.Duration, dir string, extraEnv 
 
 // killMarked waits briefly for the processes carrying marker to exit (a
 // kernel shuts its gopls down) and kills the ones that do not.
-func killMarked(t *testing.T, marker string) {
+func killMarked(t testing.TB, marker string) {
 	var pids []int
 	for i := 0; i < 20; i++ {
 		if pids = nbrun.ProcessesWithEnv(marker); len(pids) == 0 {

@@ -1,0 +1,126 @@
+"""Times warm notebook cells in GoNB kernels, driven through jupyter_client.
+
+Run by tests/notebooks/bench_test.go (BenchmarkCellLatency):
+
+    python3 cellbench.py --kernels gotl,gotl-plain --reps 7
+
+Each kernel gets the same cells: one that only uses the standard library,
+one that draws a chart with gotl's plots, and one that builds and runs a
+GoMLX model from TinyNet. After a warm-up round, the kernels take turns
+cell by cell (so load from other processes hits them alike), every cell's
+code a little different each time (GoNB then recompiles, as for a real
+edit). A cell reports how long its own main ran; the rest of the wall time
+is GoNB's work (goimports, go get, go build) and the program's start.
+Prints one JSON object: per kernel and cell, the wall times and the times
+main ran, in seconds.
+"""
+import argparse
+import json
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+CELLS = {
+    "stdlib": """%%
+t0 := time.Now()
+fmt.Println(strings.Repeat("x", {n}))
+fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
+    "plots": """import "github.com/gotl/gotl/plots"
+%%
+t0 := time.Now()
+c, err := plots.Lines("loss {n}", "step", "loss", plots.Series{{Name: "train", Y: []float64{{3, 2, 1.5, 1.2, 1.1}}}})
+if err != nil {{
+	panic(err)
+}}
+if err := c.Show(); err != nil {{
+	panic(err)
+}}
+fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
+    "model": """import (
+	"github.com/gotl/gotl/helpers/graphrun"
+	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/helpers/zoo"
+)
+%%
+t0 := time.Now()
+f, err := zoo.TinyNet()
+if err != nil {{
+	panic(err)
+}}
+g, err := graphrun.Load(f.Frozen)
+if err != nil {{
+	panic(err)
+}}
+m, err := graphrun.NewModel(g, []string{{zoo.TinyNetInput}}, []string{{zoo.TinyNetOutput}})
+if err != nil {{
+	panic(err)
+}}
+x, err := tensor.FromFloat32s([]int64{{1, 32, 32, 3}}, make([]float32, 32*32*3))
+if err != nil {{
+	panic(err)
+}}
+out, err := m.Run(x)
+if err != nil {{
+	panic(err)
+}}
+fmt.Println("softmax", out[0].Shape, {n})
+fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
+}
+
+
+def run_cell(kc, code):
+    texts = []
+
+    def hook(msg):
+        c = msg["content"]
+        if msg["msg_type"] == "stream":
+            texts.append(c["text"])
+        elif msg["msg_type"] == "error":
+            texts.append("ERROR %s: %s" % (c.get("ename"), c.get("evalue")))
+
+    start = time.monotonic()
+    reply = kc.execute_interactive(code, timeout=600, output_hook=hook)
+    wall = time.monotonic() - start
+    out = "".join(texts)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError("cell failed: %s\n%s" % (reply["content"].get("evalue"), out))
+    main = None
+    for line in out.splitlines():
+        if line.startswith("main "):
+            main = float(line.split()[1])
+    return wall, main
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernels", required=True)
+    ap.add_argument("--reps", type=int, default=7)
+    args = ap.parse_args()
+    names = args.kernels.split(",")
+    kernels = {}
+    try:
+        for name in names:
+            kernels[name] = start_new_kernel(kernel_name=name, startup_timeout=120)
+        result = {name: {cell: {"wall": [], "main": []} for cell in CELLS} for name in names}
+        n = 0
+        for rep in range(args.reps + 1):  # round 0 warms up
+            for cell, code in CELLS.items():
+                for name in names:
+                    n += 1
+                    wall, main_s = run_cell(kernels[name][1], code.format(n=n))
+                    if rep > 0:
+                        result[name][cell]["wall"].append(wall)
+                        result[name][cell]["main"].append(main_s)
+                    print("%s %s round %d: %.2fs (main %.3fs)" % (name, cell, rep, wall, main_s or -1),
+                          file=sys.stderr, flush=True)
+        json.dump(result, sys.stdout)
+        print()
+    finally:
+        for km, kc in kernels.values():
+            kc.stop_channels()
+            km.shutdown_kernel()  # gracefully: GoNB then stops its gopls
+
+
+if __name__ == "__main__":
+    main()
