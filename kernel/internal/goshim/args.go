@@ -40,7 +40,7 @@ func classify(args []string) command {
 }
 
 // fastArgs adds -tags=noxla (merged into a -tags flag already given) and
-// -ldflags=-s (unless -ldflags is given) right after the subcommand.
+// -ldflags='-s -w' (unless -ldflags is given) right after the subcommand.
 func fastArgs(args []string) []string {
 	out := []string{args[0]}
 	rest := args[1:]
@@ -68,7 +68,7 @@ func fastArgs(args []string) []string {
 		out = append(out, "-tags=noxla")
 	}
 	if !linkFlags {
-		out = append(out, "-ldflags=-s")
+		out = append(out, "-ldflags=-s -w")
 	}
 	return append(out, kept...)
 }
