@@ -163,6 +163,8 @@ func drawPlot(p *plot.Plot, dc draw.Canvas) draw.Canvas {
 func drawPlotLegend(p *plot.Plot, dc draw.Canvas) (draw.Canvas, vg.Rectangle) {
 	dc, restoreLabel := drawYLabelOutside(p, dc)
 	defer restoreLabel()
+	dc, restoreXLabel := drawXLabelOutside(p, dc)
+	defer restoreXLabel()
 	legend := p.Legend
 	p.Legend = plot.NewLegend() // empty: nothing drawn by p.Draw
 	defer func() { p.Legend = legend }()
@@ -237,4 +239,23 @@ func drawYLabelOutside(p *plot.Plot, dc draw.Canvas) (draw.Canvas, func()) {
 	rest.Min.X += label.TextStyle.Height(label.Text) + label.Padding
 	p.Y.Label.Text = ""
 	return rest, func() { p.Y.Label.Text = label.Text }
+}
+
+// drawXLabelOutside is drawYLabelOutside for the X axis: gonum/plot v0.17
+// centres a log X axis's label at the data midpoint, near the right end,
+// and then narrows the data area to fit it. The label goes in a strip at
+// the bottom instead, centred on the chart.
+func drawXLabelOutside(p *plot.Plot, dc draw.Canvas) (draw.Canvas, func()) {
+	label := p.X.Label
+	if _, linear := p.X.Scale.(plot.LinearScale); linear || label.Text == "" || label.Position != draw.PosCenter {
+		return dc, func() {}
+	}
+	sty := label.TextStyle
+	sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+	descent := sty.FontExtents().Descent
+	dc.FillText(sty, vg.Point{X: dc.Center().X, Y: dc.Min.Y + descent}, label.Text)
+	rest := dc
+	rest.Min.Y += label.TextStyle.Height(label.Text) + descent + label.Padding
+	p.X.Label.Text = ""
+	return rest, func() { p.X.Label.Text = label.Text }
 }
