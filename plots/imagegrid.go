@@ -25,8 +25,9 @@ type Tile struct {
 	Mistake bool
 	// Swatches, if not nil, puts a small square of Swatches[i] (nil: none)
 	// before caption line i: a class's colour, as in Scatter and
-	// ConfusionMatrix. When nil, a caption line that is one word naming a
-	// colour (a class name such as "red_disc") gets that colour's swatch.
+	// ConfusionMatrix. When nil, a caption line whose first word is a colour
+	// (a class name such as "red_disc" or "cyan ring") gets that colour's
+	// swatch.
 	Swatches []color.Color
 }
 
@@ -313,10 +314,11 @@ func swatch(t Tile, k int, line string) color.Color {
 		}
 		return nil
 	}
-	if strings.ContainsFunc(line, unicode.IsSpace) {
+	words := strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) == 0 {
 		return nil
 	}
-	c, _ := NamedColor(line)
+	c, _ := NamedColor(words[0])
 	return c
 }
 

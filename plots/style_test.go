@@ -156,3 +156,29 @@ func TestImageGridSizes(t *testing.T) {
 		}
 	}
 }
+
+func TestCaptionSwatch(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want color.Color
+	}{
+		{"red_disc", namedColors["red"]},
+		{"cyan ring", namedColors["cyan"]},
+		{"input (red_disc)", nil},
+		{"true: red disc", nil},
+		{"daisy", nil},
+	} {
+		got := swatch(Tile{}, 0, tc.line)
+		if (got == nil) != (tc.want == nil) || (got != nil && toRGBA(got) != toRGBA(tc.want)) {
+			t.Errorf("swatch for caption %q = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+	// Explicit swatches win, per line; nil entries mean none.
+	tile := Tile{Swatches: []color.Color{Palette[4], nil}}
+	if got := swatch(tile, 0, "daisy"); got == nil || toRGBA(got) != toRGBA(Palette[4]) {
+		t.Errorf("explicit swatch ignored: %v", got)
+	}
+	if got := swatch(tile, 1, "red_disc"); got != nil {
+		t.Errorf("nil explicit swatch replaced by %v", got)
+	}
+}
