@@ -93,6 +93,15 @@ var chartCases = []chartCase{
 		return Trajectories("Rosenbrock", rosenbrock, Range{-2, 2}, Range{-1, 3},
 			Path{"sgd", descend(-1.5, 2, 0.001, 0, 200)}, Path{"momentum", descend(1.5, -0.5, 0.0005, 0.9, 200)})
 	}, []string{"Rosenbrock", "log f", "sgd", "momentum", "start", "end"}, Palette[:2], 0.9},
+	{"trajectories_long_legend", func() (*Chart, error) {
+		// Long legend entries and a long title, as in notebook 05: the map
+		// keeps its size, the legend widens the chart, the title stays on it.
+		var paths []Path
+		for i, name := range []string{"Adam (lr 1)", "RMSProp(centered,momentum) (lr 0.000464)", "ProximalAdagrad (lr 2.15)"} {
+			paths = append(paths, Path{name, descend(-1.5+0.5*float64(i), 2, 0.0005, 0.5, 100)})
+		}
+		return Trajectories("Rosenbrock: adaptive methods, each at its best learning rate", rosenbrock, Range{-2, 2}, Range{-1, 3}, paths...)
+	}, []string{"Rosenbrock: adaptive methods", "RMSProp(centered,momentum) (lr 0.000464)"}, Palette[:3], 0.7},
 	{"confusion", func() (*Chart, error) {
 		return ConfusionMatrix([][]int{{50, 2, 0}, {5, 40, 5}, {0, 10, 38}}, []string{"cat", "dog", "horse"})
 	}, []string{"accuracy 85.3% (128/150)", "cat", "horse", "predicted", "true", "38"}, []color.Color{confusionLow}, 0.3},

@@ -178,6 +178,8 @@ func drawPlotLegend(p *plot.Plot, dc draw.Canvas) (draw.Canvas, vg.Rectangle) {
 	if hasLegend {
 		plotArea.Max.X -= width + legendGap
 	}
+	plotArea, restoreTitle := drawWideTitle(p, dc, plotArea)
+	defer restoreTitle()
 	p.Draw(plotArea)
 	data := p.DataCanvas(plotArea)
 	if !hasLegend {
@@ -199,6 +201,39 @@ func drawPlotLegend(p *plot.Plot, dc draw.Canvas) (draw.Canvas, vg.Rectangle) {
 	legend.XOffs, legend.YOffs = 0, 0
 	legend.Draw(inner)
 	return data, box
+}
+
+// legendColumn returns the width drawPlot takes for p's legend, beside the
+// data: zero without a legend.
+func legendColumn(p *plot.Plot) vg.Length {
+	size := p.Legend.Rectangle(draw.Canvas{}).Size()
+	if size.X <= 0 || size.Y <= 0 {
+		return 0
+	}
+	return size.X + p.Legend.TextStyle.Width(" ") + 2*vg.Points(3) + legendGap
+}
+
+// drawWideTitle draws a title too wide for the plot area (which gonum
+// centres over it, letting it run off the chart) across the whole chart
+// instead, and returns the plot area left below it and a function that
+// puts the title back.
+func drawWideTitle(p *plot.Plot, chart, plotArea draw.Canvas) (draw.Canvas, func()) {
+	title := p.Title
+	if title.Text == "" || title.TextStyle.Width(title.Text) <= plotArea.Max.X-plotArea.Min.X {
+		return plotArea, func() {}
+	}
+	sty := title.TextStyle
+	sty.YAlign = draw.YTop
+	x := chart.Center().X
+	if sty.Width(title.Text) > chart.Max.X-chart.Min.X {
+		sty.XAlign, x = draw.XLeft, chart.Min.X
+	} else {
+		sty.XAlign = draw.XCenter
+	}
+	chart.FillText(sty, vg.Point{X: x, Y: chart.Max.Y}, title.Text)
+	plotArea.Max.Y -= sty.Height(title.Text) + title.Padding
+	p.Title.Text = ""
+	return plotArea, func() { p.Title.Text = title.Text }
 }
 
 // plainTicks relabels another Ticker's major ticks in the shortest form

@@ -244,7 +244,9 @@ func Trajectories(title string, f func(x, y float64) float64, xRange, yRange Ran
 		}
 	}
 	c := newChart(p)
+	// The map keeps its size; the legend widens the chart.
 	c.Height = c.Width * 3 / 4
+	c.Width += legendColumn(p)
 	return c, nil
 }
 
