@@ -21,15 +21,16 @@ import (
 const plainKernel = "gotl-plain"
 
 // BenchmarkCellLatency times warm cells in the gotl kernel and, in the same
-// run and taking turns with it, in the same kernel without its go shim
-// (GoNB's own "go get" and cgo/XLA build every cell), through
+// run and in alternating blocks with it, in the same kernel without its go
+// shim (GoNB's own "go get" and cgo/XLA build every cell), through
 // jupyter_client (tests/notebooks/cellbench.py). It reports the median wall
 // time of each cell kind per kernel and how many times faster the gotl
 // kernel is; docs/benchmarks.md records the numbers.
 //
 //	go test ./tests/notebooks -run XXX -bench CellLatency -benchtime 1x -v
 //
-// GOTL_CELLBENCH_REPS sets the rounds (default 7).
+// GOTL_CELLBENCH_REPS sets the measured rounds per kernel (default 6, in
+// two blocks).
 func BenchmarkCellLatency(b *testing.B) {
 	e := setup(b)
 	in := &kernel.Installer{
@@ -44,7 +45,7 @@ func BenchmarkCellLatency(b *testing.B) {
 	if _, err := in.Install(context.Background()); err != nil {
 		b.Fatalf("installing the %s kernel: %v\n%s", plainKernel, err, log.String())
 	}
-	reps := 7
+	reps := 6
 	if n, err := strconv.Atoi(os.Getenv("GOTL_CELLBENCH_REPS")); err == nil && n > 0 {
 		reps = n
 	}
@@ -71,7 +72,7 @@ func BenchmarkCellLatency(b *testing.B) {
 			table = append(table, fmt.Sprintf("%-7s gotl %5.2fs (main %.3fs, range %.2f–%.2f)   plain GoNB %5.2fs (main %.3fs)   %.1f× faster",
 				cell, fw, median(fast.Main), minOf(fast.Wall), maxOf(fast.Wall), pw, median(plain.Main), pw/fw))
 		}
-		b.Logf("warm cells, median of %d rounds, kernels taking turns; load average before: %s\n%s",
+		b.Logf("warm cells, median of %d rounds per kernel (alternating blocks); load average before: %s\n%s",
 			reps, load, strings.Join(table, "\n"))
 	}
 }

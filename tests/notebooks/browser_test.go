@@ -187,6 +187,18 @@ func TestBrowserRunAll(t *testing.T) {
 	}
 	t.Logf("%sbrowser Run All (Chromium, live server): %s; replay screenshots in %s", reportMarker, strings.Join(times, ", "), shots)
 
+	// Jupyter's tree lists the served folder: running the tutorials must
+	// leave nothing there but the tutorials (dot files are hidden).
+	entries, err := os.ReadDir(served)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		if !strings.HasPrefix(en.Name(), ".") && !strings.HasSuffix(en.Name(), ".ipynb") {
+			t.Errorf("running the notebooks left %s in the served folder, where Jupyter's tree shows it", en.Name())
+		}
+	}
+
 	log := srv.stop(t)
 	if m := regexp.MustCompile(`(?m)^.*\b404 (GET|POST|PUT|PATCH|DELETE)\b.*$`).FindAllString(log, -1); len(m) > 0 {
 		t.Errorf("the notebook server logged 404s:\n%s", strings.Join(m, "\n"))

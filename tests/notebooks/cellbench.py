@@ -6,13 +6,15 @@ Run by tests/notebooks/bench_test.go (BenchmarkCellLatency):
 
 Each kernel gets the same cells: one that only uses the standard library,
 one that draws a chart with gotl's plots, and one that builds and runs a
-GoMLX model from TinyNet. After a warm-up round, the kernels take turns
-cell by cell (so load from other processes hits them alike), every cell's
-code a little different each time (GoNB then recompiles, as for a real
-edit). A cell reports how long its own main ran; the rest of the wall time
-is GoNB's work (goimports, go get, go build) and the program's start.
-Prints one JSON object: per kernel and cell, the wall times and the times
-main ran, in seconds.
+GoMLX model from TinyNet, every cell's code a little different each time
+(GoNB then recompiles, as for a real edit). The kernels run one at a time,
+as a user's would (a second kernel's gopls would compete for the CPU), in
+alternating blocks (A B A B …) so that load from other processes hits them
+alike; each block starts a fresh kernel and runs a warm-up round first. A
+cell reports how long its own main ran; the rest of the wall time is GoNB's
+work (goimports, go get, go build) and the program's start. Prints one JSON
+object: per kernel and cell, the wall times and the times main ran, in
+seconds.
 """
 import argparse
 import json
@@ -95,31 +97,31 @@ def run_cell(kc, code):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernels", required=True)
-    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--reps", type=int, default=6, help="measured rounds per kernel, over --blocks blocks")
+    ap.add_argument("--blocks", type=int, default=2)
     args = ap.parse_args()
     names = args.kernels.split(",")
-    kernels = {}
-    try:
+    result = {name: {cell: {"wall": [], "main": []} for cell in CELLS} for name in names}
+    per_block = max(1, args.reps // args.blocks)
+    n = 0
+    for block in range(args.blocks):
         for name in names:
-            kernels[name] = start_new_kernel(kernel_name=name, startup_timeout=120)
-        result = {name: {cell: {"wall": [], "main": []} for cell in CELLS} for name in names}
-        n = 0
-        for rep in range(args.reps + 1):  # round 0 warms up
-            for cell, code in CELLS.items():
-                for name in names:
-                    n += 1
-                    wall, main_s = run_cell(kernels[name][1], code.format(n=n))
-                    if rep > 0:
-                        result[name][cell]["wall"].append(wall)
-                        result[name][cell]["main"].append(main_s)
-                    print("%s %s round %d: %.2fs (main %.3fs)" % (name, cell, rep, wall, main_s or -1),
-                          file=sys.stderr, flush=True)
-        json.dump(result, sys.stdout)
-        print()
-    finally:
-        for km, kc in kernels.values():
-            kc.stop_channels()
-            km.shutdown_kernel()  # gracefully: GoNB then stops its gopls
+            km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
+            try:
+                for rnd in range(per_block + 1):  # round 0 warms up
+                    for cell, code in CELLS.items():
+                        n += 1
+                        wall, main_s = run_cell(kc, code.format(n=n))
+                        if rnd > 0:
+                            result[name][cell]["wall"].append(wall)
+                            result[name][cell]["main"].append(main_s)
+                        print("%s block %d round %d %s: %.2fs (main %.3fs)" % (name, block, rnd, cell, wall, main_s or -1),
+                              file=sys.stderr, flush=True)
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel()  # gracefully: GoNB then stops its gopls
+    json.dump(result, sys.stdout)
+    print()
 
 
 if __name__ == "__main__":
