@@ -59,7 +59,7 @@ func BenchmarkCellLatency(b *testing.B) {
 		}
 		// The JSON result is the last line; the rest is the progress log.
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		var res map[string]map[string]struct{ Wall, Main []float64 }
+		var res map[string]map[string]struct{ Wall, Main, CPU []float64 }
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
 			b.Fatalf("cellbench.py printed no result: %v\n%s", err, tailLines(string(out), 40))
 		}
@@ -67,10 +67,12 @@ func BenchmarkCellLatency(b *testing.B) {
 		for _, cell := range []string{"stdlib", "plots", "model"} {
 			fast, plain := res[kernelName][cell], res[plainKernel][cell]
 			fw, pw := median(fast.Wall), median(plain.Wall)
+			fc, pc := median(fast.CPU), median(plain.CPU)
 			b.ReportMetric(fw, "s/"+cell+"-cell")
+			b.ReportMetric(fc, "cpu-s/"+cell+"-cell")
 			b.ReportMetric(pw/fw, "x-faster-"+cell)
-			table = append(table, fmt.Sprintf("%-7s gotl %5.2fs (main %.3fs, range %.2f–%.2f)   plain GoNB %5.2fs (main %.3fs)   %.1f× faster",
-				cell, fw, median(fast.Main), minOf(fast.Wall), maxOf(fast.Wall), pw, median(plain.Main), pw/fw))
+			table = append(table, fmt.Sprintf("%-7s gotl %5.2fs wall (%.2f–%.2f), %5.2fs CPU, main %.3fs | plain GoNB %5.2fs wall, %5.2fs CPU, main %.3fs | %.1f× faster wall, %.1f× less CPU",
+				cell, fw, minOf(fast.Wall), maxOf(fast.Wall), fc, median(fast.Main), pw, pc, median(plain.Main), pw/fw, pc/fc))
 		}
 		b.Logf("warm cells, median of %d rounds per kernel (alternating blocks); load average before: %s\n%s",
 			reps, load, strings.Join(table, "\n"))

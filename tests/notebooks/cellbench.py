@@ -12,12 +12,15 @@ as a user's would (a second kernel's gopls would compete for the CPU), in
 alternating blocks (A B A B …) so that load from other processes hits them
 alike; each block starts a fresh kernel and runs a warm-up round first. A
 cell reports how long its own main ran; the rest of the wall time is GoNB's
-work (goimports, go get, go build) and the program's start. Prints one JSON
-object: per kernel and cell, the wall times and the times main ran, in
-seconds.
+work (goimports, go get, go build) and the program's start. The CPU time the
+kernel's finished children used (goimports, go, compile, link, the program)
+is measured too: unlike wall time, it hardly depends on what else the
+machine runs. Prints one JSON object: per kernel and cell, the wall times,
+the times main ran and the CPU times, in seconds.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -71,7 +74,21 @@ fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
 }
 
 
-def run_cell(kc, code):
+def cpu_seconds(pid):
+    """CPU time of process pid and its finished children (utime, stime,
+    cutime, cstime), in seconds: GoNB waits for goimports, go and the cell's
+    program, so their time (and their own children's: compile, link) ends up
+    here. gopls runs on, so its time does not."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in fields[11:15]) / ticks
+
+
+def run_cell(kc, code, pid=None):
     texts = []
 
     def hook(msg):
@@ -81,9 +98,11 @@ def run_cell(kc, code):
         elif msg["msg_type"] == "error":
             texts.append("ERROR %s: %s" % (c.get("ename"), c.get("evalue")))
 
+    cpu0 = cpu_seconds(pid) if pid else None
     start = time.monotonic()
     reply = kc.execute_interactive(code, timeout=600, output_hook=hook)
     wall = time.monotonic() - start
+    cpu1 = cpu_seconds(pid) if pid else None
     out = "".join(texts)
     if reply["content"]["status"] != "ok":
         raise RuntimeError("cell failed: %s\n%s" % (reply["content"].get("evalue"), out))
@@ -91,7 +110,8 @@ def run_cell(kc, code):
     for line in out.splitlines():
         if line.startswith("main "):
             main = float(line.split()[1])
-    return wall, main
+    cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
+    return wall, main, cpu
 
 
 def main():
@@ -101,21 +121,24 @@ def main():
     ap.add_argument("--blocks", type=int, default=2)
     args = ap.parse_args()
     names = args.kernels.split(",")
-    result = {name: {cell: {"wall": [], "main": []} for cell in CELLS} for name in names}
+    result = {name: {cell: {"wall": [], "main": [], "cpu": []} for cell in CELLS} for name in names}
     per_block = max(1, args.reps // args.blocks)
     n = 0
     for block in range(args.blocks):
         for name in names:
             km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
+            pid = km.provisioner.process.pid if km.provisioner and km.provisioner.process else None
             try:
                 for rnd in range(per_block + 1):  # round 0 warms up
                     for cell, code in CELLS.items():
                         n += 1
-                        wall, main_s = run_cell(kc, code.format(n=n))
+                        wall, main_s, cpu = run_cell(kc, code.format(n=n), pid)
                         if rnd > 0:
                             result[name][cell]["wall"].append(wall)
                             result[name][cell]["main"].append(main_s)
-                        print("%s block %d round %d %s: %.2fs (main %.3fs)" % (name, block, rnd, cell, wall, main_s or -1),
+                            result[name][cell]["cpu"].append(cpu)
+                        print("%s block %d round %d %s: %.2fs (main %.3fs, cpu %.2fs)" % (
+                            name, block, rnd, cell, wall, main_s or -1, cpu if cpu is not None else -1),
                               file=sys.stderr, flush=True)
             finally:
                 kc.stop_channels()
