@@ -231,7 +231,7 @@ func (r *Replay) HTML() (string, error) {
 		for _, run := range r.runs[i] {
 			rj := replayRunJ{At: run.at, Cells: run.cells}
 			for _, p := range run.points {
-				rj.Points = append(rj.Points, round5(p[0]), round5(p[1]))
+				rj.Points = append(rj.Points, round6(p[0]), round6(p[1]))
 			}
 			path.Runs = append(path.Runs, rj)
 		}
@@ -356,9 +356,9 @@ func toPixel(data replayData, p [2]float64) (float64, float64) {
 	return a[0] + (p[0]-rg[0])/(rg[1]-rg[0])*a[2], a[1] + (1-(p[1]-rg[2])/(rg[3]-rg[2]))*a[3]
 }
 
-// round5 keeps 6 significant digits: plenty for a path on screen, and
+// round6 keeps 6 significant digits: plenty for a path on screen, and
 // fewer bytes in the notebook.
-func round5(v float64) float64 {
+func round6(v float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
 	return f
 }
