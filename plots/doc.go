@@ -28,6 +28,12 @@
 //	Scatter(title, xLabel, yLabel, points, labels, classNames)
 //	PCAScatter(vectors, labels, classNames)       embeddings on their 2 principal components
 //
+// NewReplay(title, f, xRange, yRange, params...) is Trajectories for
+// stepping: the cell adds every step of each path, for every combination of
+// the parameters (learning rate, momentum …), and the reader steps through
+// them in the browser with buttons and sliders after the cell has ended, so
+// "Run All" never waits on it (see Replay).
+//
 // NewLive(title, xLabel, yLabel) is a line chart that grows during training
 // and redraws in place in the notebook, at most once per MinInterval:
 //

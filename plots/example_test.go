@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gotl/gotl/plots"
 )
@@ -145,4 +146,38 @@ func ExampleClassColors() {
 	// 0: #d62728
 	// 1: #1f77b4
 	// 2: #b8b8b8
+}
+
+// A stepper for a notebook: the cell computes gradient descent's path on a
+// bowl for each learning rate, and the reader steps through them in the
+// browser (Step, Back, Play, a learning-rate slider) after the cell ended.
+func ExampleNewReplay() {
+	bowl := func(x, y float64) float64 { return x*x + 4*y*y }
+	rates := []float64{0.05, 0.1, 0.2}
+	replay, err := plots.NewReplay("bowl", bowl, plots.Range{Min: -2, Max: 2}, plots.Range{Min: -2, Max: 2},
+		plots.ReplayParam{Name: "learning rate", Values: rates, Start: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	replay.SetColumns("loss")
+	for i, lr := range rates {
+		x, y := 1.8, 1.5
+		var points [][2]float64
+		var rows [][]string
+		for range 21 {
+			points = append(points, [2]float64{x, y})
+			rows = append(rows, []string{fmt.Sprintf("%.3g", bowl(x, y))})
+			x, y = x-lr*2*x, y-lr*8*y
+		}
+		if err := replay.Add("gradient descent", []int{i}, points, rows); err != nil {
+			log.Fatal(err)
+		}
+	}
+	html, err := replay.HTML() // what replay.Show() displays in a notebook
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(replay.Steps(), "steps;", strings.Count(html, "<button"), "buttons")
+	// Output:
+	// 20 steps; 5 buttons
 }
