@@ -111,6 +111,10 @@ func (in *Installer) Check(ctx context.Context, purpose Purpose) CheckReport {
 		add(t.Name, err, detail, "gotl install")
 	}
 
+	if purpose&ForBrowserTests != 0 {
+		add("browser test modules", BrowserTestModulesMissing(in.Config.RepoRoot),
+			filepath.Join(in.Config.RepoRoot, BrowserTestDir, "node_modules"), "gotl install --tests")
+	}
 	if purpose&ForNotebooks != 0 {
 		add("kernelspec "+in.Config.name(), in.checkSpec(dataDir, binDir),
 			fmt.Sprintf("%s (go_work=%s)", in.Config.SpecDir(dataDir), in.Config.RepoRoot), "gotl install")
@@ -128,11 +132,20 @@ func (in *Installer) checkSpec(dataDir, binDir string) error {
 		}
 		return err
 	}
-	want, err := in.spec(binDir)
+	want, err := in.spec(dataDir, binDir)
 	if err != nil {
 		return err
 	}
 	if bytes.Equal(got, want.Marshal()) {
+		files := shimFiles(dir)
+		if in.Config.PlainGo {
+			files = files[:1]
+		}
+		for _, f := range files {
+			if _, err := os.Stat(f); err != nil {
+				return fmt.Errorf("%s is missing", f)
+			}
+		}
 		return nil
 	}
 	old, err := ReadSpec(dir)

@@ -25,6 +25,8 @@ type Host struct {
 	Run func(ctx context.Context, c Command) error
 	// Output runs a command and returns its standard output.
 	Output func(ctx context.Context, c Command) ([]byte, error)
+	// Exists reports whether a file exists.
+	Exists func(path string) bool
 	// GOOS is the operating system, as in runtime.GOOS.
 	GOOS string
 	// IsRoot reports whether the process runs as the superuser.
@@ -53,6 +55,7 @@ func OSHost() *Host {
 		ModuleVersion: binaryModuleVersion,
 		Run:           runCommand,
 		Output:        outputCommand,
+		Exists:        func(path string) bool { _, err := os.Stat(path); return err == nil },
 		GOOS:          runtime.GOOS,
 		IsRoot:        os.Geteuid() == 0,
 	}

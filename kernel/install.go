@@ -77,14 +77,16 @@ func (in *Installer) paths(ctx context.Context) (dataDir, binDir string, err err
 // kernelEnv returns the environment entries kernel.json needs on this host,
 // on top of Config.Env: a GOFLAGS without -mod=... when the installing
 // environment has one (it breaks GoNB's workspace builds), and a PATH that
-// starts with the tool directory when PATH would not find the pinned
-// goimports and gopls first (GoNB looks them up on PATH).
-func (in *Installer) kernelEnv(binDir string) map[string]string {
+// starts with the go shim (unless PlainGo; GOTL_REAL_GO then names the
+// real go), then the tool directory when PATH would not find the pinned
+// goimports and gopls first (GoNB looks them all up on PATH).
+func (in *Installer) kernelEnv(specDir, binDir string) map[string]string {
 	env := map[string]string{}
 	for k, v := range in.Config.Env {
 		env[k] = v
 	}
 	h := in.Host
+	goBin, goErr := h.LookPath("go")
 	if goflags := h.Getenv("GOFLAGS"); CleanGoFlags(goflags) != strings.Join(strings.Fields(goflags), " ") {
 		env["GOFLAGS"] = CleanGoFlags(goflags)
 	}
@@ -99,8 +101,13 @@ func (in *Installer) kernelEnv(binDir string) map[string]string {
 				break
 			}
 		}
-		if goBin, err := h.LookPath("go"); err == nil && dirs != nil {
+		if goErr == nil && dirs != nil {
 			dirs = append(dirs, filepath.Dir(goBin))
+		}
+		if !in.Config.PlainGo && goErr == nil {
+			// The go shim answers to "go" first; it runs the real one.
+			dirs = append([]string{ShimDir(specDir)}, dirs...)
+			env[RealGoEnv] = goBin
 		}
 		if dirs != nil {
 			sep := string(filepath.ListSeparator)
@@ -111,9 +118,9 @@ func (in *Installer) kernelEnv(binDir string) map[string]string {
 }
 
 // spec returns the kernel.json that Install writes.
-func (in *Installer) spec(binDir string) (Spec, error) {
+func (in *Installer) spec(dataDir, binDir string) (Spec, error) {
 	cfg := in.Config
-	cfg.Env = in.kernelEnv(binDir)
+	cfg.Env = in.kernelEnv(cfg.SpecDir(dataDir), binDir)
 	return cfg.Spec(binDir)
 }
 
@@ -152,13 +159,24 @@ func (in *Installer) Install(ctx context.Context) (*Result, error) {
 		return res, nil
 	}
 
-	res.Spec, err = in.spec(binDir)
+	res.Spec, err = in.spec(dataDir, binDir)
 	if err != nil {
 		return res, err
 	}
 	res.SpecChanged, err = WriteSpec(res.SpecDir, res.Spec)
 	if err != nil {
 		return res, err
+	}
+	changed, err := writeResources(res.SpecDir)
+	if err != nil {
+		return res, err
+	}
+	res.SpecChanged = res.SpecChanged || changed
+	if !in.Config.PlainGo {
+		if changed, err = in.installShim(ctx, res.SpecDir); err != nil {
+			return res, err
+		}
+		res.SpecChanged = res.SpecChanged || changed
 	}
 	if res.SpecChanged {
 		fmt.Fprintf(out, "kernelspec %q (%s) written to %s\n", in.Config.name(), res.Spec.DisplayName, res.SpecDir)
@@ -203,20 +221,29 @@ func (in *Installer) installTools(ctx context.Context, binDir string) (built []s
 }
 
 // Warm builds every package of the checkout so that the Go build cache
-// holds them (and their dependencies, gonum/plot and GoMLX included): the
-// first notebook cell then compiles in about a second.
+// holds them (and their dependencies, gonum/plot and GoMLX included), with
+// the settings the kernel's cells are built with: pure Go without XLA,
+// unless PlainGo or $GOMLX_BACKEND (as the installing process sees it)
+// asks for XLA. The first notebook cell then compiles in about a second.
 func (in *Installer) Warm(ctx context.Context) error {
 	out := in.out()
 	goBin, err := in.Host.LookPath("go")
 	if err != nil {
 		return errors.New("kernel: the go command is not on PATH")
 	}
-	fmt.Fprintf(out, "warming the Go build cache: go build ./... in %s\n", in.Config.RepoRoot)
+	args, env := []string{"build", "./..."}, in.Host.goBuildEnv(nil)
+	xla := strings.HasPrefix(strings.ToLower(in.Host.Getenv("GOMLX_BACKEND")), "xla")
+	if !in.Config.PlainGo && !xla {
+		k, v, _ := strings.Cut(FastBuildEnv, "=")
+		args = []string{"build", "-tags=" + FastBuildTags, "./..."}
+		env = in.Host.goBuildEnv(map[string]string{k: v})
+	}
+	fmt.Fprintf(out, "warming the Go build cache: go %s in %s\n", strings.Join(args, " "), in.Config.RepoRoot)
 	start := time.Now()
 	var log bytes.Buffer
 	err = in.Host.Run(ctx, Command{
-		Name: goBin, Args: []string{"build", "./..."}, Dir: in.Config.RepoRoot,
-		Env: in.Host.goBuildEnv(nil), Out: &log,
+		Name: goBin, Args: args, Dir: in.Config.RepoRoot,
+		Env: env, Out: &log,
 	})
 	if err != nil {
 		return fmt.Errorf("kernel: warming the build cache: %w\n%s", err, tail(log.String(), 2000))

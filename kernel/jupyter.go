@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -17,8 +18,11 @@ const (
 	// ForNotebooks is using notebooks in a browser.
 	ForNotebooks Purpose = 1 << iota
 	// ForTests is executing notebooks headlessly and running the kernel
-	// conformance tests (go test ./notebooks).
+	// conformance tests (go test ./tests/notebooks).
 	ForTests
+	// ForBrowserTests is driving a live notebook server in a headless
+	// browser (tests/notebooks, TestBrowserRunAll).
+	ForBrowserTests
 )
 
 // JupyterPart is one piece of Jupyter that gotl uses but does not ship.
@@ -29,9 +33,11 @@ type JupyterPart struct {
 	Pip    []string // pip packages that provide it elsewhere
 	For    Purpose
 	// command is a program that must be on PATH (any of them, if several);
-	// module is a Python module that Python (see Python) must import.
+	// module is a Python module that Python (see Python) must import;
+	// dataFile is a file that one of Jupyter's data directories must hold.
 	commands []string
 	module   string
+	dataFile string
 }
 
 // JupyterParts lists what Jupyter must provide, for notebooks and tests,
@@ -41,6 +47,11 @@ var JupyterParts = []JupyterPart{
 		For: ForNotebooks | ForTests, commands: []string{"jupyter"}},
 	{Name: "notebook", Why: "the web UI (JupyterLab is used instead when installed)", Debian: []string{"jupyter-notebook"},
 		Pip: []string{"notebook"}, For: ForNotebooks, commands: []string{"jupyter-lab", "jupyter-notebook"}},
+	{Name: "jupyter-notebook", Why: "the classic web UI the browser test drives", Debian: []string{"jupyter-notebook"},
+		Pip: []string{"'notebook<7'"}, For: ForBrowserTests, commands: []string{"jupyter-notebook"}},
+	{Name: "widgets extension", Why: "Notebook 6 asks every page for it; without it the server logs a 404",
+		Debian: []string{"jupyter-nbextension-jupyter-js-widgets"}, Pip: []string{"widgetsnbextension"},
+		For: ForNotebooks, dataFile: "nbextensions/jupyter-js-widgets/extension.js"},
 	{Name: "nbconvert", Why: "executes and exports notebooks", Debian: []string{"jupyter-nbconvert"}, Pip: []string{"nbconvert"},
 		For: ForNotebooks | ForTests, commands: []string{"jupyter-nbconvert"}},
 	{Name: "jupyter_client", Why: "talks to kernels", Debian: []string{"jupyter-client", "python3-jupyter-client"},
@@ -49,6 +60,12 @@ var JupyterParts = []JupyterPart{
 		For: ForTests, module: "nbclient"},
 	{Name: "jupyter_kernel_test", Why: "kernel conformance tests", Debian: []string{"python3-jupyter-kernel-test"},
 		Pip: []string{"jupyter_kernel_test"}, For: ForTests, module: "jupyter_kernel_test"},
+	{Name: "chromium", Why: "the headless browser of the live-notebook test", Debian: []string{"chromium"},
+		For: ForBrowserTests, commands: []string{"chromium", "chromium-browser"}},
+	{Name: "node", Why: "runs the browser test's puppeteer-core", Debian: []string{"nodejs"},
+		For: ForBrowserTests, commands: []string{"node"}},
+	{Name: "npm", Why: "installs the browser test's puppeteer-core", Debian: []string{"npm"},
+		For: ForBrowserTests, commands: []string{"npm"}},
 	// Not Jupyter, but installed the same way for the same test run.
 	{Name: "djpeg", Why: "libjpeg-turbo's cjpeg and djpeg, which tfjpeg's tests compare with",
 		Debian: []string{"libjpeg-turbo-progs"}, For: ForTests, commands: []string{"djpeg"}},
@@ -67,12 +84,50 @@ func (p JupyterPart) find(ctx context.Context, h *Host) (string, error) {
 		}
 		return "Python module in " + py, nil
 	}
+	if p.dataFile != "" {
+		dirs := JupyterDataDirs(h)
+		for _, d := range dirs {
+			if f := filepath.Join(d, p.dataFile); h.Exists(f) {
+				return f, nil
+			}
+		}
+		return "", fmt.Errorf("%s not in %s", p.dataFile, strings.Join(dirs, ", "))
+	}
 	for _, c := range p.commands {
 		if path, err := h.LookPath(c); err == nil {
 			return path, nil
 		}
 	}
 	return "", fmt.Errorf("%s not on PATH", strings.Join(p.commands, " or "))
+}
+
+// JupyterDataDirs returns the directories where Jupyter looks for data
+// such as nbextensions, as jupyter_core orders them: $JUPYTER_PATH, the
+// user's data directory, the Python environment's share/jupyter, then the
+// system's.
+func JupyterDataDirs(h *Host) []string {
+	var dirs []string
+	for _, d := range filepath.SplitList(h.Getenv("JUPYTER_PATH")) {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	if d, err := DataDir(h); err == nil {
+		dirs = append(dirs, d)
+	}
+	if py, err := Python(h); err == nil && filepath.IsAbs(py) {
+		dirs = append(dirs, filepath.Join(filepath.Dir(filepath.Dir(py)), "share", "jupyter"))
+	}
+	dirs = append(dirs, "/usr/local/share/jupyter", "/usr/share/jupyter")
+	var unique []string
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if d = filepath.Clean(d); !seen[d] {
+			seen[d] = true
+			unique = append(unique, d)
+		}
+	}
+	return unique
 }
 
 // Python returns the Python interpreter that runs Jupyter: $GOTL_PYTHON if
@@ -168,7 +223,20 @@ func JupyterFix(h *Host, parts []JupyterPart) string {
 		return fmt.Sprintf("%sapt-get update && %sapt-get install -y --no-install-recommends %s",
 			sudo, sudo, strings.Join(deb, " "))
 	}
-	return "python3 -m pip install " + strings.Join(pip, " ")
+	var fix []string
+	if len(pip) > 0 {
+		fix = append(fix, "python3 -m pip install "+strings.Join(pip, " "))
+	}
+	var other []string
+	for _, p := range parts {
+		if len(p.Pip) == 0 {
+			other = append(other, p.Name)
+		}
+	}
+	if len(other) > 0 {
+		fix = append(fix, "install "+strings.Join(other, ", ")+" with your system's package manager")
+	}
+	return strings.Join(fix, "; ")
 }
 
 // InstallJupyter installs the missing Jupyter parts needed for purpose with

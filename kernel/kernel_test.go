@@ -18,6 +18,7 @@ type fakeMachine struct {
 	paths    map[string]string // command name -> path found on PATH
 	versions map[string]string // binary path -> module version
 	missing  map[string]bool   // Python modules that fail to import
+	files    map[string]bool   // files that exist
 	ran      []Command
 	root     bool
 	// onRun, if set, runs for every command after it is recorded.
@@ -34,6 +35,7 @@ func newFakeMachine() *fakeMachine {
 		},
 		versions: map[string]string{},
 		missing:  map[string]bool{},
+		files:    map[string]bool{"/usr/share/jupyter/nbextensions/jupyter-js-widgets/extension.js": true},
 	}
 }
 
@@ -54,6 +56,9 @@ func (f *fakeMachine) host() *Host {
 		},
 		Run: func(ctx context.Context, c Command) error {
 			f.ran = append(f.ran, c)
+			if len(c.Args) == 4 && c.Args[0] == "build" && c.Args[1] == "-o" && c.Args[3] == ShimPackage {
+				return os.WriteFile(c.Args[2], []byte("shim"), 0o755)
+			}
 			if len(c.Args) == 2 && c.Args[0] == "-c" {
 				if mod := strings.TrimPrefix(c.Args[1], "import "); f.missing[mod] {
 					return errors.New("ModuleNotFoundError")
@@ -74,6 +79,7 @@ func (f *fakeMachine) host() *Host {
 			}
 			return nil, errors.New("unexpected command " + c.String())
 		},
+		Exists: func(path string) bool { return f.files[path] },
 		GOOS:   "linux",
 		IsRoot: f.root,
 	}
@@ -243,8 +249,14 @@ func TestInstallIdempotent(t *testing.T) {
 	if spec.GoWork() != root || spec.Argv[0] != filepath.Join(binDir, "gonb") {
 		t.Errorf("installed spec %+v: want go_work %s and gonb from %s", spec, root, binDir)
 	}
-	if len(spec.Env) != 0 {
-		t.Errorf("env = %v, want none (tools found on PATH, GOFLAGS unset)", spec.Env)
+	wantEnv := map[string]string{"PATH": ShimDir(filepath.Dir(specPath)) + ":${PATH}", RealGoEnv: "/usr/local/go/bin/go"}
+	if !reflect.DeepEqual(spec.Env, wantEnv) {
+		t.Errorf("env = %v, want only the go shim first on PATH (tools found on PATH, GOFLAGS unset): %v", spec.Env, wantEnv)
+	}
+	for _, f := range []string{"kernel.css", "bin/go"} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(specPath), f)); err != nil {
+			t.Errorf("kernelspec lacks %s: %v", f, err)
+		}
 	}
 
 	f.ran = nil
@@ -259,13 +271,36 @@ func TestInstallIdempotent(t *testing.T) {
 	if !strings.Contains(out.String(), "already up to date") {
 		t.Errorf("second install output does not say the kernelspec is up to date:\n%s", out.String())
 	}
-	if len(f.ran) != 2 || strings.Join(f.ran[0].Args, " ") != "list -m all" || strings.Join(f.ran[1].Args, " ") != "build ./..." ||
-		f.ran[0].Dir != root || f.ran[1].Dir != root {
-		t.Errorf("second install ran %v, want only go list -m all and go build ./... in %s", f.ran, root)
+	if len(f.ran) != 3 || strings.Join(f.ran[0].Args, " ") != "list -m all" || f.ran[1].Args[3] != ShimPackage ||
+		strings.Join(f.ran[2].Args, " ") != "build -tags=noxla ./..." || !contains(f.ran[2].Env, "CGO_ENABLED=0") ||
+		f.ran[0].Dir != root || f.ran[1].Dir != root || f.ran[2].Dir != root {
+		t.Errorf("second install ran %v, want only go list -m all, the shim build and a pure-Go go build ./... in %s", f.ran, root)
 	}
-	entries, _ := os.ReadDir(filepath.Dir(specPath))
-	if len(entries) != 1 {
-		t.Errorf("kernelspec dir holds %d entries, want only kernel.json (no temporary files)", len(entries))
+	var names []string
+	filepath.WalkDir(filepath.Dir(specPath), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(filepath.Dir(specPath), path)
+			names = append(names, rel)
+		}
+		return nil
+	})
+	if strings.Join(names, " ") != "bin/go kernel.css kernel.json" {
+		t.Errorf("kernelspec dir holds %q, want only bin/go, kernel.css and kernel.json (no temporary files)", names)
+	}
+
+	// PlainGo: no shim, GoNB's own builds, and a plain warm-up.
+	plainDir := t.TempDir()
+	plain := &Installer{Host: f.host(), Config: Config{RepoRoot: root, DataDir: plainDir, BinDir: binDir, PlainGo: true}}
+	f.ran = nil
+	if _, err := plain.Install(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	plainSpec, _ := ReadSpec(filepath.Join(plainDir, "kernels", "gotl"))
+	if len(plainSpec.Env) != 0 || strings.Join(f.ran[len(f.ran)-1].Args, " ") != "build ./..." {
+		t.Errorf("PlainGo install: env %v, last command %v; want no env and go build ./...", plainSpec.Env, f.ran[len(f.ran)-1])
+	}
+	if _, err := os.Stat(filepath.Join(plainDir, "kernels", "gotl", "bin")); err == nil {
+		t.Error("PlainGo install built the go shim")
 	}
 }
 
@@ -287,7 +322,7 @@ func TestInstallHonoursJupyterDataDir(t *testing.T) {
 		t.Error(err)
 	}
 	for _, c := range f.ran {
-		if len(c.Args) > 0 && c.Args[0] == "build" {
+		if len(c.Args) > 0 && c.Args[0] == "build" && c.Args[len(c.Args)-1] == "./..." {
 			t.Errorf("SkipWarm install ran %s", c)
 		}
 	}
@@ -403,8 +438,8 @@ func TestKernelEnv(t *testing.T) {
 	f.installedTools(t, binDir)
 	f.env["GOFLAGS"] = "-mod=mod -buildvcs=false"
 	in := &Installer{Host: f.host(), Config: Config{Env: map[string]string{"GOMLX_BACKEND": "go"}}}
-	env := in.kernelEnv(binDir)
-	want := map[string]string{"GOFLAGS": "-buildvcs=false", "GOMLX_BACKEND": "go"}
+	env := in.kernelEnv("/k/gotl", binDir)
+	want := map[string]string{"GOFLAGS": "-buildvcs=false", "GOMLX_BACKEND": "go", "PATH": "/k/gotl/bin:${PATH}", RealGoEnv: "/usr/local/go/bin/go"}
 	if !reflect.DeepEqual(env, want) {
 		t.Errorf("kernelEnv = %v, want %v", env, want)
 	}
@@ -412,8 +447,8 @@ func TestKernelEnv(t *testing.T) {
 	// PATH finds another gopls first: the kernel must get the pinned one.
 	f.paths["gopls"] = "/usr/bin/gopls"
 	f.env["GOFLAGS"] = "-buildvcs=false"
-	env = in.kernelEnv(binDir)
-	wantPath := binDir + ":/usr/local/go/bin:${PATH}"
+	env = in.kernelEnv("/k/gotl", binDir)
+	wantPath := "/k/gotl/bin:" + binDir + ":/usr/local/go/bin:${PATH}"
 	if env["PATH"] != wantPath {
 		t.Errorf("PATH = %q, want %q", env["PATH"], wantPath)
 	}
@@ -445,7 +480,7 @@ func TestCheckReport(t *testing.T) {
 		"MISSING  jupyter_kernel_test",
 		"fix: sudo apt-get update && sudo apt-get install -y --no-install-recommends python3-jupyter-kernel-test",
 		"MISSING  kernelspec gotl      " + filepath.Join(dataDir, "kernels", "gotl", "kernel.json") + " not found",
-		"3 of 12 parts missing",
+		"3 of 13 parts missing",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
@@ -474,7 +509,7 @@ func TestCheckReport(t *testing.T) {
 	f.missing = map[string]bool{}
 	if r := in.Check(context.Background(), ForNotebooks|ForTests); !r.OK() {
 		t.Errorf("report after install:\n%s", r)
-	} else if !strings.HasSuffix(r.String(), "all 12 parts are in place\n") {
+	} else if !strings.HasSuffix(r.String(), "all 13 parts are in place\n") {
 		t.Errorf("report after install lacks the summary:\n%s", r)
 	}
 

@@ -1,15 +1,12 @@
 package kernel
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/gotl/gotl/internal/util"
 )
 
 // Default names of the kernelspec.
@@ -42,6 +39,10 @@ type Config struct {
 	// Env is merged into the environment Jupyter gives the kernel. Values
 	// may refer to Jupyter's environment as ${NAME}.
 	Env map[string]string
+	// PlainGo leaves GoNB's go commands as they are: no go shim, so every
+	// cell runs "go get" and builds with cgo and XLA (about three times
+	// slower to link). For comparisons.
+	PlainGo bool
 }
 
 // Spec is the content of a kernel.json file.
@@ -152,20 +153,7 @@ func ReadSpec(dir string) (Spec, error) {
 // exactly these bytes, and reports whether it changed anything. The file is
 // written to a temporary name first, so a failure never leaves half a file.
 func WriteSpec(dir string, s Spec) (changed bool, err error) {
-	want := s.Marshal()
-	path := filepath.Join(dir, "kernel.json")
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, want) {
-		return false, nil
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("kernel: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, fmt.Errorf("kernel: %w", err)
-	}
-	if err := util.WriteFileAtomic(path, want, 0o644); err != nil {
-		return false, fmt.Errorf("kernel: %w", err)
-	}
-	return true, nil
+	return writeIfChanged(filepath.Join(dir, "kernel.json"), s.Marshal(), 0o644)
 }
 
 // DataDir returns Jupyter's user data directory, following jupyter_core:

@@ -46,6 +46,8 @@ type Chart struct {
 	draw func(draw.Canvas)
 	// grid is the layout of an image grid (its title lives there).
 	grid *imageGrid
+	// dataArea is where the last paint drew Plot's data range.
+	dataArea vg.Rectangle
 }
 
 // newChart wraps p with the default size.
@@ -59,15 +61,9 @@ func (c *Chart) SetTitle(title string) *Chart {
 		c.Plot.Title.Text = title
 	}
 	if c.grid != nil {
-		// Grow the chart by the title's height so the pictures keep their size.
-		ts := c.grid.titleStyle()
-		if c.grid.title != "" {
-			c.Height -= ts.Height(c.grid.title) + gridGap
-		}
-		if title != "" {
-			c.Height += ts.Height(title) + gridGap
-		}
+		// The grid keeps its pictures' size and grows to fit the title.
 		c.grid.title = title
+		c.Width, c.Height = c.grid.size()
 	}
 	return c
 }
@@ -91,6 +87,16 @@ func (c *Chart) Render(format string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// renderWithArea is Render for a plot, also returning where its data area
+// was drawn, in the canvas's coordinates (points from the bottom left).
+func (c *Chart) renderWithArea(format string) ([]byte, vg.Rectangle, error) {
+	if c.Plot == nil {
+		return nil, vg.Rectangle{}, errors.New("plots: chart has no plot, so no data area")
+	}
+	data, err := c.Render(format)
+	return data, c.dataArea, err
 }
 
 func (c *Chart) write(w io.Writer, format string) error {
@@ -144,7 +150,7 @@ func (c *Chart) paint(dc draw.Canvas) (err error) {
 	case c.draw != nil:
 		c.draw(dc)
 	case c.Plot != nil:
-		drawPlot(c.Plot, dc)
+		c.dataArea = drawPlot(c.Plot, dc).Rectangle
 	default:
 		return errors.New("plots: empty chart (no plot)")
 	}

@@ -16,7 +16,9 @@ import (
 // class p) as a grid of cells coloured by the row-normalised value, so each
 // row shows where one class's examples went, with the count written in each
 // cell. Rows (true classes) run top to bottom, columns (predicted) left to
-// right, both labelled with classNames. The title reports the accuracy.
+// right, both labelled with classNames and marked with a strip of each
+// class's colour (ClassColors, as in Scatter and PredictionGrid). The title
+// reports the accuracy.
 //
 // It returns an error if counts is empty or not square, its size differs
 // from len(classNames), or a count is negative.
@@ -49,7 +51,7 @@ func ConfusionMatrix(counts [][]int, classNames []string) (*Chart, error) {
 		title = fmt.Sprintf("Confusion matrix · accuracy %.1f%% (%d/%d)", 100*float64(correct)/float64(total), correct, total)
 	}
 	p := newPlot(title, "predicted", "true")
-	p.Add(&confusionCells{counts: counts})
+	p.Add(&confusionCells{counts: counts, colours: ClassColors(classNames)})
 	xTicks := make([]plot.Tick, n)
 	yTicks := make([]plot.Tick, n)
 	longest := 0
@@ -68,8 +70,8 @@ func ConfusionMatrix(counts [][]int, classNames []string) (*Chart, error) {
 		p.X.Tick.Label.XAlign = draw.XRight
 		p.X.Tick.Label.YAlign = draw.YTop
 	}
-	p.X.Min, p.X.Max = 0, float64(n)
-	p.Y.Min, p.Y.Max = 0, float64(n)
+	p.X.Min, p.X.Max = -classStrip, float64(n)
+	p.Y.Min, p.Y.Max = 0, float64(n)+classStrip
 
 	c := newChart(p)
 	side := max(12*vg.Centimeter, min(30*vg.Centimeter, vg.Length(n)*1.3*vg.Centimeter))
@@ -123,10 +125,16 @@ func CountConfusions(trueLabels, predicted []int, numClasses int) ([][]int, erro
 }
 
 // confusionCells is the plotter of ConfusionMatrix. Cell (t, p) spans
-// [p, p+1] × [n−1−t, n−t] in data coordinates, so row 0 is at the top.
+// [p, p+1] × [n−1−t, n−t] in data coordinates, so row 0 is at the top; the
+// class colour strips lie left of the rows and above the columns.
 type confusionCells struct {
-	counts [][]int
+	counts  [][]int
+	colours []color.Color
 }
+
+// classStrip is the width of the class colour strips, in cells; the strip
+// itself fills its middle three fifths.
+const classStrip = 0.15
 
 // confusionLow and confusionHigh are the colours of a row fraction of 0 and 1.
 var (
@@ -136,7 +144,7 @@ var (
 
 func (cc *confusionCells) DataRange() (xmin, xmax, ymin, ymax float64) {
 	n := float64(len(cc.counts))
-	return 0, n, 0, n
+	return -classStrip, n, 0, n + classStrip
 }
 
 func (cc *confusionCells) Plot(c draw.Canvas, p *plot.Plot) {
@@ -147,6 +155,20 @@ func (cc *confusionCells) Plot(c draw.Canvas, p *plot.Plot) {
 	sty := p.Y.Tick.Label // sans, unrotated
 	sty.Font.Size = min(vg.Points(12), min(cellW, cellH)*0.35)
 	sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+	for k, col := range cc.colours {
+		c.SetColor(col)
+		lo, hi := classStrip/5, classStrip*4/5
+		row := vg.Rectangle{ // left of row k
+			Min: vg.Point{X: trX(-hi), Y: trY(float64(n-1-k) + 0.04)},
+			Max: vg.Point{X: trX(-lo), Y: trY(float64(n-k) - 0.04)},
+		}
+		column := vg.Rectangle{ // above column k
+			Min: vg.Point{X: trX(float64(k) + 0.04), Y: trY(float64(n) + lo)},
+			Max: vg.Point{X: trX(float64(k+1) - 0.04), Y: trY(float64(n) + hi)},
+		}
+		c.Fill(row.Path())
+		c.Fill(column.Path())
+	}
 	for t, row := range cc.counts {
 		sum := 0
 		for _, v := range row {

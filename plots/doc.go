@@ -24,8 +24,15 @@
 //	ImageGrid(tiles, columns)                     pictures with captions, mistakes framed in red
 //	PredictionGrid(images, truth, predicted, classNames, columns)
 //	Histogram(title, xLabel, values, bins)        weights, activations
+//	Bars(title, yLabel, bars...)                  a few named values (with intervals)
 //	Scatter(title, xLabel, yLabel, points, labels, classNames)
 //	PCAScatter(vectors, labels, classNames)       embeddings on their 2 principal components
+//
+// NewReplay(title, f, xRange, yRange, params...) is Trajectories for
+// stepping: the cell adds every step of each path, for every combination of
+// the parameters (learning rate, momentum …), and the reader steps through
+// them in the browser with buttons and sliders after the cell has ended, so
+// "Run All" never waits on it (see Replay).
 //
 // NewLive(title, xLabel, yLabel) is a line chart that grows during training
 // and redraws in place in the notebook, at most once per MinInterval:
@@ -36,10 +43,19 @@
 //	}
 //	live.Done()
 //
-// Series colours come from Palette (ten colours); beyond ten, colours repeat
-// with dash patterns (lines) or other marker shapes (scatter), so twenty
-// series stay distinguishable. Trajectories switches to logarithmic colour
-// and contour levels for steep functions such as Rosenbrock's.
+// # Readable by design
+//
+// Legends sit in a column right of the data area, so they never cover data.
+// Series colours come from Palette (twelve colours); beyond twelve, colours
+// repeat with Dashes (SeriesStyle), so no two series look alike. Classes
+// have one colour in every chart (ClassColors): a class named after a
+// colour ("red_disc", "cyan_ring") is drawn in that colour, the others take
+// unused palette colours; scatter plots colour the points, confusion
+// matrices and prediction grids mark the class names with it. Image grids
+// enlarge small pictures by a whole factor, pixel for pixel, towards
+// PictureTarget (a 32×32 image is shown at 160×160), instead of stretching
+// them to the chart width. Trajectories switches to logarithmic colour and
+// contour levels for steep functions such as Rosenbrock's.
 //
 // A notebook cell:
 //

@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gotl/gotl/plots"
 )
@@ -114,4 +115,69 @@ func ExampleHistogram() {
 	fmt.Println(bytes.Contains(svg, []byte("n=9  mean=0  std=0.1225")))
 	// Output:
 	// true
+}
+
+// A few named numbers are bars, not a line: the x axis is a list of
+// categories. Low and High add an interval, e.g. the spread over seeds.
+func ExampleBars() {
+	chart, err := plots.Bars("Time to get all bottlenecks", "seconds",
+		plots.Bar{Label: "cold (computed)", Value: 12.5},
+		plots.Bar{Label: "warm (cached)", Value: 0.42, Low: 0.38, High: 0.47})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = chart.Render("svg")
+	fmt.Println(err)
+	_, err = plots.Bars("accuracy", "", plots.Bar{Label: "retrain", Value: 0.9, Low: 0.95, High: 0.85})
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// plots: Bars: bar 0 ("retrain"): interval [0.95, 0.85] has Low above High
+}
+
+// Classes named after colours are drawn in them, in every chart; other
+// names take the palette's unused colours.
+func ExampleClassColors() {
+	for i, c := range plots.ClassColors([]string{"red_disc", "daisy", "white_dots"}) {
+		r, g, b, _ := c.RGBA()
+		fmt.Printf("%d: #%02x%02x%02x\n", i, r>>8, g>>8, b>>8)
+	}
+	// Output:
+	// 0: #d62728
+	// 1: #1f77b4
+	// 2: #b8b8b8
+}
+
+// A stepper for a notebook: the cell computes gradient descent's path on a
+// bowl for each learning rate, and the reader steps through them in the
+// browser (Step, Back, Play, a learning-rate slider) after the cell ended.
+func ExampleNewReplay() {
+	bowl := func(x, y float64) float64 { return x*x + 4*y*y }
+	rates := []float64{0.05, 0.1, 0.2}
+	replay, err := plots.NewReplay("bowl", bowl, plots.Range{Min: -2, Max: 2}, plots.Range{Min: -2, Max: 2},
+		plots.ReplayParam{Name: "learning rate", Values: rates, Start: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	replay.SetColumns("loss")
+	for i, lr := range rates {
+		x, y := 1.8, 1.5
+		var points [][2]float64
+		var rows [][]string
+		for range 21 {
+			points = append(points, [2]float64{x, y})
+			rows = append(rows, []string{fmt.Sprintf("%.3g", bowl(x, y))})
+			x, y = x-lr*2*x, y-lr*8*y
+		}
+		if err := replay.Add("gradient descent", []int{i}, points, rows); err != nil {
+			log.Fatal(err)
+		}
+	}
+	html, err := replay.HTML() // what replay.Show() displays in a notebook
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(replay.Steps(), "steps;", strings.Count(html, "<button"), "buttons")
+	// Output:
+	// 20 steps; 5 buttons
 }

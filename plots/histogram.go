@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot/plotter"
@@ -15,7 +16,7 @@ import (
 // Histogram draws the distribution of values (weights, activations) in bins
 // equal-width bins (bins ≤ 0 picks a count from the data: the
 // Freedman–Diaconis rule, kept within [10, 100]), with the count, mean and
-// standard deviation in the legend.
+// standard deviation (n−1 denominator) under the title.
 //
 // It returns an error if values is empty or holds NaN or infinite values.
 func Histogram(title, xLabel string, values []float64, bins int) (*Chart, error) {
@@ -55,13 +56,14 @@ func Histogram(title, xLabel string, values []float64, bins int) (*Chart, error)
 	if len(values) < 2 {
 		std = 0
 	}
-	p.Legend.Add(fmt.Sprintf("n=%d  mean=%.4g  std=%.4g", len(values), mean, std), h)
-	// Headroom above the tallest bar keeps the legend off the bars.
+	// The summary is a second title line: a legend beside the bars would
+	// take a third of the width for one entry.
+	p.Title.Text = strings.TrimSpace(title + "\n" + fmt.Sprintf("n=%d  mean=%.4g  std=%.4g", len(values), mean, std))
 	tallest := 0.0
 	for _, b := range h.Bins {
 		tallest = max(tallest, b.Weight)
 	}
-	p.Y.Min, p.Y.Max = 0, tallest*1.18
+	p.Y.Min, p.Y.Max = 0, tallest*1.05
 	return newChart(p), nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"strings"
+	"unicode"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -22,11 +23,36 @@ type Tile struct {
 	Caption string
 	// Mistake draws the tile with a red frame and caption.
 	Mistake bool
+	// Swatches, if not nil, puts a small square of Swatches[i] (nil: none)
+	// before caption line i: a class's colour, as in Scatter and
+	// ConfusionMatrix. When nil, a caption line whose first word is a colour
+	// (a class name such as "red_disc" or "cyan ring") gets that colour's
+	// swatch.
+	Swatches []color.Color
 }
 
+// Sizes of the pictures of an image grid, in pixels at DefaultDPI.
+const (
+	// PictureTarget is the size ImageGrid enlarges small pictures towards:
+	// by the largest whole factor that keeps their longer side within it,
+	// drawing each pixel as a k×k block (nearest neighbour), so a 32×32
+	// image is shown at 160×160, crisp.
+	PictureTarget = 160
+	// PictureMax is the longest side a picture is shown at; larger images
+	// are scaled down (smoothly) to it.
+	PictureMax = 192
+	// GridMaxWidth bounds a grid's width: pictures get a smaller whole
+	// factor (down to 1) rather than make a row wider than this.
+	GridMaxWidth = 900
+)
+
 // ImageGrid lays tiles out in rows of columns pictures (columns ≤ 0 picks a
-// near-square grid), each scaled to fit its cell with its aspect ratio kept
-// and its caption above it. SetTitle adds a title.
+// near-square grid), each with its caption above it. Every picture is
+// scaled by the same factor, chosen from the largest one: small images are
+// enlarged by a whole factor towards PictureTarget pixels with nearest-
+// neighbour sampling, large ones reduced to PictureMax, and a row stays
+// within GridMaxWidth when it can. The chart's size follows from that (see
+// PictureTarget); SetTitle adds a title.
 //
 // It returns an error if there are no tiles or a tile has a nil or empty
 // image.
@@ -47,16 +73,16 @@ func ImageGrid(tiles []Tile, columns int) (*Chart, error) {
 	for _, t := range tiles {
 		g.captionLines = max(g.captionLines, len(captionLines(t.Caption)))
 	}
-	c := &Chart{Width: DefaultWidth, DPI: DefaultDPI, draw: g.draw, grid: g}
-	// Square picture cells plus captions.
-	cell := (c.Width - 2*gridMargin) / vg.Length(columns)
-	c.Height = 2*gridMargin + vg.Length(g.rows)*(cell+g.captionHeight())
+	g.layout()
+	c := &Chart{DPI: DefaultDPI, draw: g.draw, grid: g}
+	c.Width, c.Height = g.size()
 	return c, nil
 }
 
 // PredictionGrid is ImageGrid for a classifier's results: each caption reads
-// "true: …" and "pred: …" with class names, and tiles whose prediction is
-// wrong are marked in red.
+// "true: …" and "pred: …" with class names, each after a swatch of the
+// class's colour (ClassColors), and tiles whose prediction is wrong are
+// marked in red.
 //
 // It returns an error if the slices differ in length, are empty, or hold a
 // label outside [0, len(classNames)).
@@ -69,6 +95,7 @@ func PredictionGrid(images []image.Image, trueLabels, predicted []int, className
 		return nil, errors.New("plots: PredictionGrid: no images")
 	}
 	tiles := make([]Tile, len(images))
+	colours := ClassColors(classNames)
 	wrong := 0
 	for i, img := range images {
 		t, p := trueLabels[i], predicted[i]
@@ -79,9 +106,10 @@ func PredictionGrid(images []image.Image, trueLabels, predicted []int, className
 			return nil, fmt.Errorf("plots: PredictionGrid: predicted label %d of image %d is outside [0, %d)", p, i, len(classNames))
 		}
 		tiles[i] = Tile{
-			Image:   img,
-			Caption: "true: " + classNames[t] + "\npred: " + classNames[p],
-			Mistake: t != p,
+			Image:    img,
+			Caption:  "true: " + classNames[t] + "\npred: " + classNames[p],
+			Mistake:  t != p,
+			Swatches: []color.Color{colours[t], colours[p]},
 		}
 		if t != p {
 			wrong++
@@ -99,12 +127,93 @@ const (
 	gridGap    = 2 * vg.Millimeter
 )
 
+// pixel is one pixel at DefaultDPI.
+const pixel = vg.Inch / DefaultDPI
+
 // imageGrid is the layout of ImageGrid.
 type imageGrid struct {
 	tiles         []Tile
 	columns, rows int
 	captionLines  int
 	title         string
+
+	// Set by layout: the scale of every picture (k > 1 means k×k blocks),
+	// the largest picture's box and a cell's width, in pixels.
+	scale        float64
+	box          int
+	cellW, cellH int
+}
+
+// layout picks the picture scale and the cell size.
+func (g *imageGrid) layout() {
+	side := 0
+	for _, t := range g.tiles {
+		b := t.Image.Bounds()
+		side = max(side, b.Dx(), b.Dy())
+	}
+	gap := int(math.Ceil(float64(gridGap / pixel)))
+	captionW := 0
+	sty := g.captionStyle()
+	for _, t := range g.tiles {
+		for _, line := range captionLines(t.Caption) {
+			captionW = max(captionW, int(math.Ceil(float64((sty.Width(line)+swatchRoom(sty))/pixel))))
+		}
+	}
+	cell := func(box int) int {
+		// Captions may widen a cell up to 1.6 pictures; longer ones are cut.
+		return max(box, min(captionW, box*8/5)) + gap
+	}
+	if side > PictureMax {
+		g.scale = float64(PictureMax) / float64(side)
+	} else {
+		k := max(1, PictureTarget/side)
+		for k > 1 && g.columns*cell(k*side) > GridMaxWidth {
+			k--
+		}
+		g.scale = float64(k)
+	}
+	g.box = int(math.Round(float64(side) * g.scale))
+	g.cellW = cell(g.box)
+	g.cellH = int(math.Ceil(float64(g.captionHeight()/pixel))) + g.box + gap
+}
+
+// size returns the chart size: the cells, the title and the margins.
+func (g *imageGrid) size() (w, h vg.Length) {
+	margin := int(math.Ceil(float64(gridMargin / pixel)))
+	wPx := g.columns*g.cellW + 2*margin
+	hPx := g.rows*g.cellH + 2*margin
+	if g.title != "" {
+		ts := g.titleStyle()
+		wPx = max(wPx, int(math.Ceil(float64(ts.Width(g.title)/pixel)))+2*margin)
+		hPx += int(math.Ceil(float64((ts.Height(g.title) + gridGap) / pixel)))
+	}
+	return vg.Length(wPx) * pixel, vg.Length(hPx) * pixel
+}
+
+// swatchRoom is the width a caption swatch and its gap take.
+func swatchRoom(sty text.Style) vg.Length { return sty.Height("M") * 1.3 }
+
+// scaled returns img as drawn: enlarged by the whole factor k with each
+// pixel a k×k block, or unchanged (DrawImage then scales it smoothly).
+func scaled(img image.Image, scale float64) image.Image {
+	k := int(scale)
+	if float64(k) != scale || k <= 1 {
+		return img
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx()*k, b.Dy()*k))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			c := color.RGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.RGBA)
+			for dy := range k {
+				row := out.Pix[out.PixOffset(x*k, y*k+dy):]
+				for dx := range k {
+					copy(row[4*dx:4*dx+4], []uint8{c.R, c.G, c.B, c.A})
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (g *imageGrid) captionStyle() text.Style {
@@ -156,44 +265,77 @@ func fitText(sty text.Style, s string, width vg.Length) string {
 func (g *imageGrid) draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
-	area := draw.Crop(c, gridMargin, -gridMargin, gridMargin, -gridMargin)
+	margin := vg.Length(math.Ceil(float64(gridMargin/pixel))) * pixel
+	top := c.Max.Y - margin
 	if g.title != "" {
 		ts := g.titleStyle()
-		area.FillText(ts, vg.Point{X: area.Center().X, Y: area.Max.Y}, g.title)
-		area.Max.Y -= ts.Height(g.title) + gridGap
+		c.FillText(ts, vg.Point{X: c.Center().X, Y: top}, g.title)
+		top -= vg.Length(math.Ceil(float64((ts.Height(g.title)+gridGap)/pixel))) * pixel
 	}
-	cellW := (area.Max.X - area.Min.X) / vg.Length(g.columns)
-	cellH := (area.Max.Y - area.Min.Y) / vg.Length(g.rows)
-	capH := g.captionHeight()
+	// Centre the cells when the title made the chart wider.
+	left := c.Center().X - vg.Length(g.columns*g.cellW/2)*pixel
+	left = vg.Length(math.Round(float64(left/pixel))) * pixel
+	cellW, cellH := vg.Length(g.cellW)*pixel, vg.Length(g.cellH)*pixel
+	capH := vg.Length(math.Ceil(float64(g.captionHeight()/pixel))) * pixel
 	sty := g.captionStyle()
 	lineH := sty.Height("M") * 1.15
 	for i, t := range g.tiles {
 		col, row := i%g.columns, i/g.columns
-		x0 := area.Min.X + vg.Length(col)*cellW
-		yTop := area.Max.Y - vg.Length(row)*cellH
+		x0 := left + vg.Length(col)*cellW
+		yTop := top - vg.Length(row)*cellH
 		sty.Color = color.Gray{Y: 0x30}
 		if t.Mistake {
 			sty.Color = mistakeColor
 		}
 		for k, line := range captionLines(t.Caption) {
-			c.FillText(sty, vg.Point{X: x0 + cellW/2, Y: yTop - vg.Length(k)*lineH}, fitText(sty, line, cellW-gridGap))
-		}
-		// The picture's box: below the caption, inset by half a gap.
-		boxW := cellW - gridGap
-		boxH := cellH - capH - gridGap
-		if boxW <= 0 || boxH <= 0 {
-			continue
+			g.drawCaptionLine(c, sty, line, swatch(t, k, line), vg.Point{X: x0 + cellW/2, Y: yTop - vg.Length(k)*lineH}, cellW-gridGap)
 		}
 		b := t.Image.Bounds()
-		scale := math.Min(float64(boxW)/float64(b.Dx()), float64(boxH)/float64(b.Dy()))
-		w, h := vg.Length(float64(b.Dx())*scale), vg.Length(float64(b.Dy())*scale)
-		cx := x0 + cellW/2
-		cy := yTop - capH - boxH/2
-		r := vg.Rectangle{Min: vg.Point{X: cx - w/2, Y: cy - h/2}, Max: vg.Point{X: cx + w/2, Y: cy + h/2}}
-		c.DrawImage(r, t.Image)
+		wPx := int(math.Round(float64(b.Dx()) * g.scale))
+		hPx := int(math.Round(float64(b.Dy()) * g.scale))
+		// Whole pixels, so an enlarged picture is copied, not resampled.
+		px := vg.Length(math.Round(float64((x0+cellW/2)/pixel)) - float64(wPx/2))
+		py := vg.Length(math.Round(float64((yTop-capH-vg.Length(g.box)*pixel/2)/pixel)) - float64(hPx/2))
+		r := vg.Rectangle{Min: vg.Point{X: px * pixel, Y: py * pixel}}
+		r.Max = vg.Point{X: r.Min.X + vg.Length(wPx)*pixel, Y: r.Min.Y + vg.Length(hPx)*pixel}
+		c.DrawImage(r, scaled(t.Image, g.scale))
 		if t.Mistake {
 			c.SetLineStyle(draw.LineStyle{Color: mistakeColor, Width: vg.Points(2.5)})
 			c.Stroke(r.Path())
 		}
 	}
+}
+
+// swatch returns the colour of caption line k's swatch, or nil.
+func swatch(t Tile, k int, line string) color.Color {
+	if t.Swatches != nil {
+		if k < len(t.Swatches) {
+			return t.Swatches[k]
+		}
+		return nil
+	}
+	words := strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) == 0 {
+		return nil
+	}
+	c, _ := NamedColor(words[0])
+	return c
+}
+
+// drawCaptionLine writes one caption line centred at top, shortened to
+// width, with a colour swatch before it when col is not nil.
+func (g *imageGrid) drawCaptionLine(c draw.Canvas, sty text.Style, line string, col color.Color, top vg.Point, width vg.Length) {
+	if col == nil {
+		c.FillText(sty, top, fitText(sty, line, width))
+		return
+	}
+	room := swatchRoom(sty)
+	line = fitText(sty, line, width-room)
+	x := top.X - (sty.Width(line)+room)/2
+	h := sty.Height("M") * 0.8
+	sq := vg.Rectangle{Min: vg.Point{X: x, Y: top.Y - h*1.2}, Max: vg.Point{X: x + h, Y: top.Y - h*0.2}}
+	c.SetColor(col)
+	c.Fill(sq.Path())
+	sty.XAlign = draw.XLeft
+	c.FillText(sty, vg.Point{X: x + room, Y: top.Y}, line)
 }

@@ -61,7 +61,7 @@ func Lines(title, xLabel, yLabel string, series ...Series) (*Chart, error) {
 		if err != nil {
 			return nil, fmt.Errorf("plots: %s: %w", what, err)
 		}
-		line.Color, line.Dashes = seriesStyle(i)
+		line.Color, line.Dashes = SeriesStyle(i)
 		line.Width = vg.Points(1.5)
 		p.Add(line)
 		if s.Name != "" {
@@ -82,15 +82,43 @@ func (c *Chart) LogY() *Chart {
 	return c
 }
 
+// LogX switches the horizontal axis to a logarithmic scale, for X values
+// spread over decades (seconds for one method, minutes for another). All X
+// values must then be positive: Render returns an error otherwise. It does
+// nothing for multi-panel charts.
+func (c *Chart) LogX() *Chart {
+	if c.Plot != nil {
+		c.Plot.X.Scale = plot.LogScale{}
+		c.Plot.X.Tick.Marker = logTicks{}
+	}
+	return c
+}
+
 // logTicks is gonum's LogTicks with labels rounded to 6 significant digits:
 // its powers of ten come from math.Pow and would otherwise print as
 // "1000.0000000000007".
 type logTicks struct{}
 
 func (logTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
+	var ticks []plot.Tick
+	for _, t := range (plot.LogTicks{Prec: -1}).Ticks(min, max) {
+		// LogTicks rounds out to whole decades; a tick beyond the data range
+		// makes gonum pad the axis as if it were drawn there, squeezing the
+		// data into part of the chart.
+		if t.Value < min*(1-1e-9) || t.Value > max*(1+1e-9) {
+			continue
+		}
+		if t.Label != "" {
+			t.Label = strconv.FormatFloat(t.Value, 'g', 6, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	labelled := false
+	for _, t := range ticks {
+		labelled = labelled || t.Label != ""
+	}
+	if !labelled { // less than a decade: label the in-between ticks
+		for i := range ticks {
 			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
 		}
 	}

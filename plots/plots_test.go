@@ -2,6 +2,7 @@ package plots
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -92,6 +93,15 @@ var chartCases = []chartCase{
 		return Trajectories("Rosenbrock", rosenbrock, Range{-2, 2}, Range{-1, 3},
 			Path{"sgd", descend(-1.5, 2, 0.001, 0, 200)}, Path{"momentum", descend(1.5, -0.5, 0.0005, 0.9, 200)})
 	}, []string{"Rosenbrock", "log f", "sgd", "momentum", "start", "end"}, Palette[:2], 0.9},
+	{"trajectories_long_legend", func() (*Chart, error) {
+		// Long legend entries and a long title, as in notebook 05: the map
+		// keeps its size, the legend widens the chart, the title stays on it.
+		var paths []Path
+		for i, name := range []string{"Adam (lr 1)", "RMSProp(centered,momentum) (lr 0.000464)", "ProximalAdagrad (lr 2.15)"} {
+			paths = append(paths, Path{name, descend(-1.5+0.5*float64(i), 2, 0.0005, 0.5, 100)})
+		}
+		return Trajectories("Rosenbrock: adaptive methods, each at its best learning rate", rosenbrock, Range{-2, 2}, Range{-1, 3}, paths...)
+	}, []string{"Rosenbrock: adaptive methods", "RMSProp(centered,momentum) (lr 0.000464)"}, Palette[:3], 0.7},
 	{"confusion", func() (*Chart, error) {
 		return ConfusionMatrix([][]int{{50, 2, 0}, {5, 40, 5}, {0, 10, 38}}, []string{"cat", "dog", "horse"})
 	}, []string{"accuracy 85.3% (128/150)", "cat", "horse", "predicted", "true", "38"}, []color.Color{confusionLow}, 0.3},
@@ -121,6 +131,74 @@ var chartCases = []chartCase{
 		}
 		return PCAScatter(vecs, labels, []string{"daisy", "rose", "tulip"})
 	}, []string{"PC1 (", "% of variance)", "daisy", "tulip"}, Palette[:3], 0.02},
+	{"pca_named_classes", func() (*Chart, error) {
+		// Synthetic classes named after colours are drawn in those colours.
+		names := []string{"red_disc", "green_square", "blue_hstripes", "yellow_vstripes",
+			"purple_checker", "cyan_ring", "orange_cross", "white_dots"}
+		rng := rand.New(rand.NewPCG(5, 6))
+		var vecs [][]float64
+		var labels []int
+		for i := range 240 {
+			k := i % len(names)
+			angle := 2 * math.Pi * float64(k) / float64(len(names))
+			v := make([]float64, 6)
+			for j := range v {
+				v[j] = 0.4 * rng.NormFloat64()
+			}
+			v[0] += 4 * math.Cos(angle)
+			v[1] += 4 * math.Sin(angle)
+			vecs = append(vecs, v)
+			labels = append(labels, k)
+		}
+		return PCAScatter(vecs, labels, names)
+	}, []string{"red_disc", "white_dots"}, []color.Color{namedColors["red"], namedColors["cyan"], namedColors["yellow"], namedColors["white"]}, 0.01},
+	{"lines_many", func() (*Chart, error) {
+		// Fourteen series: twelve colours, then the palette again dashed.
+		var series []Series
+		for i := range 14 {
+			y := make([]float64, 60)
+			for j := range y {
+				y[j] = math.Exp(-float64(j)*float64(i+1)/60) + 0.05*float64(i)
+			}
+			series = append(series, Series{Name: fmt.Sprintf("optimizer %d", i), Y: y})
+		}
+		return Lines("Fourteen series", "step", "loss", series...)
+	}, []string{"optimizer 0", "optimizer 13"}, Palette, 0.02},
+	{"bars", func() (*Chart, error) {
+		return Bars("Time to get all bottlenecks", "seconds",
+			Bar{Label: "cold (computed)", Value: 12.5}, Bar{Label: "warm (cached)", Value: 0.42})
+	}, []string{"Time to get all bottlenecks", "cold (computed)", "warm (cached)", "12.5", "0.42", "seconds"}, Palette[:1], 0.05},
+	{"bars_intervals", func() (*Chart, error) {
+		return Bars("Test accuracy, 5 seeds", "accuracy",
+			Bar{Label: "retrain", Value: 0.947, Low: 0.90, High: 0.98},
+			Bar{Label: "fine-tune", Value: 0.962, Low: 0.93, High: 0.99},
+			Bar{Label: "from scratch", Value: 0.61, Low: 0.52, High: 0.70})
+	}, []string{"retrain", "from scratch", "0.947"}, Palette[:1], 0.05},
+	{"image_grid_small", func() (*Chart, error) {
+		// One 32×32 picture: shown at 160×160 pixels, not stretched to the chart width.
+		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+		for y := range 32 {
+			for x := range 32 {
+				img.Set(x, y, color.RGBA{R: uint8(8 * x), G: uint8(8 * y), B: uint8(255 * ((x / 4) % 2)), A: 255})
+			}
+		}
+		return ImageGrid([]Tile{{Image: img, Caption: "red_disc"}}, 1)
+	}, []string{"red_disc"}, []color.Color{namedColors["red"]}, 0.3},
+}
+
+// checker returns an n×n black and white checkerboard of squares of side sq.
+func checker(n, sq int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, n, n))
+	for y := range n {
+		for x := range n {
+			c := color.RGBA{255, 255, 255, 255}
+			if (x/sq+y/sq)%2 == 0 {
+				c = color.RGBA{0, 0, 0, 255}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
 }
 
 func TestChartsRenderPNG(t *testing.T) {

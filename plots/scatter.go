@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -12,14 +13,15 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// classGlyphs cycle once per pass over Palette, so more than ten classes
-// stay distinguishable by shape.
+// classGlyphs tell apart classes that share a colour (beyond the palette):
+// the n-th class of a colour gets the n-th shape.
 var classGlyphs = []draw.GlyphDrawer{
 	draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{},
 }
 
 // Scatter draws 2-D points coloured by class, with one legend entry per
-// class named by classNames (labels index it).
+// class named by classNames (labels index it). Class colours come from
+// ClassColors: a class named after a colour ("red_disc") is drawn in it.
 //
 // It returns an error if points is empty, labels has a different length, a
 // label is outside [0, len(classNames)), or a coordinate is NaN or infinite.
@@ -43,7 +45,11 @@ func Scatter(title, xLabel, yLabel string, points [][2]float64, labels []int, cl
 	}
 	p := newPlot(title, xLabel, yLabel)
 	p.Add(plotter.NewGrid())
+	colours := ClassColors(classNames)
+	sameColour := map[color.RGBA]int{}
 	for k, xys := range byClass {
+		shape := sameColour[toRGBA(colours[k])]
+		sameColour[toRGBA(colours[k])]++
 		if len(xys) == 0 {
 			continue
 		}
@@ -51,11 +57,10 @@ func Scatter(title, xLabel, yLabel string, points [][2]float64, labels []int, cl
 		if err != nil {
 			return nil, fmt.Errorf("plots: Scatter: class %q: %w", classNames[k], err)
 		}
-		col, _ := seriesStyle(k)
 		s.GlyphStyle = draw.GlyphStyle{
-			Color:  col,
+			Color:  colours[k],
 			Radius: vg.Points(2.5),
-			Shape:  classGlyphs[(k/len(Palette))%len(classGlyphs)],
+			Shape:  classGlyphs[shape%len(classGlyphs)],
 		}
 		p.Add(s)
 		p.Legend.Add(classNames[k], s)

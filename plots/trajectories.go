@@ -212,7 +212,7 @@ func Trajectories(title string, f func(x, y float64) float64, xRange, yRange Ran
 		for j, pt := range path.Points {
 			xys[j].X, xys[j].Y = pt[0], pt[1]
 		}
-		col, dash := seriesStyle(i)
+		col, dash := SeriesStyle(i)
 		line, err := plotter.NewLine(xys)
 		if err != nil {
 			return nil, fmt.Errorf("plots: Trajectories: path %q: %w", path.Name, err)
@@ -244,7 +244,9 @@ func Trajectories(title string, f func(x, y float64) float64, xRange, yRange Ran
 		}
 	}
 	c := newChart(p)
+	// The map keeps its size; the legend widens the chart.
 	c.Height = c.Width * 3 / 4
+	c.Width += legendColumn(p)
 	return c, nil
 }
 

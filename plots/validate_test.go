@@ -206,7 +206,7 @@ func TestSeriesStylesDistinct(t *testing.T) {
 	// Twenty series (two passes over the palette) must all look different.
 	seen := map[string]int{}
 	for i := range 2 * len(Palette) {
-		col, dash := seriesStyle(i)
+		col, dash := SeriesStyle(i)
 		key := fmt.Sprint(col, dash)
 		if j, dup := seen[key]; dup {
 			t.Errorf("series %d and %d share colour and dashes %s", j, i, key)

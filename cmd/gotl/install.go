@@ -25,7 +25,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	check := fs.Bool("check", false, "only report what is installed and what is missing (exit status 1 if something is), changing nothing")
 	system := fs.Bool("system", false, "first install Jupyter's missing Debian/Ubuntu packages with apt-get (with sudo unless root)")
 	toolsOnly := fs.Bool("tools_only", false, "install only the Go tools (and, with --system, Jupyter's packages): no kernelspec, no build-cache warm-up")
-	tests := fs.Bool("tests", false, "include what the notebook tests need (nbclient, jupyter_kernel_test) in --check and --system")
+	tests := fs.Bool("tests", false, "include what the notebook tests need (nbclient, jupyter_kernel_test; Chromium, Node.js and puppeteer-core for the browser test) in --check and --system, and npm-install puppeteer-core")
 	repo := fs.String("repo", "", "the gotl checkout that notebooks import (default: the one containing the current directory)")
 	dataDir := fs.String("data_dir", "", "Jupyter data directory (default: $JUPYTER_DATA_DIR, else ~/.local/share/jupyter)")
 	binDir := fs.String("bin_dir", "", "where to install gonb, goimports and gopls (default: $GOBIN, else $GOPATH/bin)")
@@ -35,6 +35,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	offline := fs.Bool("offline", false, "set GOPROXY=off for the kernel: cells use only the workspace and the module cache")
 	verbose := fs.Bool("verbose", false, "send the kernel's log to Jupyter's terminal")
 	noWarm := fs.Bool("no_warm", false, "skip pre-building the checkout into the Go build cache")
+	plainGo := fs.Bool("plain_go", false, "build cells as GoNB does by default (go get, cgo and XLA every cell; about 3× slower), e.g. to compare")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	host := kernel.OSHost()
 	purpose := kernel.ForNotebooks
 	if *tests {
-		purpose |= kernel.ForTests
+		purpose |= kernel.ForTests | kernel.ForBrowserTests
 	}
 	if *system {
 		if err := kernel.InstallJupyter(ctx, host, purpose, stdout); err != nil {
@@ -76,7 +77,7 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 		Config: kernel.Config{
 			RepoRoot: root, DataDir: *dataDir, BinDir: *binDir,
 			Name: *name, DisplayName: *display,
-			RawError: *rawError, Offline: *offline, Verbose: *verbose,
+			RawError: *rawError, Offline: *offline, Verbose: *verbose, PlainGo: *plainGo,
 		},
 		Out:       stdout,
 		SkipWarm:  *noWarm,
@@ -94,6 +95,11 @@ func runInstall(args []string, stdout, stderr io.Writer) error {
 	res, err := in.Install(ctx)
 	if err != nil {
 		return err
+	}
+	if *tests {
+		if err := kernel.InstallBrowserTestModules(ctx, host, root, stdout); err != nil {
+			return err
+		}
 	}
 	if *toolsOnly {
 		fmt.Fprintf(stdout, "done: gonb, goimports and gopls are in %s\n", res.BinDir)

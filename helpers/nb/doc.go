@@ -67,5 +67,11 @@
 //		optimizer.Step(lr.Value())
 //	}
 //
+// GoNB delivers a widget's events only to the cell that is still running:
+// a loop over Clicks keeps its cell busy, and under "Run All" every later
+// cell waits until the kernel is interrupted. For stepping through work the
+// cell can compute up front (an optimizer's steps, say), plots.Replay runs
+// in the browser instead and lets the cell end.
+//
 // Outside a notebook nothing is displayed and widgets are headless at once.
 package nb

@@ -1,6 +1,6 @@
 """Jupyter kernel conformance tests for gotl's kernel (GoNB + gotl's workspace).
 
-Run by notebooks/notebooks_test.go (TestKernelConformance) against a kernelspec
+Run by tests/notebooks/notebooks_test.go (TestKernelConformance) against a kernelspec
 installed into a temporary JUPYTER_DATA_DIR; by hand:
 
     GOTL_KERNEL_NAME=gotl /usr/bin/python3 -m unittest -v test_gotl_kernel

@@ -7,7 +7,7 @@
 // of each, are kept in $GOTL_NOTEBOOK_OUT (default: a new
 // $TMPDIR/gotl-notebooks-out-* directory, named in the test log).
 //
-//	go test ./notebooks -run 'TestNotebooks/00_getting_started' -v
+//	go test ./tests/notebooks -run 'TestNotebooks/00_getting_started' -v
 //
 // Without Jupyter the tests skip, except when $CI is set: CI must never
 // skip them silently.
@@ -30,12 +30,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotl/gotl/internal/nbrun"
 	"github.com/gotl/gotl/kernel"
-	"github.com/gotl/gotl/notebooks/internal/nbrun"
 )
 
 // kernelName is the kernelspec every notebook must name.
 const kernelName = "gotl"
+
+// reportMarker starts log lines that make test's summary repeats
+// (tools/testreport).
+const reportMarker = "[report] "
 
 // testEnv is the kernel installation shared by the tests of one run.
 type testEnv struct {
@@ -62,7 +66,7 @@ func TestMain(m *testing.M) {
 
 // setup installs the kernel once per test binary, or skips (fails under CI)
 // when Jupyter is missing.
-func setup(t *testing.T) *testEnv {
+func setup(t testing.TB) *testEnv {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: executing notebooks takes minutes")
@@ -120,8 +124,11 @@ func newTestEnv() (*testEnv, error) {
 	in := &kernel.Installer{
 		Host: h,
 		Config: kernel.Config{
+			// The display name users get: the browser test checks that
+			// notebooks open unchanged, and Notebook would mark one whose
+			// stored kernelspec differs as changed.
 			RepoRoot: root, DataDir: filepath.Join(tmp, "data"), Name: kernelName,
-			DisplayName: "Go (gotl, test)", RawError: true, Offline: true,
+			DisplayName: kernel.DefaultDisplayName, RawError: true, Offline: true,
 		},
 		Out: &log,
 	}
@@ -165,11 +172,13 @@ func newTestEnv() (*testEnv, error) {
 // The command, its kernel and the kernel's gopls are all marked with a
 // unique environment entry; whatever is still running at the end, timeout or
 // not, is killed by process id.
-func (e *testEnv) run(t *testing.T, timeout time.Duration, dir string, extraEnv []string, name string, args ...string) ([]byte, error) {
+func (e *testEnv) run(t testing.TB, timeout time.Duration, dir string, extraEnv []string, name string, args ...string) ([]byte, error) {
 	t.Helper()
-	if dl, ok := t.Deadline(); ok {
-		if left := time.Until(dl) - 30*time.Second; left < timeout {
-			timeout = left
+	if tt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := tt.Deadline(); ok {
+			if left := time.Until(dl) - 30*time.Second; left < timeout {
+				timeout = left
+			}
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -193,7 +202,7 @@ func (e *testEnv) run(t *testing.T, timeout time.Duration, dir string, extraEnv 
 
 // killMarked waits briefly for the processes carrying marker to exit (a
 // kernel shuts its gopls down) and kills the ones that do not.
-func killMarked(t *testing.T, marker string) {
+func killMarked(t testing.TB, marker string) {
 	var pids []int
 	for i := 0; i < 20; i++ {
 		if pids = nbrun.ProcessesWithEnv(marker); len(pids) == 0 {
@@ -207,16 +216,21 @@ func killMarked(t *testing.T, marker string) {
 	t.Logf("killed leftover kernel processes %v", pids)
 }
 
-// notebookFiles lists notebooks/*.ipynb, sorted.
+// notebookFiles lists the tutorials, notebooks/*.ipynb of the checkout, as
+// absolute paths, sorted.
 func notebookFiles(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("*.ipynb")
+	root, err := kernel.FindRepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		t.Fatal("no notebooks found in notebooks/")
+		t.Fatalf("no notebooks found in %s", filepath.Join(root, "notebooks"))
 	}
 	return files
 }
@@ -236,17 +250,23 @@ func TestNotebooks(t *testing.T) {
 	e := setup(t)
 	var timings []string
 	for _, file := range files {
-		name := strings.TrimSuffix(file, ".ipynb")
+		name := strings.TrimSuffix(filepath.Base(file), ".ipynb")
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
 			elapsed := executeNotebook(t, e, file, name)
 			timings = append(timings, fmt.Sprintf("%-40s %7.1fs", name, elapsed.Seconds()))
+			status := "ok"
+			if t.Failed() {
+				status = "FAILED"
+			}
+			t.Logf("%snotebook %-28s executed in %6.1fs  %s", reportMarker, name, elapsed.Seconds(), status)
 			t.Logf("%s: executed in %.1fs (whole subtest %.1fs)", file, elapsed.Seconds(), time.Since(start).Seconds())
 		})
 	}
 	summary := strings.Join(timings, "\n") + "\n"
 	t.Logf("wall time per notebook:\n%s", summary)
 	os.WriteFile(filepath.Join(e.outDir, "timings.txt"), []byte(summary), 0o644)
+	t.Logf("%sexecuted notebooks (and timings.txt) are in %s", reportMarker, e.outDir)
 }
 
 func executeNotebook(t *testing.T, e *testEnv, file, name string) time.Duration {

@@ -1,0 +1,128 @@
+// Command goshim stands in for the go command inside gotl's kernel, to make
+// notebook cells build in about a second instead of three.
+//
+// GoNB compiles every cell into a program: it runs "go get" (to fetch
+// modules the cell might import) and then "go build", in its temporary
+// directory ($GONB_TMP_DIR), each time. gotl's kernelspec puts this program
+// first on the kernel's PATH under the name "go". For those two commands,
+// and only in that directory, it changes what runs:
+//
+//   - "go build" and "go test -c" (a %test cell) build pure Go, without cgo
+//     and without GoMLX's XLA backend (CGO_ENABLED=0, -tags=noxla), and
+//     without symbol table and debug information (-ldflags='-s -w'): Go's
+//     own linker then links a cell in about a third of the time (panics
+//     still name their cell lines: the line tables stay). When $GOMLX_BACKEND asks for XLA
+//     ("xla:cuda", "xla:cpu"), builds are left as they are, since XLA needs
+//     cgo. A build that fails because a package needs cgo is retried the
+//     normal way.
+//   - A bare "go get" (GoNB's, with no packages named) is put off: it loads
+//     the whole module graph, a second or more per cell, and it is only
+//     needed when a cell imports a module the workspace does not have. When
+//     the build then fails for want of a module, goshim runs the "go get"
+//     and builds again.
+//
+// Every other command, and every command elsewhere, runs the real go
+// command ($GOTL_REAL_GO, written into the kernelspec by gotl install)
+// unchanged.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// RealGoEnv names the real go command.
+const RealGoEnv = "GOTL_REAL_GO"
+
+func main() {
+	real := os.Getenv(RealGoEnv)
+	if real == "" || !filepath.IsAbs(real) {
+		fmt.Fprintf(os.Stderr, "gotl's go shim: $%s must name the real go command by absolute path (re-run gotl install)\n", RealGoEnv)
+		os.Exit(2)
+	}
+	args := os.Args[1:]
+	if !inCellDir() {
+		execGo(real, args, nil)
+	}
+	switch classify(args) {
+	case bareGet:
+		// Put off until a build needs it (see buildCell).
+		os.Exit(0)
+	case cellBuild:
+		os.Exit(buildCell(real, args, os.Getenv("GOMLX_BACKEND")))
+	}
+	execGo(real, args, nil)
+}
+
+// inCellDir reports whether the command runs in GoNB's cell directory.
+func inCellDir() bool {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return false
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	a, errA := filepath.EvalSymlinks(wd)
+	b, errB := filepath.EvalSymlinks(dir)
+	return errA == nil && errB == nil && a == b
+}
+
+// execGo replaces this process with the real go command.
+func execGo(real string, args, extraEnv []string) {
+	env := append(os.Environ(), extraEnv...)
+	err := syscall.Exec(real, append([]string{real}, args...), env)
+	fmt.Fprintf(os.Stderr, "gotl's go shim: running %s: %v\n", real, err)
+	os.Exit(2)
+}
+
+// buildCell builds a cell, fast when the backend allows, fetching modules
+// and retrying when the build says it needs them. It returns the exit code.
+func buildCell(real string, args []string, backend string) int {
+	fast := !strings.HasPrefix(strings.ToLower(backend), "xla")
+	attempt := func(fast bool) (int, []byte) {
+		a, env := args, []string(nil)
+		if fast {
+			a, env = fastArgs(args), []string{"CGO_ENABLED=0"}
+		}
+		return run(real, a, env)
+	}
+	code, out := attempt(fast)
+	if code != 0 && needsModules(out) {
+		getCode, getOut := run(real, getArgs(args), nil)
+		if getCode != 0 {
+			os.Stdout.Write(getOut)
+			return getCode
+		}
+		code, out = attempt(fast)
+	}
+	if code != 0 && fast && needsCgo(out) {
+		code, out = attempt(false)
+	}
+	os.Stdout.Write(out)
+	return code
+}
+
+// run runs the real go command and returns its exit code and its combined
+// output (GoNB reads both streams together).
+func run(real string, args, extraEnv []string) (int, []byte) {
+	cmd := exec.Command(real, args...)
+	cmd.Env = append(os.Environ(), extraEnv...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err == nil {
+		return 0, out.Bytes()
+	}
+	if exit, ok := err.(*exec.ExitError); ok {
+		return exit.ExitCode(), out.Bytes()
+	}
+	fmt.Fprintf(&out, "gotl's go shim: running %s: %v\n", real, err)
+	return 2, out.Bytes()
+}

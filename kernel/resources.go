@@ -1,0 +1,116 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gotl/gotl/internal/util"
+)
+
+// resources are the files written next to kernel.json. Jupyter Notebook 6
+// loads kernel.css into every page whose notebook uses the kernel.
+//
+//go:embed resources/kernel.css
+var resources embed.FS
+
+// ShimPackage is the go command stand-in that makes cells build fast (see
+// its documentation); gotl install builds it into ShimDir(SpecDir), which
+// the kernelspec puts first on the kernel's PATH.
+const ShimPackage = "./kernel/internal/goshim"
+
+// RealGoEnv names the real go command in the kernel's environment, for
+// the shim.
+const RealGoEnv = "GOTL_REAL_GO"
+
+// ShimDir returns the directory of the go shim in a kernelspec directory.
+func ShimDir(specDir string) string { return filepath.Join(specDir, "bin") }
+
+// FastBuildTags and FastBuildEnv are how the shim builds cells when the
+// backend is not XLA: pure Go, without XLA. Warm fills the build cache for
+// the same settings.
+const (
+	FastBuildTags = "noxla"
+	FastBuildEnv  = "CGO_ENABLED=0"
+)
+
+// writeResources writes the kernelspec's kernel.css and reports whether it
+// changed anything.
+func writeResources(specDir string) (bool, error) {
+	changed := false
+	entries, err := resources.ReadDir("resources")
+	if err != nil {
+		return false, fmt.Errorf("kernel: %v", err)
+	}
+	for _, e := range entries {
+		data, err := resources.ReadFile("resources/" + e.Name())
+		if err != nil {
+			return false, fmt.Errorf("kernel: %v", err)
+		}
+		c, err := writeIfChanged(filepath.Join(specDir, e.Name()), data, 0o644)
+		if err != nil {
+			return false, err
+		}
+		changed = changed || c
+	}
+	return changed, nil
+}
+
+// installShim builds the go shim into ShimDir(specDir) and reports whether
+// the binary there changed.
+func (in *Installer) installShim(ctx context.Context, specDir string) (bool, error) {
+	goBin, err := in.Host.LookPath("go")
+	if err != nil {
+		return false, errors.New("kernel: the go command is not on PATH")
+	}
+	dir := ShimDir(specDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, fmt.Errorf("kernel: %v", err)
+	}
+	tmp, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		return false, fmt.Errorf("kernel: %v", err)
+	}
+	defer os.RemoveAll(tmp)
+	built := filepath.Join(tmp, "go")
+	var log bytes.Buffer
+	err = in.Host.Run(ctx, Command{
+		Name: goBin, Args: []string{"build", "-o", built, ShimPackage},
+		Dir: in.Config.RepoRoot, Env: in.Host.goBuildEnv(nil), Out: &log,
+	})
+	if err != nil {
+		return false, fmt.Errorf("kernel: building the go shim (%s): %v\n%s", ShimPackage, err, tail(log.String(), 2000))
+	}
+	data, err := os.ReadFile(built)
+	if err != nil {
+		return false, fmt.Errorf("kernel: building the go shim: %v", err)
+	}
+	return writeIfChanged(filepath.Join(dir, "go"), data, 0o755)
+}
+
+// shimFiles lists what a kernelspec directory holds besides kernel.json.
+func shimFiles(specDir string) []string {
+	return []string{filepath.Join(specDir, "kernel.css"), filepath.Join(ShimDir(specDir), "go")}
+}
+
+// writeIfChanged writes data to path (util.WriteFileAtomic: a failure never
+// leaves half a file) unless the file holds exactly these bytes already. It
+// reports whether it wrote.
+func writeIfChanged(path string, data []byte, mode os.FileMode) (bool, error) {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return false, nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("kernel: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return false, fmt.Errorf("kernel: %w", err)
+	}
+	if err := util.WriteFileAtomic(path, data, mode); err != nil {
+		return false, fmt.Errorf("kernel: writing %s: %w", path, err)
+	}
+	return true, nil
+}
