@@ -26,6 +26,14 @@
 //		status.UpdateHTML(fmt.Sprintf("epoch %d", epoch))
 //	}
 //
+// # Errors
+//
+// Cells stop on the first error with one readable line, not a panic's
+// goroutine dump:
+//
+//	g := nb.Must(graphfile.Load("graph.pb"))
+//	nb.Check(os.MkdirAll(dir, 0o755))
+//
 // # Progress
 //
 // NewProgress shows a progress bar: in a notebook one HTML output updated in
