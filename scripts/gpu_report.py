@@ -161,6 +161,7 @@ def render(summary, mode, env_find):
         rows = []
         for c in summary["checks"]:
             tens = "; ".join(f"{t['name'].split('/')[-1]} max|d| {t['max_abs_diff']:.2g} rel {t['rel_l2_diff']:.2g}"
+                             + (f" argmax {t['argmax_agree']:.0%}" if t.get("argmax_agree", 1) < 1 else "")
                              + (f" NONFINITE {t['non_finite']}" if t.get("non_finite") else "") for t in c["tensors"])
             rows.append([c["model"], c["batch"], fmt(c["images_per_second"], ".1f"), "ok" if c["ok"] else "MISMATCH", tens])
         out += table(["model", "batch", "img/s", "check", "tensors"], rows)

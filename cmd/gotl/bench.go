@@ -197,7 +197,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			*model, kind, *batch, *iters, res.SecondsPerImage, res.ImagesPerSecond, res.EffectiveGFLOPS, res.PeakRSSMB, res.Path)
 		if c := res.Check; c != nil {
 			for _, t := range c.Tensors {
-				fmt.Fprintf(stdout, "  %s vs %s: max |diff| %.3g (max |ref| %.3g), ‖diff‖/‖ref‖ %.3g\n", t.Name, c.ReferenceBackend, t.MaxAbsDiff, t.MaxAbsRef, t.RelL2Diff)
+				fmt.Fprintf(stdout, "  %s vs %s: max |diff| %.3g (max |ref| %.3g), ‖diff‖/‖ref‖ %.3g, same argmax in %.0f%% of rows\n",
+					t.Name, c.ReferenceBackend, t.MaxAbsDiff, t.MaxAbsRef, t.RelL2Diff, 100*t.ArgmaxAgree)
 			}
 		}
 	}

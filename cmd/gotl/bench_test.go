@@ -96,12 +96,12 @@ func TestBenchReference(t *testing.T) {
 		t.Fatalf("same backend: exit %d, check %+v, %s", code, r.Check, errOut)
 	}
 	for _, tc := range r.Check.Tensors {
-		if tc.MaxAbsDiff != 0 || tc.RelL2Diff != 0 || tc.MaxAbsRef <= 0 {
+		if tc.MaxAbsDiff != 0 || tc.RelL2Diff != 0 || tc.MaxAbsRef <= 0 || tc.ArgmaxAgree != 1 {
 			t.Errorf("same backend: %+v", tc)
 		}
 	}
 
-	// One logit moved by 1: reported, and the exit status says so.
+	// One logit moved by 1 (to the top of its row): reported, and the exit status says so.
 	o.Tensors[1].Values[7] += 1
 	moved := filepath.Join(dir, "moved.json")
 	writeJSONFile(t, moved, o)
@@ -109,7 +109,7 @@ func TestBenchReference(t *testing.T) {
 	if code != 1 || r.Check == nil || r.Check.OK || !strings.Contains(errOut, "moved.json") {
 		t.Fatalf("moved logit: exit %d, check %+v, %s", code, r.Check, errOut)
 	}
-	if d := r.Check.Tensors[1].MaxAbsDiff; math.Abs(d-1) > 1e-6 || r.Check.Tensors[0].MaxAbsDiff != 0 {
+	if d := r.Check.Tensors[1].MaxAbsDiff; math.Abs(d-1) > 1e-6 || r.Check.Tensors[0].MaxAbsDiff != 0 || r.Check.Tensors[1].ArgmaxAgree != 0.5 {
 		t.Errorf("moved logit: %+v", r.Check.Tensors)
 	}
 

@@ -49,6 +49,11 @@ type benchTensorCheck struct {
 	RelL2Diff float64 `json:"rel_l2_diff"`
 	MaxAbsRef float64 `json:"max_abs_ref"`
 	NonFinite int     `json:"non_finite"`
+	// ArgmaxAgree is the fraction of rows (images) of a [batch, n] tensor
+	// whose largest element is at the same index: the classification-level
+	// check, which a saturated softmax (Inception's random weights give
+	// one-hot outputs) passes or fails as a whole row.
+	ArgmaxAgree float64 `json:"argmax_agree"`
 }
 
 // benchFetches are the tensors a checked forward run fetches: the forward
@@ -134,10 +139,37 @@ func compareBenchOutputs(path string, ref, got *benchOutputs, tol float64) (*ben
 		// An all-zero reference gives a huge (but JSON-encodable) ratio
 		// unless the outputs are zero too.
 		tc.RelL2Diff = math.Sqrt(diff2) / math.Max(math.Sqrt(ref2), 1e-30)
+		tc.ArgmaxAgree = argmaxAgreement(g.Shape, g.Values, r.Values)
 		if tc.NonFinite > 0 || !(tc.RelL2Diff <= tol) {
 			c.OK = false
 		}
 		c.Tensors = append(c.Tensors, tc)
 	}
 	return c, nil
+}
+
+// argmaxAgreement returns the fraction of rows of a rank-2 tensor whose
+// argmax is the same in a and b (1 for other ranks or no rows).
+func argmaxAgreement(shape []int64, a, b []float32) float64 {
+	if len(shape) != 2 || shape[0] == 0 || shape[1] == 0 {
+		return 1
+	}
+	rows, n := int(shape[0]), int(shape[1])
+	agree := 0
+	for i := range rows {
+		if argmax(a[i*n:(i+1)*n]) == argmax(b[i*n:(i+1)*n]) {
+			agree++
+		}
+	}
+	return float64(agree) / float64(rows)
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
 }
