@@ -197,7 +197,14 @@ main() {
 		printf '    %s=%s\n' "$v" "${!v:-}"
 	done | tee "$work/exports.txt"
 
-	local missing=""
+	local missing="" f
+	for f in "$bin/gotl" "$bin/compare"; do
+		# A copy that lost its execute bit runs from a copy that has one.
+		if [[ -f $f && ! -x $f ]] && ! chmod +x "$f" 2>/dev/null; then
+			mkdir -p "$work/bin" && cp "$f" "$work/bin/" && chmod +x "$work/bin/${f##*/}"
+		fi
+	done
+	[[ -x $bin/gotl || ! -x $work/bin/gotl ]] || bin=$work/bin
 	for f in "$bin/gotl" "$bin/compare"; do [[ -x $f ]] || missing+=" $f"; done
 	if [[ -n $missing ]]; then
 		say "missing:$missing (run scripts/gpu_build.sh here and carry .gpu)"

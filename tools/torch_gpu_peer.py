@@ -9,8 +9,11 @@ and a fine-tuning step, at each batch size. Every number is float32:
   * no autocast (AMP off);
   * TensorFloat-32 off unless --tf32 on/both: torch.backends.cuda.matmul.allow_tf32
     and torch.backends.cudnn.allow_tf32 are False and the float32 matmul
-    precision is "highest" (PyTorch lets cuDNN convolutions use TF32 by
-    default; XLA's default precision may, so --tf32 both also times TF32);
+    precision is "highest" (on PyTorch 2.9 and later, which refuses a mix of
+    the two APIs, torch.backends.cuda.matmul.fp32_precision and
+    torch.backends.cudnn.conv.fp32_precision are "ieee" instead). PyTorch lets
+    cuDNN convolutions use TF32 by default and XLA's default precision may,
+    so --tf32 both also times TF32;
   * cudnn.benchmark on (PyTorch's autotuner; XLA autotunes too), --no_cudnn_benchmark to turn it off.
 
 It does what gotl bench does per step, so that steps/s compare:
@@ -68,12 +71,28 @@ def new_head(model, classes):
     return model.classifier[-1]
 
 
+def new_precision_api():
+    """PyTorch 2.9+ sets TF32 per backend (fp32_precision); mixing it with the
+    legacy flags is a RuntimeError there, so only one of the two is used."""
+    try:  # torch 1.13's matmul object raises AssertionError for unknown attributes
+        return hasattr(torch.backends.cuda.matmul, "fp32_precision") and hasattr(torch.backends.cudnn, "conv")
+    except Exception:
+        return False
+
+
 def set_precision(tf32):
-    if hasattr(torch.backends, "cuda"):
-        torch.backends.cuda.matmul.allow_tf32 = tf32
+    if new_precision_api():
+        mode = "tf32" if tf32 else "ieee"
+        torch.backends.cuda.matmul.fp32_precision = mode
+        torch.backends.cudnn.conv.fp32_precision = mode
+        return {"api": "fp32_precision", "cuda.matmul": torch.backends.cuda.matmul.fp32_precision,
+                "cudnn.conv": torch.backends.cudnn.conv.fp32_precision}
+    torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.backends.cudnn.allow_tf32 = tf32
     if hasattr(torch, "set_float32_matmul_precision"):
         torch.set_float32_matmul_precision("high" if tf32 else "highest")
+    return {"api": "allow_tf32", "cuda.matmul.allow_tf32": torch.backends.cuda.matmul.allow_tf32,
+            "cudnn.allow_tf32": torch.backends.cudnn.allow_tf32}
 
 
 class Timer:
@@ -105,7 +124,7 @@ class Timer:
 
 
 def measure(name, batch, mode, tf32, args, device):
-    set_precision(tf32)
+    precision = set_precision(tf32)
     make, size = MODELS[name]
     torch.manual_seed(1)
     model = make()
@@ -149,7 +168,7 @@ def measure(name, batch, mode, tf32, args, device):
     warmup_s = time.perf_counter() - t0
     times = timer.run(step, args.iters)
     med, mean = statistics.median(times), statistics.fmean(times)
-    r = {"model": name, "batch": batch, "mode": mode, "tf32": tf32, "iters": args.iters, "warmup": args.warmup,
+    r = {"model": name, "batch": batch, "mode": mode, "tf32": tf32, "precision": precision, "iters": args.iters, "warmup": args.warmup,
          "warmup_seconds": warmup_s, "seconds_per_step": med, "mean_seconds_per_step": mean,
          "min_seconds_per_step": min(times), "max_seconds_per_step": max(times),
          "steps_per_second": 1 / med, "images_per_second": batch / med}
