@@ -6,7 +6,7 @@
 #
 # Prepare here (x86-64 with Go), then dry-run here on the CPU:
 #
-#   scripts/gpu_build.sh                 # .gpu/: gotl, compare, CPU references (~45 MiB)
+#   scripts/gpu_build.sh                 # .gpu/: gotl, compare, CPU references (44 MiB)
 #   GPU_RUN_DRY=1 scripts/gpu_run.sh     # pure-Go backend, tiny settings, Debian's CPU PyTorch
 #
 # The device call (the device tool's `run`; nvidia-h200: Python 3.12 with
