@@ -16,6 +16,8 @@
 #   carry:     [".gpu"]
 #   timeout_s: 540
 #
+# The tool sends the checkout its session started in, so build .gpu there.
+#
 # It keeps to GPU_RUN_BUDGET seconds (default 450: steps that would end
 # later are shortened or skipped, each recorded) and writes under $OUT:
 #   results.json  every step: command, exit status, seconds, its JSON output
@@ -73,7 +75,7 @@ done
 
 bin=${GPU_RUN_BIN:-$repo/.gpu/bin}
 if [[ $mode == gpu ]]; then
-	OUT=${OUT:-$repo/.gpu-out}
+	OUT=${OUT:-$repo/.scratch-gpu/out}
 	refs=$repo/.gpu/ref
 	budget=${budget:-450}
 else
