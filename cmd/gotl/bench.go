@@ -80,16 +80,23 @@ type benchResult struct {
 	Path             string  `json:"path"`
 	Iterations       int     `json:"iterations"`
 	MultiplyAddsPerI int64   `json:"multiply_adds_per_image"`
+	// Backend is compute.Describe of the backend that ran (GOMLX_BACKEND).
+	Backend string `json:"backend"`
+	// Check is the --reference comparison, if asked for.
+	Check *benchCheck `json:"check,omitempty"`
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench", "[--model NAME] [--batch N] [--train] [--iters K] [--json]", stderr)
+	fs := newFlagSet("bench", "[--model NAME] [--batch N] [--train] [--iters K] [--json] [--outputs FILE | --reference FILE]", stderr)
 	model := fs.String("model", "mobilenet_v1_1.0_224", "network: "+strings.Join(benchNetNames(), ", ")+" (random weights; tinynet is gotl's offline model)")
 	batch := fs.Int("batch", 1, "images per forward pass or training step")
 	train := fs.Bool("train", false, "time a fine-tuning step (forward, backward, update of every weight and a new 2-class layer) instead of a forward pass")
 	iters := fs.Int("iters", 5, "timed iterations, after one untimed warm-up")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed iterations to this file (go tool pprof)")
-	asJSON := fs.Bool("json", false, `print {"model","batch","train","seconds_per_image","images_per_second","effective_gflops","peak_rss_mb","path",…}`)
+	asJSON := fs.Bool("json", false, `print {"model","batch","train","seconds_per_image","images_per_second","effective_gflops","peak_rss_mb","path","backend",…}`)
+	outputsFile := fs.String("outputs", "", "forward only: write the outputs and bottlenecks of the fixed input to this JSON file (a reference for --reference)")
+	reference := fs.String("reference", "", "forward only: compare the outputs with this --outputs file (from another backend) and report max |diff| and ‖diff‖/‖ref‖; exit 1 if above --tolerance")
+	tolerance := fs.Float64("tolerance", 1e-3, "largest ‖out − ref‖ / ‖ref‖ that --reference accepts")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -104,11 +111,25 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *batch < 1 || *iters < 1 {
 		return fmt.Errorf("%w: --batch and --iters must be at least 1", errUsage)
 	}
+	checked := *outputsFile != "" || *reference != ""
+	if checked && *train {
+		return fmt.Errorf("%w: --outputs and --reference compare forward passes; drop --train", errUsage)
+	}
+	var ref *benchOutputs
+	if *reference != "" {
+		if ref, err = readBenchOutputs(*reference); err != nil {
+			return err
+		}
+	}
+	backend, err := graphrun.DefaultBackend()
+	if err != nil {
+		return err
+	}
 	g, err := net.load()
 	if err != nil {
 		return err
 	}
-	res := benchResult{Model: *model, Batch: *batch, Train: *train, Path: compute.FastPath().Path, Iterations: *iters}
+	res := benchResult{Model: *model, Batch: *batch, Train: *train, Iterations: *iters, Backend: compute.Describe(backend)}
 	profile := func() func() {
 		if *cpuProfile == "" {
 			return func() {}
@@ -124,13 +145,31 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return func() { pprof.StopCPUProfile(); f.Close() }
 	}
 	var elapsed time.Duration
+	var outs []*tensor.Tensor
+	fetches := benchFetches(net, checked)
 	if *train {
 		elapsed, res.MultiplyAddsPerI, err = benchTrain(g, net, *batch, *iters, profile)
 	} else {
-		elapsed, res.MultiplyAddsPerI, err = benchForward(g, net, *batch, *iters, profile)
+		elapsed, res.MultiplyAddsPerI, outs, err = benchForward(g, net, fetches, *batch, *iters, profile)
 	}
 	if err != nil {
 		return err
+	}
+	if checked {
+		got, err := newBenchOutputs(*model, *batch, res.Backend, fetches, outs)
+		if err != nil {
+			return err
+		}
+		if *outputsFile != "" {
+			if err := writeBenchOutputs(*outputsFile, got); err != nil {
+				return fmt.Errorf("--outputs: %w", err)
+			}
+		}
+		if ref != nil {
+			if res.Check, err = compareBenchOutputs(*reference, ref, got, *tolerance); err != nil {
+				return err
+			}
+		}
 	}
 	images := float64(*batch * *iters)
 	res.SecondsPerImage = elapsed.Seconds() / images
@@ -141,43 +180,60 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	res.EffectiveGFLOPS = flops * images / elapsed.Seconds() / 1e9
 	res.PeakRSSMB = procstat.PeakRSSMB()
-	res.Path = compute.FastPath().Path
+	res.Path = "xla" // the CPU fast path runs on the pure-Go backend only
+	if compute.IsPureGo(backend) {
+		res.Path = compute.FastPath().Path
+	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		return enc.Encode(res)
+		if err := json.NewEncoder(stdout).Encode(res); err != nil {
+			return err
+		}
+	} else {
+		kind := "forward"
+		if *train {
+			kind = "fine-tuning step"
+		}
+		fmt.Fprintf(stdout, "%s %s, batch %d, %d iterations: %.4f s/image, %.2f images/s, %.1f effective GFLOP/s, peak RSS %.0f MB, path %s\n",
+			*model, kind, *batch, *iters, res.SecondsPerImage, res.ImagesPerSecond, res.EffectiveGFLOPS, res.PeakRSSMB, res.Path)
+		if c := res.Check; c != nil {
+			for _, t := range c.Tensors {
+				fmt.Fprintf(stdout, "  %s vs %s: max |diff| %.3g (max |ref| %.3g), ‖diff‖/‖ref‖ %.3g, same argmax in %.0f%% of rows\n",
+					t.Name, c.ReferenceBackend, t.MaxAbsDiff, t.MaxAbsRef, t.RelL2Diff, 100*t.ArgmaxAgree)
+			}
+		}
 	}
-	kind := "forward"
-	if *train {
-		kind = "fine-tuning step"
+	if c := res.Check; c != nil && !c.OK {
+		return fmt.Errorf("outputs differ from %s (%s) by more than ‖diff‖/‖ref‖ %g, or are not finite", c.Reference, c.ReferenceBackend, c.Tolerance)
 	}
-	fmt.Fprintf(stdout, "%s %s, batch %d, %d iterations: %.4f s/image, %.2f images/s, %.1f effective GFLOP/s, peak RSS %.0f MB, path %s\n",
-		*model, kind, *batch, *iters, res.SecondsPerImage, res.ImagesPerSecond, res.EffectiveGFLOPS, res.PeakRSSMB, res.Path)
 	return nil
 }
 
-func benchForward(g *graphrun.Graph, net benchNet, batch, iters int, profile func() func()) (time.Duration, int64, error) {
-	m, err := graphrun.NewModel(g, []string{net.input}, []string{net.fetch})
+// benchForward times forward passes fetching fetches and returns the
+// outputs of the last one.
+func benchForward(g *graphrun.Graph, net benchNet, fetches []string, batch, iters int, profile func() func()) (time.Duration, int64, []*tensor.Tensor, error) {
+	m, err := graphrun.NewModel(g, []string{net.input}, fetches)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	macs, err := m.MultiplyAdds([]int{batch, net.size, net.size, 3})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	img := randomImages(batch, net.size)
-	if _, err := m.Run(img); err != nil { // compile outside the timing
-		return 0, 0, err
+	outs, err := m.Run(img) // compile outside the timing
+	if err != nil {
+		return 0, 0, nil, err
 	}
 	stop := profile()
 	start := time.Now()
 	for range iters {
-		if _, err := m.Run(img); err != nil {
-			return 0, 0, err
+		if outs, err = m.Run(img); err != nil {
+			return 0, 0, nil, err
 		}
 	}
 	elapsed := time.Since(start)
 	stop()
-	return elapsed, macs / int64(batch), nil
+	return elapsed, macs / int64(batch), outs, nil
 }
 
 func benchTrain(g *graphrun.Graph, net benchNet, batch, iters int, profile func() func()) (time.Duration, int64, error) {

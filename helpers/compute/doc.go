@@ -34,6 +34,9 @@
 //     its author's machine when it finds a sibling nvidia/ directory.
 //   - GOMLX_NO_AUTO_INSTALL=1 does the same as gotl's default for programs
 //     that use GoMLX directly.
+//   - scripts/gpu_env.sh finds JAX's plugin, the NVIDIA libraries and the
+//     ptxas/libdevice directory in a Python installation and prints these
+//     settings.
 //
 // IsGPU, IsPureGo and Describe (one line for notebooks) tell what a backend
 // is. Builds with -tags noxla leave XLA (and cgo) out.

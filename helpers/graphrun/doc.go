@@ -93,6 +93,7 @@
 // DefaultBackend is helpers/compute's: the pure-Go backend with gap filling
 // and sequential op execution unless GOMLX_BACKEND names another (e.g.
 // "xla:cuda" with an installed PJRT plugin). WithBackend overrides it per
-// Model. scripts/gpu_check.sh compares a GPU with the CPU on the benchmark
-// graphs.
+// Model. scripts/gpu_check.sh (with Go on the GPU machine) and
+// scripts/gpu_run.sh (without: binaries and CPU references built by
+// scripts/gpu_build.sh) compare a GPU with the CPU on the benchmark graphs.
 package graphrun
