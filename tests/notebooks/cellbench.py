@@ -57,7 +57,7 @@ g, err := graphrun.Load(f.Frozen)
 if err != nil {{
 	panic(err)
 }}
-m, err := graphrun.NewModel(g, []string{{zoo.TinyNetInput}}, []string{{zoo.TinyNetOutput}})
+m, err := graphrun.NewModel(g, []string{{zoo.TinyNetInfo.Input}}, []string{{zoo.TinyNetInfo.Output}})
 if err != nil {{
 	panic(err)
 }}
