@@ -214,3 +214,32 @@ func TestSeriesStylesDistinct(t *testing.T) {
 		seen[key] = i
 	}
 }
+
+// Bottlenecks come as float32: PCAScatter draws them as their float64
+// values.
+func TestPCAScatterFloat32(t *testing.T) {
+	v32 := [][]float32{{1, 2, 0}, {2, 3, 1}, {0, 1, 5}, {4, 0, 2}}
+	v64 := make([][]float64, len(v32))
+	for i, v := range v32 {
+		for _, x := range v {
+			v64[i] = append(v64[i], float64(x))
+		}
+	}
+	labels, names := []int{0, 0, 1, 1}, []string{"a", "b"}
+	a, err := PCAScatter(v32, labels, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := PCAScatter(v64, labels, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, _ := a.Render("svg")
+	pb, _ := b.Render("svg")
+	if string(pa) != string(pb) {
+		t.Error("float32 and float64 vectors draw different charts")
+	}
+	if _, err := PCAScatter([][]float32{{1, 2}, {2, float32(math.NaN())}}, []int{0, 0}, []string{"a"}); err == nil {
+		t.Error("NaN in float32 vectors: no error")
+	}
+}
