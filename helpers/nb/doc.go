@@ -39,9 +39,9 @@
 // NewProgress shows a progress bar: in a notebook one HTML output updated in
 // place (bar, count, rate, ETA, and a free-form metrics message); in a
 // terminal one line rewritten with '\r'; when output is not a terminal (go
-// test logs, CI) sparse plain lines: one per 10%, and heartbeats after 5,
-// 10, 20, 40 … seconds of silence, so a log stays a few dozen lines long
-// however long the work. Updates are throttled, so Add can be called once
+// test logs, CI) sparse plain lines: the start, one per 10% (at least a
+// second apart), the end, and heartbeats after 5, 10, 20, 40 … seconds of
+// silence, so a log stays a few dozen lines long however long the work. Updates are throttled, so Add can be called once
 // per item from many goroutines. PrintAbove prints a log line without
 // garbling a bar on the terminal.
 //

@@ -193,14 +193,14 @@ func TestProgressPlainLines(t *testing.T) {
 		Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now,
 	})
 	for range 1000 {
-		clock.Advance(time.Millisecond)
+		clock.Advance(10 * time.Millisecond)
 		p.Add(1)
 	}
 	p.Done()
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	// The start, one per 10% (10..100%), and the final line: 12.
-	if len(lines) != 12 {
-		t.Errorf("%d plain lines, want 12:\n%s", len(lines), buf.String())
+	// The start, one per 10% (10..90%, a second apart), and the final line: 11.
+	if len(lines) != 11 {
+		t.Errorf("%d plain lines, want 11:\n%s", len(lines), buf.String())
 	}
 	if strings.Contains(buf.String(), "\r") {
 		t.Error("plain output contains \\r")
@@ -208,7 +208,7 @@ func TestProgressPlainLines(t *testing.T) {
 	if !strings.Contains(lines[1], " 10% 100/1000") {
 		t.Errorf("second line %q, want the 10%% mark", lines[1])
 	}
-	if want := "extract: done 100% 1000/1000 · 1000 it/s · in 1s"; lines[len(lines)-1] != want {
+	if want := "extract: done 100% 1000/1000 · 100 it/s · in 10s"; lines[len(lines)-1] != want {
 		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
 	}
 }
@@ -252,6 +252,21 @@ func TestProgressPlainLinesBoundedForLongWork(t *testing.T) {
 		if n := strings.Count(buf.String(), "\n"); n > 1+10+1+15 || n < 3 {
 			t.Errorf("total %d: %d lines in a day:\n%s", total, n, buf.String())
 		}
+	}
+}
+
+// Work done in a second logs its start and its end only.
+func TestProgressPlainFastWorkTwoLines(t *testing.T) {
+	var buf bytes.Buffer
+	clock := &fakeClock{now: time.Unix(0, 0)}
+	p := NewProgressWith(200, "bottlenecks", ProgressConfig{Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now})
+	for range 200 {
+		clock.Advance(2 * time.Millisecond)
+		p.Add(1)
+	}
+	p.Done()
+	if lines := strings.Split(strings.TrimSpace(buf.String()), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "done 100% 200/200") {
+		t.Errorf("0.4 s of work printed:\n%s", buf.String())
 	}
 }
 
@@ -394,17 +409,22 @@ func TestBarsReporter(t *testing.T) {
 }
 
 func ExampleNewProgressWith() {
-	// In a terminal the bar is one line redrawn with '\r'; here, writing to
-	// a log, it prints plain lines at every 10%.
+	// In a terminal the bar is one line redrawn with '\r'; in a log (here a
+	// buffer) it prints plain lines: the start, every 10% at least a second
+	// apart, and the end with the total time.
 	var log bytes.Buffer
-	p := NewProgressWith(4, "files", ProgressConfig{Writer: &log, Terminal: ptr(false), Notebook: ptr(false)})
+	clock := &fakeClock{now: time.Unix(0, 0)}
+	p := NewProgressWith(4, "files", ProgressConfig{Writer: &log, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now})
 	for range 4 {
+		clock.Advance(time.Second) // a file a second
 		p.Add(1)
 	}
-	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	fmt.Println(lines[0])
-	fmt.Println(strings.SplitN(lines[1], " · ", 2)[0])
+	p.Done()
+	fmt.Print(log.String())
 	// Output:
 	// files:   0% 0/4
-	// files:  25% 1/4
+	// files:  25% 1/4 · 1.0 it/s · ETA 3s
+	// files:  50% 2/4 · 1.0 it/s · ETA 2s
+	// files:  75% 3/4 · 1.0 it/s · ETA 1s
+	// files: done 100% 4/4 · 1.0 it/s · in 4s
 }

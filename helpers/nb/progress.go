@@ -18,10 +18,11 @@ import (
 // ProgressConfig.Interval.
 //
 // In a notebook the bar is one HTML output updated in place; in a terminal
-// one line rewritten with '\r'; otherwise (logs, CI) a plain line at every
-// 10% of the total, and a heartbeat when none came for PlainInterval, an
-// interval that doubles with each heartbeat: a log gets a few dozen lines
-// at most, however long the work.
+// one line rewritten with '\r'; otherwise (logs, CI) a plain line at the
+// start, at every 10% of the total (at least a second apart), at the end,
+// and a heartbeat when none came for PlainInterval, an interval that
+// doubles with each heartbeat: a log gets a few dozen lines at most, however
+// long the work, and two for work done in a second.
 type Progress struct {
 	mu       sync.Mutex
 	label    string
@@ -267,6 +268,10 @@ func (p *Progress) Done() {
 	}
 }
 
+// plainMinGap is the least time between two plain 10% lines: work done in
+// a second or two logs its start and its end, not eleven lines.
+const plainMinGap = time.Second
+
 // maybeDraw redraws if enough time passed (or, in plain mode, a new 10% of
 // the total was reached). p.mu must be held.
 func (p *Progress) maybeDraw() {
@@ -276,7 +281,8 @@ func (p *Progress) maybeDraw() {
 	case modeSilent:
 		return
 	case modePlain:
-		if p.tenths() > p.lastTenth {
+		// 100% waits for Done's line, which says so with the total time.
+		if t := p.tenths(); t > p.lastTenth && t < 10 && since >= plainMinGap {
 			p.draw(now)
 		} else if since >= p.plainInterval {
 			p.plainInterval *= 2 // heartbeats get rarer: a bounded log
