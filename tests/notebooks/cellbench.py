@@ -73,37 +73,12 @@ if err != nil {{
 }}
 fmt.Println("softmax", out[0].Shape, {n})
 fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
-    "model_http": """import (
-	"github.com/gotl/gotl/helpers/graphrun"
-	"github.com/gotl/gotl/helpers/tensor"
-	"github.com/gotl/gotl/helpers/zoo"
-	"github.com/gotl/gotl/helpers/zoo/download"
-)
-%%
-t0 := time.Now()
-f, err := zoo.TinyNet()
-if err != nil {{
-	panic(err)
-}}
-g, err := graphrun.Load(f.Frozen)
-if err != nil {{
-	panic(err)
-}}
-m, err := graphrun.NewModel(g, []string{{zoo.TinyNetInfo.Input}}, []string{{zoo.TinyNetInfo.Output}})
-if err != nil {{
-	panic(err)
-}}
-x, err := tensor.FromFloat32s([]int64{{1, 32, 32, 3}}, make([]float32, 32*32*3))
-if err != nil {{
-	panic(err)
-}}
-out, err := m.Run(x)
-if err != nil {{
-	panic(err)
-}}
-fmt.Println("softmax", out[0].Shape, {n}, download.InceptionV3)
-fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
 }
+# The model cell also linking helpers/zoo/download (net/http, crypto/tls).
+CELLS["model_http"] = CELLS["model"].replace(
+    '\t"github.com/gotl/gotl/helpers/zoo"\n',
+    '\t"github.com/gotl/gotl/helpers/zoo"\n\t"github.com/gotl/gotl/helpers/zoo/download"\n').replace(
+    'fmt.Println("softmax", out[0].Shape, {n})', 'fmt.Println("softmax", out[0].Shape, {n}, download.InceptionV3)')
 
 
 def cpu_seconds(pid):
