@@ -63,8 +63,8 @@ type ProgressConfig struct {
 	Notebook *bool
 	// Terminal says whether Writer is an interactive terminal, where the bar
 	// is one line rewritten with '\r'; default: Writer is an *os.File that is
-	// a character device. When false, sparse plain lines are printed (every
-	// 10% or PlainInterval).
+	// a character device. When false, sparse plain lines are printed (see
+	// Progress).
 	Terminal *bool
 	// Now is the clock; default time.Now.
 	Now func() time.Time
