@@ -15,5 +15,5 @@
 //
 // It is a package of its own, beside zoo rather than inside it, because it
 // brings in net/http and crypto/tls: every notebook cell that uses TinyNet
-// would otherwise link them (about a third of a second per cell).
+// would otherwise link them (0.3–0.4 s more CPU per cell, docs/benchmarks.md).
 package download
