@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 	"strconv"
 
@@ -20,6 +21,9 @@ type Bar struct {
 	// around the value: a confidence interval, or the spread of several
 	// runs.
 	Low, High float64
+	// Color fills the bar; nil: the palette's first colour. Bars that stand
+	// for classes take the class's colour (ClassColors).
+	Color color.Color
 }
 
 // Bars draws one bar per category, labelled below and with its value
@@ -107,7 +111,11 @@ func (bp *barPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 			Min: vg.Point{X: trX(x - barWidth/2), Y: trY(math.Min(0, b.Value))},
 			Max: vg.Point{X: trX(x + barWidth/2), Y: trY(math.Max(0, b.Value))},
 		}
-		c.SetColor(Palette[0])
+		fill := b.Color
+		if fill == nil {
+			fill = Palette[0]
+		}
+		c.SetColor(fill)
 		c.Fill(r.Path())
 		top := b.Value
 		if b.Low < b.High {

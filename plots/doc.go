@@ -24,7 +24,7 @@
 //	ImageGrid(tiles, columns)                     pictures with captions, mistakes framed in red
 //	PredictionGrid(images, truth, predicted, classNames, columns)
 //	Histogram(title, xLabel, values, bins)        weights, activations
-//	Bars(title, yLabel, bars...)                  a few named values (with intervals)
+//	Bars(title, yLabel, bars...)                  a few named values (with intervals, class colours)
 //	Scatter(title, xLabel, yLabel, points, labels, classNames)
 //	PCAScatter(vectors, labels, classNames)       embeddings on their 2 principal components
 //

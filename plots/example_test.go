@@ -117,6 +117,14 @@ func ExampleHistogram() {
 	// true
 }
 
+// The numbers a histogram's title shows, for the text beside it.
+func ExampleMeanStd() {
+	mean, std := plots.MeanStd([]float64{-0.2, -0.1, -0.1, 0, 0, 0, 0.1, 0.1, 0.2})
+	fmt.Printf("mean=%.4g  std=%.4g\n", mean, std)
+	// Output:
+	// mean=0  std=0.1225
+}
+
 // A few named numbers are bars, not a line: the x axis is a list of
 // categories. Low and High add an interval, e.g. the spread over seeds.
 func ExampleBars() {

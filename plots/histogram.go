@@ -52,10 +52,7 @@ func Histogram(title, xLabel string, values []float64, bins int) (*Chart, error)
 
 	p := newPlot(title, xLabel, "count")
 	p.Add(plotter.NewGrid(), h)
-	mean, std := stat.MeanStdDev(values, nil)
-	if len(values) < 2 {
-		std = 0
-	}
+	mean, std := MeanStd(values)
 	// The summary is a second title line: a legend beside the bars would
 	// take a third of the width for one entry.
 	p.Title.Text = strings.TrimSpace(title + "\n" + fmt.Sprintf("n=%d  mean=%.4g  std=%.4g", len(values), mean, std))
@@ -65,6 +62,21 @@ func Histogram(title, xLabel string, values []float64, bins int) (*Chart, error)
 	}
 	p.Y.Min, p.Y.Max = 0, tallest*1.05
 	return newChart(p), nil
+}
+
+// MeanStd returns the mean and standard deviation of values as Histogram's
+// title shows them: the sample standard deviation, with n−1 in the
+// denominator (0 for fewer than two values). Text beside a histogram should
+// quote these, so that the two never disagree.
+func MeanStd(values []float64) (mean, std float64) {
+	if len(values) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	mean, std = stat.MeanStdDev(values, nil)
+	if len(values) < 2 {
+		std = 0
+	}
+	return mean, std
 }
 
 // autoBins applies the Freedman–Diaconis rule (bin width 2·IQR·n^(−1/3)) to

@@ -68,16 +68,17 @@ func Scatter(title, xLabel, yLabel string, points [][2]float64, labels []int, cl
 	return newChart(p), nil
 }
 
-// PCAScatter projects vectors (e.g. bottleneck embeddings, one per example)
-// onto their first two principal components (gonum/stat.PC) and draws them
-// with Scatter; axis labels give each component's share of the variance.
+// PCAScatter projects vectors (e.g. bottleneck embeddings, one per example,
+// float32 as models return them or float64) onto their first two principal
+// components (gonum/stat.PC) and draws them with Scatter; axis labels give
+// each component's share of the variance.
 //
 // It returns an error if there are fewer than two vectors, they differ in
 // length or have fewer than two dimensions, a value is NaN or infinite,
 // labels has a different length, or a label is outside
 // [0, len(classNames)).
-func PCAScatter(vectors [][]float64, labels []int, classNames []string) (*Chart, error) {
-	points, share, err := PCA2(vectors)
+func PCAScatter[F float32 | float64](vectors [][]F, labels []int, classNames []string) (*Chart, error) {
+	points, share, err := PCA2(toFloat64s(vectors))
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +90,22 @@ func PCAScatter(vectors [][]float64, labels []int, classNames []string) (*Chart,
 		return nil, errors.New(strings.Replace(err.Error(), "plots: Scatter:", "plots: PCAScatter:", 1))
 	}
 	return c, nil
+}
+
+// toFloat64s converts vectors to float64 (a float64 input is returned as
+// is).
+func toFloat64s[F float32 | float64](vectors [][]F) [][]float64 {
+	if v, ok := any(vectors).([][]float64); ok {
+		return v
+	}
+	out := make([][]float64, len(vectors))
+	for i, v := range vectors {
+		out[i] = make([]float64, len(v))
+		for j, x := range v {
+			out[i][j] = float64(x)
+		}
+	}
+	return out
 }
 
 // PCA2 returns the projection of vectors onto their first two principal

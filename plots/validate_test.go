@@ -1,8 +1,11 @@
 package plots
 
 import (
+	"bytes"
 	"fmt"
 	"image"
+	"image/color"
+	_ "image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -212,5 +215,69 @@ func TestSeriesStylesDistinct(t *testing.T) {
 			t.Errorf("series %d and %d share colour and dashes %s", j, i, key)
 		}
 		seen[key] = i
+	}
+}
+
+// Bottlenecks come as float32: PCAScatter draws them as their float64
+// values.
+func TestPCAScatterFloat32(t *testing.T) {
+	v32 := [][]float32{{1, 2, 0}, {2, 3, 1}, {0, 1, 5}, {4, 0, 2}}
+	v64 := make([][]float64, len(v32))
+	for i, v := range v32 {
+		for _, x := range v {
+			v64[i] = append(v64[i], float64(x))
+		}
+	}
+	labels, names := []int{0, 0, 1, 1}, []string{"a", "b"}
+	a, err := PCAScatter(v32, labels, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := PCAScatter(v64, labels, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, _ := a.Render("svg")
+	pb, _ := b.Render("svg")
+	if string(pa) != string(pb) {
+		t.Error("float32 and float64 vectors draw different charts")
+	}
+	if _, err := PCAScatter([][]float32{{1, 2}, {2, float32(math.NaN())}}, []int{0, 0}, []string{"a"}); err == nil {
+		t.Error("NaN in float32 vectors: no error")
+	}
+}
+
+// A bar standing for a class is drawn in the class's colour.
+func TestBarColor(t *testing.T) {
+	colors := ClassColors([]string{"red_disc", "cyan_ring"})
+	c, err := Bars("p", "", Bar{Label: "red disc", Value: 1, Color: colors[0]}, Bar{Label: "cyan ring", Value: 1, Color: colors[1]}, Bar{Label: "other", Value: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := c.Render("png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Count pixels of each bar colour: every bar shows its own.
+	want := []color.Color{colors[0], colors[1], Palette[0]}
+	for i, w := range want {
+		wr, wg, wb, _ := w.RGBA()
+		n := 0
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				if r>>8 == wr>>8 && g>>8 == wg>>8 && bl>>8 == wb>>8 {
+					n++
+				}
+			}
+		}
+		if n < 500 {
+			t.Errorf("bar %d: %d pixels of its colour %v", i, n, w)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/zoo"
+	"github.com/gotl/gotl/helpers/zoo/download"
 )
 
 func init() {
@@ -34,7 +35,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	m.fs = fs
 	// The tensor defaults are retrain.py's, for Inception v3 fed resized
 	// [0, 255] images.
-	inception, _ := zoo.Lookup(zoo.InceptionV3)
+	inception, _ := download.Lookup(download.InceptionV3)
 	fs.StringVar(&m.graph, "graph", "", "frozen GraphDef (.pb or .pbtxt) to compute bottlenecks with (default: gotl's offline TinyNet, with its own input, bottleneck, mean and std)")
 	fs.StringVar(&m.input, "input_tensor", inception.Model.RawInput, "tensor the preprocessed [N,H,W,3] float images are fed to")
 	fs.StringVar(&m.bottleneck, "bottleneck_tensor", inception.Model.Bottleneck, "bottleneck tensor (Inception v3: "+inception.Model.Bottleneck+")")

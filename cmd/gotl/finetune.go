@@ -72,6 +72,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	finalName := fs.String("final_tensor_name", retrain.DefaultFinalTensor, "name of the new softmax node")
 	seed := fs.Uint64("seed", def.Seed, "seed of the new layer's initialisation and of batch sampling")
 	printMis := fs.Bool("print_misclassified_test_images", false, "list the misclassified test images")
+	logEvals := registerLogFlag(fs)
 	asJSON := fs.Bool("json", false, "print a JSON summary on stdout (progress goes to stderr)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -139,13 +140,21 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	cfg.Graph, cfg.InputTensor, cfg.ImageSize, cfg.BottleneckTensor, cfg.Labels = g, *input, imageSize, *bottleneckT, data.Labels
 	cfg.Trainable, cfg.TopLayers, cfg.Optimizer, cfg.PretrainedLearningRateScale = *trainable, *topLayers, opt.config(), *lrScale
 	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.ValidationBatchSize = *batch, *steps, *evalEvery, *valBatch
-	cfg.CheckpointDir, cfg.StartOver, cfg.CheckpointEvery, cfg.Seed, cfg.Progress = *ckptDir, *startOver, *ckptEvery, *seed, nb.Bars
+	cfg.CheckpointDir, cfg.StartOver, cfg.CheckpointEvery, cfg.Seed, cfg.Progress = *ckptDir, *startOver, *ckptEvery, *seed, trainingBars
+	// Validation batches are subsets without replacement, tests the whole
+	// split.
+	validation := sampled{count: len(data.Validation), images: len(data.Validation)}
+	if n := *valBatch; n > 0 && n < len(data.Validation) {
+		validation.count = n
+	}
+	test := sampled{count: len(data.Testing), images: len(data.Testing)}
+	var evals *evalLogger // made once the resumed step is known
 	cfg.OnEval = func(p train.EvalPoint) {
-		fmt.Fprintf(log, "Step %d: Train accuracy = %.1f%%, Cross entropy = %f", p.Step, 100*p.TrainAccuracy, p.CrossEntropy)
+		line := fmt.Sprintf("Step %d: Train accuracy = %.1f%%, Cross entropy = %f", p.Step, 100*p.TrainAccuracy, p.CrossEntropy)
 		if !math.IsNaN(p.ValidationAccuracy) {
-			fmt.Fprintf(log, ", Validation accuracy = %.1f%%", 100*p.ValidationAccuracy)
+			line += fmt.Sprintf(", Validation accuracy = %.1f%% (%v)", 100*p.ValidationAccuracy, validation)
 		}
-		fmt.Fprintln(log)
+		evals.log(p, line)
 	}
 	tuner, err := finetune.New(cfg)
 	if err != nil {
@@ -170,11 +179,12 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(log, "Fine-tuning %d pretrained weights and a new %d-class layer on %s, steps %d to %d\n",
 			len(tuner.TrainableWeights()), len(data.Labels), compute.Describe(backend), tuner.GlobalStep()+1, *steps)
 	}
+	evals = newEvalLogger(log, tuner.GlobalStep(), *steps, *evalEvery, *logEvals)
 	res, err := tuner.Train(data)
 	if err != nil {
 		return err
 	}
-	reportResult(log, &res.Result, data.Labels, *printMis)
+	reportResult(log, &res.Result, test, data.Labels, *printMis)
 	if err := tuner.Export(*outputGraph, *outputLabels, *finalName); err != nil {
 		return err
 	}
@@ -185,7 +195,7 @@ func runFinetune(args []string, stdout, stderr io.Writer) error {
 	return writeIndentedJSON(stdout, finetuneSummary{
 		Classes: data.Labels, Images: data.Counts(), Backend: compute.Describe(backend),
 		Steps: res.Steps, GlobalStep: res.GlobalStep, Optimizer: opt.name, TrainableWeights: res.Trainable,
-		trainingMetrics: metricsOf(&res.Result),
+		trainingMetrics: metricsOf(&res.Result, validation, test),
 		trainingOutputs: trainingOutputs{
 			Seconds:        map[string]float64{"loading": tLoad.Seconds(), "training": res.Duration.Seconds(), "total": time.Since(t0).Seconds()},
 			StepsPerSecond: res.StepsPerSecond, OutputGraph: *outputGraph, OutputLabels: *outputLabels,

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,6 +67,21 @@ func TestFinetuneCommand(t *testing.T) {
 	}
 	if s.Steps != 6 || len(s.History) != 2 || len(s.Classes) != 2 {
 		t.Errorf("summary: steps %d, %d evaluations, classes %v", s.Steps, len(s.History), s.Classes)
+	}
+	// Validation is the whole split, and the lines say how large it is.
+	opts := dataset.DefaultFolderOptions()
+	opts.ValidationPercentage, opts.TestingPercentage = 20, 20
+	folder, err := dataset.LoadFolder(images, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nVal := len(folder.Split(dataset.Validation))
+	if s.ValidationImages != nVal || s.ValidationCount != nVal || s.TestImages != s.TestCount {
+		t.Errorf("--json: validation %d of %d images (want %d), test %d of %d", s.ValidationCount, s.ValidationImages, nVal, s.TestCount, s.TestImages)
+	}
+	valLine := regexp.MustCompile(fmt.Sprintf(`Validation accuracy = [\d.]+%% \(N=%d\)\n`, nVal))
+	if n := len(valLine.FindAllString(stderr.String(), -1)); n != 2 {
+		t.Errorf("%d evaluation lines say N=%d, want 2:\n%s", n, nVal, stderr.String())
 	}
 	if want := []string{"conv3/weights", "conv3/biases", "conv4/weights", "conv4/biases"}; strings.Join(s.TrainableWeights, ",") != strings.Join(want, ",") {
 		t.Errorf("--top_layers 2 trained %v, want %v", s.TrainableWeights, want)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/train"
 )
@@ -60,6 +59,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	var opt optimizerFlags
 	opt.register(fs, def.Optimizer, "learning rate")
 	seed := fs.Uint64("seed", def.Seed, "seed of the weight initialisation, batch sampling and distortions")
+	logEvals := registerLogFlag(fs)
 	asJSON := fs.Bool("json", false, "print a JSON summary on stdout (progress lines go to stderr)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -99,23 +99,29 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	tBottlenecks := time.Since(t0)
 	cfg := def
 	cfg.Steps, cfg.TrainBatchSize, cfg.ValidationBatchSize, cfg.TestBatchSize = *steps, *trainBatch, *valBatch, *testBatch
-	cfg.EvalStepInterval, cfg.Seed, cfg.Optimizer, cfg.Progress = *evalEvery, *seed, opt.config(), nb.Bars
+	cfg.EvalStepInterval, cfg.Seed, cfg.Optimizer, cfg.Progress = *evalEvery, *seed, opt.config(), trainingBars
 	if dist.Enabled() {
 		cfg.TrainBatch = retrain.DistortedBatches(folder, ex, dist)
 	}
+	validation := retrainSample(*valBatch, len(data.Validation))
+	test := retrainSample(*testBatch, len(data.Testing))
+	evals := newEvalLogger(log, 0, *steps, *evalEvery, *logEvals)
 	cfg.OnEval = func(p train.EvalPoint) {
 		i := p.Step - 1 // retrain.py logs the 0-based index of the step just taken
-		fmt.Fprintf(log, "Step %d: Train accuracy = %.1f%%\n", i, 100*p.TrainAccuracy)
-		fmt.Fprintf(log, "Step %d: Cross entropy = %f\n", i, p.CrossEntropy)
-		if !math.IsNaN(p.ValidationAccuracy) {
-			fmt.Fprintf(log, "Step %d: Validation accuracy = %.1f%% (N=%d)\n", i, 100*p.ValidationAccuracy, valN(*valBatch, len(data.Validation)))
+		lines := []string{
+			fmt.Sprintf("Step %d: Train accuracy = %.1f%%", i, 100*p.TrainAccuracy),
+			fmt.Sprintf("Step %d: Cross entropy = %f", i, p.CrossEntropy),
 		}
+		if !math.IsNaN(p.ValidationAccuracy) {
+			lines = append(lines, fmt.Sprintf("Step %d: Validation accuracy = %.1f%% (%v)", i, 100*p.ValidationAccuracy, validation))
+		}
+		evals.log(p, lines...)
 	}
 	res, err := retrain.Train(data, cfg)
 	if err != nil {
 		return err
 	}
-	reportResult(log, &res.Result, data.Labels, *printMis)
+	reportResult(log, &res.Result, test, data.Labels, *printMis)
 	rank, err := model.OutputRank(ex.Preprocess.Height, ex.Preprocess.Width)
 	if err != nil {
 		return err
@@ -146,7 +152,7 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	}
 	return writeIndentedJSON(stdout, retrainSummary{
 		Classes: data.Labels, Images: counts, Steps: res.Steps, Optimizer: opt.name,
-		trainingMetrics: metricsOf(&res.Result),
+		trainingMetrics: metricsOf(&res.Result, validation, test),
 		Cache:           map[string]int64{"hits": st.Hits, "misses": st.Misses, "corrupt": st.Corrupt, "written": st.Writes},
 		Distorted:       dist.Enabled(),
 		trainingOutputs: trainingOutputs{
@@ -156,11 +162,4 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 		},
 		Checkpoint: *checkpointPath, History: historyOf(&res.Result),
 	})
-}
-
-func valN(batch, all int) int {
-	if batch < 0 {
-		return all
-	}
-	return batch
 }

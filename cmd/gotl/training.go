@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/nb"
 	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/train"
 )
@@ -56,6 +57,12 @@ type optimizerFlags struct {
 	def    optim.Config
 }
 
+// registerLogFlag registers --log_evaluations.
+func registerLogFlag(fs *flag.FlagSet) *int {
+	return fs.Int("log_evaluations", maxLoggedEvaluations,
+		"log about this many evaluations, evenly spaced, besides the first and the last (-1: every one, as retrain.py)")
+}
+
 func (o *optimizerFlags) register(fs *flag.FlagSet, def optim.Config, lrDoc string) {
 	o.def, o.params = def, paramFlags{}
 	fs.StringVar(&o.name, "optimizer", def.Optimizer, "TF1 optimizer: "+strings.Join(optim.Names(), ", "))
@@ -85,14 +92,85 @@ func (o *optimizerFlags) config() optim.Config {
 }
 
 // trainingMetrics are the numbers both commands' --json summaries report
-// about a run, in this order.
+// about a run, in this order. Counts say what each accuracy was measured
+// on: ValidationCount examples per evaluation out of ValidationImages
+// images (retrain draws with replacement, as retrain.py), TestCount
+// examples out of TestImages.
 type trainingMetrics struct {
 	TrainAccuracy      float64               `json:"train_accuracy"`
 	ValidationAccuracy *float64              `json:"validation_accuracy"`
+	ValidationCount    int                   `json:"validation_count"`
+	ValidationImages   int                   `json:"validation_images"`
 	CrossEntropy       float64               `json:"cross_entropy"`
 	TestAccuracy       *float64              `json:"test_accuracy"`
 	TestCount          int                   `json:"test_count"`
+	TestImages         int                   `json:"test_images"`
 	Misclassified      []train.Misclassified `json:"misclassified,omitempty"`
+}
+
+// sampled says how many examples of a split an accuracy was measured on.
+type sampled struct {
+	count, images int
+	replacement   bool // drawn with replacement (retrain.py's batches)
+}
+
+// retrainSample is what retrain measures a batch of batch examples on
+// (retrain.py: < 0, the whole split, else drawn with replacement).
+func retrainSample(batch, images int) sampled {
+	if batch < 0 {
+		return sampled{images, images, false}
+	}
+	return sampled{batch, images, true}
+}
+
+// String is the N an accuracy line reports: the images when the batch is
+// the whole split, else the draws and the images they come from, since
+// 100 draws from 20 images say no more than those 20 images do.
+func (s sampled) String() string {
+	switch {
+	case s.replacement:
+		return fmt.Sprintf("N=%d draws from %d images", s.count, s.images)
+	case s.count < s.images:
+		return fmt.Sprintf("N=%d of %d images", s.count, s.images)
+	default:
+		return fmt.Sprintf("N=%d", s.count)
+	}
+}
+
+// maxLoggedEvaluations is --log_evaluations' default: a 4,000-step retrain
+// logs 11 evaluations (33 lines), not 401 (1,203 lines).
+const maxLoggedEvaluations = 10
+
+// trainingBars shows training steps as a bar only where it updates in
+// place (a terminal, a notebook): in a log the evaluation lines are the
+// progress.
+var trainingBars = nb.BarsWith(nb.ProgressConfig{OnlyInPlace: true})
+
+// evalLogger prints a training run's evaluations at retrain.py's steps, at
+// most about --log_evaluations of them (train.EvalLog), above the bar a
+// terminal shows.
+type evalLogger struct {
+	w    io.Writer
+	keep *train.EvalLog
+}
+
+// newEvalLogger says, when the log leaves evaluations out, which ones it
+// shows.
+func newEvalLogger(w io.Writer, first, last, interval, max int) *evalLogger {
+	l := &evalLogger{w: w, keep: train.NewEvalLog(first, last, interval, max)}
+	if l.keep.Thinned(interval) {
+		fmt.Fprintf(w, "Evaluating every %d steps; logging one evaluation per %d steps and the last (--log_evaluations -1: all; --json: all in history)\n",
+			interval, l.keep.Every)
+	}
+	return l
+}
+
+// log prints the evaluation's lines if the log keeps it.
+func (l *evalLogger) log(p train.EvalPoint, lines ...string) {
+	if !l.keep.Keep(p.Step) {
+		return
+	}
+	nb.PrintAbove(l.w, strings.Join(lines, "\n"))
 }
 
 // trainingOutputs are the timings and files both summaries report.
@@ -119,10 +197,11 @@ func nanToNil(x float64) *float64 {
 	return &x
 }
 
-func metricsOf(r *train.Result) trainingMetrics {
+func metricsOf(r *train.Result, validation, test sampled) trainingMetrics {
 	last := r.Last()
 	m := trainingMetrics{TrainAccuracy: last.TrainAccuracy, ValidationAccuracy: nanToNil(last.ValidationAccuracy),
-		CrossEntropy: last.CrossEntropy, TestCount: r.TestCount, Misclassified: r.Misclassified}
+		ValidationCount: validation.count, ValidationImages: validation.images,
+		CrossEntropy: last.CrossEntropy, TestCount: r.TestCount, TestImages: test.images, Misclassified: r.Misclassified}
 	if r.TestCount > 0 {
 		m.TestAccuracy = &r.TestAccuracy
 	}
@@ -137,12 +216,12 @@ func historyOf(r *train.Result) []evaluation {
 	return h
 }
 
-// reportResult prints the final test accuracy and, when asked, the
-// misclassified test images as retrain.py's --print_misclassified_test_images
-// does.
-func reportResult(w io.Writer, r *train.Result, labels []string, printMisclassified bool) {
+// reportResult prints the final test accuracy, measured on test, and, when
+// asked, the misclassified test images as retrain.py's
+// --print_misclassified_test_images does.
+func reportResult(w io.Writer, r *train.Result, test sampled, labels []string, printMisclassified bool) {
 	if r.TestCount > 0 {
-		fmt.Fprintf(w, "Final test accuracy = %.1f%% (N=%d)\n", 100*r.TestAccuracy, r.TestCount)
+		fmt.Fprintf(w, "Final test accuracy = %.1f%% (%v)\n", 100*r.TestAccuracy, test)
 	}
 	if !printMisclassified || len(r.Misclassified) == 0 {
 		return

@@ -129,6 +129,11 @@ func entryID(ns string, h ContentHash) [32]byte {
 	return sha256.Sum256(append([]byte(ns), h[:]...))
 }
 
+// Path is the file that holds, or would hold, the entry of the image with
+// content hash h under key k: for looking at the cache, or damaging an
+// entry on purpose to see it recomputed.
+func (c *Cache) Path(k Key, h ContentHash) string { return c.path(k.namespace(), h) }
+
 func (c *Cache) path(ns string, h ContentHash) string {
 	hx := hex.EncodeToString(h[:])
 	return filepath.Join(c.dir, ns[:16], hx[:2], hx+".bn")

@@ -39,8 +39,11 @@
 // NewProgress shows a progress bar: in a notebook one HTML output updated in
 // place (bar, count, rate, ETA, and a free-form metrics message); in a
 // terminal one line rewritten with '\r'; when output is not a terminal (go
-// test logs, CI) sparse plain lines, about every 10% or 5 seconds. Updates
-// are throttled, so Add can be called once per item from many goroutines.
+// test logs, CI) sparse plain lines: the start, one per 10% (at least a
+// second apart), the end, and heartbeats after 5, 10, 20, 40 … seconds of
+// silence, so a log stays a few dozen lines long however long the work. Updates are throttled, so Add can be called once
+// per item from many goroutines. PrintAbove prints a log line without
+// garbling a bar on the terminal.
 //
 //	p := nb.NewProgress(len(files), "bottlenecks")
 //	for _, f := range files {

@@ -193,14 +193,14 @@ func TestProgressPlainLines(t *testing.T) {
 		Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now,
 	})
 	for range 1000 {
-		clock.Advance(time.Millisecond)
+		clock.Advance(10 * time.Millisecond)
 		p.Add(1)
 	}
 	p.Done()
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	// The start, one per 10% (10..100%), and the final line: 12.
-	if len(lines) != 12 {
-		t.Errorf("%d plain lines, want 12:\n%s", len(lines), buf.String())
+	// The start, one per 10% (10..90%, a second apart), and the final line: 11.
+	if len(lines) != 11 {
+		t.Errorf("%d plain lines, want 11:\n%s", len(lines), buf.String())
 	}
 	if strings.Contains(buf.String(), "\r") {
 		t.Error("plain output contains \\r")
@@ -208,7 +208,7 @@ func TestProgressPlainLines(t *testing.T) {
 	if !strings.Contains(lines[1], " 10% 100/1000") {
 		t.Errorf("second line %q, want the 10%% mark", lines[1])
 	}
-	if want := "extract: done 100% 1000/1000 · 1000 it/s · in 1s"; lines[len(lines)-1] != want {
+	if want := "extract: done 100% 1000/1000 · 100 it/s · in 10s"; lines[len(lines)-1] != want {
 		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
 	}
 }
@@ -219,16 +219,101 @@ func TestProgressPlainUnknownTotalPrintsByTime(t *testing.T) {
 	p := NewProgressWith(0, "", ProgressConfig{
 		Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now,
 	})
-	for range 30 { // 30 s in 1 s steps: a line every 5 s
+	for range 80 { // 80 s in 1 s steps: heartbeats after 5, 10, 20 and 40 s of silence
 		clock.Advance(time.Second)
 		p.Add(2)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 7 { // start + 6
-		t.Errorf("%d lines, want 7:\n%s", len(lines), buf.String())
+	if len(lines) != 5 { // start + heartbeats at 5, 15, 35 and 75 s
+		t.Errorf("%d lines, want 5:\n%s", len(lines), buf.String())
 	}
-	if got := lines[len(lines)-1]; got != "60 · 2.0 it/s" {
+	if got := lines[len(lines)-1]; got != "150 · 2.0 it/s" {
 		t.Errorf("last line %q", got)
+	}
+}
+
+// A log stays short however long the work: a day-long task of a million
+// items, one item every 86 ms, prints its 10% marks and a few heartbeats
+// (retrain used to print 1,200 lines for 4,000 steps).
+func TestProgressPlainLinesBoundedForLongWork(t *testing.T) {
+	for _, total := range []int{0, 1_000_000} {
+		var buf bytes.Buffer
+		clock := &fakeClock{now: time.Unix(0, 0)}
+		p := NewProgressWith(total, "long", ProgressConfig{
+			Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now,
+		})
+		for range 1_000_000 {
+			clock.Advance(86400 * time.Millisecond / 1000)
+			p.Add(1)
+		}
+		p.Done()
+		// start, ten 10% marks, done, and heartbeats at 5 s·(2^k - 1):
+		// at most log2(86400/5)+1 = 15 in a day.
+		if n := strings.Count(buf.String(), "\n"); n > 1+10+1+15 || n < 3 {
+			t.Errorf("total %d: %d lines in a day:\n%s", total, n, buf.String())
+		}
+	}
+}
+
+// Work done in a second logs its start and its end only.
+func TestProgressPlainFastWorkTwoLines(t *testing.T) {
+	var buf bytes.Buffer
+	clock := &fakeClock{now: time.Unix(0, 0)}
+	p := NewProgressWith(200, "bottlenecks", ProgressConfig{Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now})
+	for range 200 {
+		clock.Advance(2 * time.Millisecond)
+		p.Add(1)
+	}
+	p.Done()
+	if lines := strings.Split(strings.TrimSpace(buf.String()), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "done 100% 200/200") {
+		t.Errorf("0.4 s of work printed:\n%s", buf.String())
+	}
+}
+
+// OnlyInPlace bars print nothing in a log: the program logs on its own.
+func TestProgressOnlyInPlace(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgressWith(10, "train", ProgressConfig{Writer: &buf, Terminal: ptr(false), Notebook: ptr(false), OnlyInPlace: true})
+	for range 10 {
+		p.Add(1)
+	}
+	p.SetMessage("step 10")
+	p.Done()
+	if buf.Len() != 0 {
+		t.Errorf("OnlyInPlace bar printed in a log: %q", buf.String())
+	}
+	var term bytes.Buffer
+	p = NewProgressWith(10, "train", ProgressConfig{Writer: &term, Terminal: ptr(true), Notebook: ptr(false), OnlyInPlace: true})
+	p.Done()
+	if !strings.Contains(term.String(), "\rtrain [") {
+		t.Errorf("OnlyInPlace bar not drawn on a terminal: %q", term.String())
+	}
+}
+
+// PrintAbove blanks a terminal bar, writes the line and redraws the bar
+// below it, so log lines and the bar do not overwrite each other.
+func TestPrintAbove(t *testing.T) {
+	var term, log bytes.Buffer
+	clock := &fakeClock{now: time.Unix(0, 0)}
+	p := NewProgressWith(10, "train", ProgressConfig{Writer: &term, Terminal: ptr(true), Notebook: ptr(false), Now: clock.Now})
+	bar := term.String()[1:] // "train [>...]   0% 0/10", drawn at the start
+	p.Add(3)                 // within the redraw interval: not drawn yet
+	PrintAbove(&term, "Step 3: loss 0.5")
+	want := "\r" + bar + "\r" + strings.Repeat(" ", utf8.RuneCountInString(bar)) + "\rStep 3: loss 0.5\n" +
+		"\rtrain [=========>                    ]  30% 3/10"
+	if got := term.String(); got != want {
+		t.Errorf("terminal got\n%q\nwant\n%q", got, want)
+	}
+	// Another stream gets the line alone; the terminal's bar is redrawn.
+	PrintAbove(&log, "Step 4")
+	if log.String() != "Step 4\n" {
+		t.Errorf("log got %q", log.String())
+	}
+	p.Done()
+	term.Reset()
+	PrintAbove(&term, "after")
+	if term.String() != "after\n" {
+		t.Errorf("after Done, got %q", term.String())
 	}
 }
 
@@ -324,17 +409,22 @@ func TestBarsReporter(t *testing.T) {
 }
 
 func ExampleNewProgressWith() {
-	// In a terminal the bar is one line redrawn with '\r'; here, writing to
-	// a log, it prints plain lines at every 10%.
+	// In a terminal the bar is one line redrawn with '\r'; in a log (here a
+	// buffer) it prints plain lines: the start, every 10% at least a second
+	// apart, and the end with the total time.
 	var log bytes.Buffer
-	p := NewProgressWith(4, "files", ProgressConfig{Writer: &log, Terminal: ptr(false), Notebook: ptr(false)})
+	clock := &fakeClock{now: time.Unix(0, 0)}
+	p := NewProgressWith(4, "files", ProgressConfig{Writer: &log, Terminal: ptr(false), Notebook: ptr(false), Now: clock.Now})
 	for range 4 {
+		clock.Advance(time.Second) // a file a second
 		p.Add(1)
 	}
-	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	fmt.Println(lines[0])
-	fmt.Println(strings.SplitN(lines[1], " · ", 2)[0])
+	p.Done()
+	fmt.Print(log.String())
 	// Output:
 	// files:   0% 0/4
-	// files:  25% 1/4
+	// files:  25% 1/4 · 1.0 it/s · ETA 3s
+	// files:  50% 2/4 · 1.0 it/s · ETA 2s
+	// files:  75% 3/4 · 1.0 it/s · ETA 1s
+	// files: done 100% 4/4 · 1.0 it/s · in 4s
 }

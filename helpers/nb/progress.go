@@ -18,8 +18,11 @@ import (
 // ProgressConfig.Interval.
 //
 // In a notebook the bar is one HTML output updated in place; in a terminal
-// one line rewritten with '\r'; otherwise (logs, CI) a plain line about every
-// 10% of the total or every PlainInterval.
+// one line rewritten with '\r'; otherwise (logs, CI) a plain line at the
+// start, at every 10% of the total (at least a second apart), at the end,
+// and a heartbeat when none came for PlainInterval, an interval that
+// doubles with each heartbeat: a log gets a few dozen lines at most, however
+// long the work, and two for work done in a second.
 type Progress struct {
 	mu       sync.Mutex
 	label    string
@@ -47,6 +50,7 @@ const (
 	modeNotebook progressMode = iota
 	modeTerminal
 	modePlain
+	modeSilent // plain, but OnlyInPlace: nothing is printed
 )
 
 // ProgressConfig overrides where and how a Progress draws; the zero value of
@@ -59,16 +63,21 @@ type ProgressConfig struct {
 	Notebook *bool
 	// Terminal says whether Writer is an interactive terminal, where the bar
 	// is one line rewritten with '\r'; default: Writer is an *os.File that is
-	// a character device. When false, sparse plain lines are printed (every
-	// 10% or PlainInterval).
+	// a character device. When false, sparse plain lines are printed (see
+	// Progress).
 	Terminal *bool
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Interval is the minimum time between redraws in a notebook or terminal;
 	// default 200ms.
 	Interval time.Duration
-	// PlainInterval is the maximum time between plain lines; default 5s.
+	// PlainInterval is the time without a plain line after which a
+	// heartbeat line is printed; it doubles after each heartbeat. Default 5s.
 	PlainInterval time.Duration
+	// OnlyInPlace shows the bar only where it updates in place (a notebook
+	// or a terminal) and prints nothing elsewhere: for work that a program
+	// logs in its own words, such as training runs that log evaluations.
+	OnlyInPlace bool
 }
 
 // NewProgress starts a progress bar for total items (total ≤ 0: unknown),
@@ -113,6 +122,9 @@ func NewProgressWith(total int, label string, cfg ProgressConfig) *Progress {
 		p.cell = NewCell()
 	case terminal:
 		p.mode = modeTerminal
+		addTerminalBar(p)
+	case cfg.OnlyInPlace:
+		p.mode = modeSilent
 	default:
 		p.mode = modePlain
 	}
@@ -121,6 +133,57 @@ func NewProgressWith(total int, label string, cfg ProgressConfig) *Progress {
 	p.draw(p.start)
 	p.mu.Unlock()
 	return p
+}
+
+// terminalBars are the bars being drawn on terminals, which PrintAbove
+// blanks and redraws.
+var terminalBars struct {
+	sync.Mutex
+	active []*Progress
+}
+
+func addTerminalBar(p *Progress) {
+	terminalBars.Lock()
+	defer terminalBars.Unlock()
+	terminalBars.active = append(terminalBars.active, p)
+}
+
+func removeTerminalBar(p *Progress) {
+	terminalBars.Lock()
+	defer terminalBars.Unlock()
+	for i, q := range terminalBars.active {
+		if q == p {
+			terminalBars.active = append(terminalBars.active[:i], terminalBars.active[i+1:]...)
+			return
+		}
+	}
+}
+
+// PrintAbove writes line (which may hold several lines) and a newline to w
+// without garbling a progress bar
+// drawn on a terminal: such bars are blanked first and redrawn below the
+// line (what tqdm.write does). Programs that log while a bar runs, on the
+// same terminal or another stream, print their lines through it.
+func PrintAbove(w io.Writer, line string) {
+	terminalBars.Lock()
+	bars := append([]*Progress(nil), terminalBars.active...)
+	terminalBars.Unlock()
+	for _, p := range bars {
+		p.mu.Lock()
+		if !p.finished && p.lastWidth > 0 {
+			fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.lastWidth)+"\r")
+		}
+		p.mu.Unlock()
+	}
+	fmt.Fprintln(w, line)
+	for _, p := range bars {
+		p.mu.Lock()
+		if !p.finished {
+			p.lastWidth = 0 // the line is blank now
+			p.draw(p.now())
+		}
+		p.mu.Unlock()
+	}
 }
 
 // Bars is the progress.Reporter that draws every task of gotl's long-running
@@ -197,18 +260,32 @@ func (p *Progress) Done() {
 	}
 	p.finished = true
 	p.draw(p.now())
+	if p.mode == modeTerminal {
+		removeTerminalBar(p)
+	}
 	if p.mode == modeNotebook {
 		Sync() // the final state must reach the notebook before the cell ends
 	}
 }
+
+// plainMinGap is the least time between two plain 10% lines: work done in
+// a second or two logs its start and its end, not eleven lines.
+const plainMinGap = time.Second
 
 // maybeDraw redraws if enough time passed (or, in plain mode, a new 10% of
 // the total was reached). p.mu must be held.
 func (p *Progress) maybeDraw() {
 	now := p.now()
 	since := now.Sub(p.lastDraw)
-	if p.mode == modePlain {
-		if tenth := p.tenths(); tenth > p.lastTenth || since >= p.plainInterval {
+	switch p.mode {
+	case modeSilent:
+		return
+	case modePlain:
+		// 100% waits for Done's line, which says so with the total time.
+		if t := p.tenths(); t > p.lastTenth && t < 10 && since >= plainMinGap {
+			p.draw(now)
+		} else if since >= p.plainInterval {
+			p.plainInterval *= 2 // heartbeats get rarer: a bounded log
 			p.draw(now)
 		}
 		return
@@ -326,6 +403,7 @@ func (p *Progress) draw(now time.Time) {
 	case modePlain:
 		p.lastTenth = p.tenths()
 		fmt.Fprintln(p.w, plainLine(s))
+	case modeSilent:
 	}
 }
 

@@ -2,7 +2,7 @@
 // without knowing where it is shown: a hook, not an import.
 //
 // Compute packages (bottleneck extraction, retrain and fine-tune training
-// loops, zoo downloads) take a Reporter and start one Task per piece of long
+// loops, downloads) take a Reporter and start one Task per piece of long
 // work; they never draw anything themselves. The display decides how a task
 // looks: helpers/nb's Bars draws each task as a progress bar that updates in
 // place in a notebook and on a terminal, and prints sparse plain lines in

@@ -18,10 +18,9 @@
 // same seed (minutes on two CPU cores) and rewrites them; MODEL.md beside them
 // records the run.
 //
-// Online, Fetch downloads the real Inception v3, MobileNet v1 1.0/224 and the
-// flower_photos dataset (registry: Resources), verifying SHA-256 against a
-// pin (GOTL_SHA256_<NAME>) or the sum recorded on the first download, and
-// extracts them safely into gotl's cache.
+// The real networks and datasets that can be downloaded (Inception v3,
+// MobileNet, flower_photos) are package zoo/download's, so that a program
+// using TinyNet does not link an HTTP client.
 package zoo
 
 //go:generate go run ../../tools/pretrain -out tinynet

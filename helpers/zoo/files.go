@@ -48,7 +48,7 @@ func TinyNet() (*Files, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zoo: reading embedded TinyNet: %w", err)
 	}
-	base, err := cacheDir()
+	base, err := CacheDir()
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,11 @@ func TinyNet() (*Files, error) {
 	return files, nil
 }
 
-func cacheDir() (string, error) {
+// CacheDir is the directory gotl keeps models in, created if missing:
+// $GOTL_CACHE_DIR/zoo, or gotl/zoo in the user's cache directory. TinyNet's
+// files are written there, and package download keeps its archives in its
+// "downloads" subdirectory.
+func CacheDir() (string, error) {
 	base := os.Getenv("GOTL_CACHE_DIR")
 	if base == "" {
 		c, err := os.UserCacheDir()

@@ -29,6 +29,12 @@ var TinyNetInfo = ModelInfo{
 	// BatchSize 0: any batch size.
 }
 
+// TinyNetSeed is the seed tools/pretrain trained the shipped TinyNet from:
+// the convolution weights of RandomTinyNetWeights(TinyNetSeed,
+// len(TinyNetSourceClasses)) are TinyNet's before pretraining, to compare
+// the trained ones with. (Its classifier started as a new final layer.)
+const TinyNetSeed = 2026
+
 // TinyNetSourceClasses are the synthetic classes TinyNet was pretrained on.
 // The remaining dataset.SyntheticClasses are the transfer targets.
 var TinyNetSourceClasses = dataset.SyntheticClasses[:4]

@@ -148,3 +148,41 @@ func TestTinyNetGraphNeedsEveryWeight(t *testing.T) {
 		t.Error("a graph without conv2/biases was built")
 	}
 }
+
+// TinyNetSeed names the initial convolution weights the shipped TinyNet
+// was trained from: pretraining moved them, but not far. (Its classifier
+// started as finetune's new layer, not from these weights.)
+func TestTinyNetSeedGivesTheInitialWeights(t *testing.T) {
+	f := tinyNet(t)
+	r, err := checkpoint.Open(f.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	initial, err := zoo.RandomTinyNetWeights(zoo.TinyNetSeed, len(zoo.TinyNetSourceClasses))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"conv1/weights", "conv2/weights", "conv3/weights", "conv4/weights"} {
+		trained, err := r.Tensor(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := initial[name].Float32s()
+		b, _ := trained.Float32s()
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d initial values, %d trained", name, len(a), len(b))
+		}
+		// Adam moved each weight by at most a few hundred steps of
+		// learning_rate 0.003; initial and trained values stay correlated.
+		var dot, na, nb float64
+		for i := range a {
+			dot += float64(a[i]) * float64(b[i])
+			na += float64(a[i]) * float64(a[i])
+			nb += float64(b[i]) * float64(b[i])
+		}
+		if c := dot / math.Sqrt(na*nb); c < 0.5 || c > 0.999999 {
+			t.Errorf("%s: correlation of initial and trained weights %.4f, want in [0.5, 1): not the seed TinyNet started from?", name, c)
+		}
+	}
+}

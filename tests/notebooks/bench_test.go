@@ -30,7 +30,9 @@ const plainKernel = "gotl-plain"
 //	go test ./tests/notebooks -run XXX -bench CellLatency -benchtime 1x -v
 //
 // GOTL_CELLBENCH_REPS sets the measured rounds per kernel (default 6, in
-// two blocks).
+// two blocks); GOTL_CELLBENCH_CELLS the cells (default stdlib,plots,model;
+// model_http is the model cell also linking helpers/zoo/download, as every
+// TinyNet cell did before the downloader left zoo).
 func BenchmarkCellLatency(b *testing.B) {
 	e := setup(b)
 	in := &kernel.Installer{
@@ -49,11 +51,16 @@ func BenchmarkCellLatency(b *testing.B) {
 	if n, err := strconv.Atoi(os.Getenv("GOTL_CELLBENCH_REPS")); err == nil && n > 0 {
 		reps = n
 	}
+	cells := []string{"stdlib", "plots", "model"}
+	if c := os.Getenv("GOTL_CELLBENCH_CELLS"); c != "" {
+		cells = strings.Split(c, ",")
+	}
 	load := loadAverage()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		out, err := e.run(b, 30*time.Minute, filepath.Join(e.root, "tests", "notebooks"), nil,
-			e.python, "cellbench.py", "--kernels", kernelName+","+plainKernel, "--reps", strconv.Itoa(reps))
+			e.python, "cellbench.py", "--kernels", kernelName+","+plainKernel, "--reps", strconv.Itoa(reps),
+			"--cells", strings.Join(cells, ","))
 		if err != nil {
 			b.Fatalf("cellbench.py: %v\n%s", err, tailLines(string(out), 40))
 		}
@@ -64,8 +71,11 @@ func BenchmarkCellLatency(b *testing.B) {
 			b.Fatalf("cellbench.py printed no result: %v\n%s", err, tailLines(string(out), 40))
 		}
 		var table []string
-		for _, cell := range []string{"stdlib", "plots", "model"} {
+		for _, cell := range cells {
 			fast, plain := res[kernelName][cell], res[plainKernel][cell]
+			if len(fast.Wall) == 0 || len(plain.Wall) == 0 {
+				b.Fatalf("cellbench.py measured no %s cell", cell)
+			}
 			fw, pw := median(fast.Wall), median(plain.Wall)
 			fc, pc := median(fast.CPU), median(plain.CPU)
 			b.ReportMetric(fw, "s/"+cell+"-cell")

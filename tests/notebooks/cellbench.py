@@ -7,7 +7,9 @@ Run by tests/notebooks/bench_test.go (BenchmarkCellLatency):
 Each kernel gets the same cells: one that only uses the standard library,
 one that draws a chart with gotl's plots, and one that builds and runs a
 GoMLX model from TinyNet, every cell's code a little different each time
-(GoNB then recompiles, as for a real edit). The kernels run one at a time,
+(GoNB then recompiles, as for a real edit). --cells may add "model_http",
+the model cell also linking helpers/zoo/download (net/http, crypto/tls): what
+every TinyNet cell linked before the downloader left zoo. The kernels run one at a time,
 as a user's would (a second kernel's gopls would compete for the CPU), in
 alternating blocks (A B A B …) so that load from other processes hits them
 alike; each block starts a fresh kernel and runs a warm-up round first. A
@@ -57,7 +59,7 @@ g, err := graphrun.Load(f.Frozen)
 if err != nil {{
 	panic(err)
 }}
-m, err := graphrun.NewModel(g, []string{{zoo.TinyNetInput}}, []string{{zoo.TinyNetOutput}})
+m, err := graphrun.NewModel(g, []string{{zoo.TinyNetInfo.Input}}, []string{{zoo.TinyNetInfo.Output}})
 if err != nil {{
 	panic(err)
 }}
@@ -72,6 +74,11 @@ if err != nil {{
 fmt.Println("softmax", out[0].Shape, {n})
 fmt.Printf("main %.4f\\n", time.Since(t0).Seconds())""",
 }
+# The model cell also linking helpers/zoo/download (net/http, crypto/tls).
+CELLS["model_http"] = CELLS["model"].replace(
+    '\t"github.com/gotl/gotl/helpers/zoo"\n',
+    '\t"github.com/gotl/gotl/helpers/zoo"\n\t"github.com/gotl/gotl/helpers/zoo/download"\n').replace(
+    'fmt.Println("softmax", out[0].Shape, {n})', 'fmt.Println("softmax", out[0].Shape, {n}, download.InceptionV3)')
 
 
 def cpu_seconds(pid):
@@ -119,9 +126,11 @@ def main():
     ap.add_argument("--kernels", required=True)
     ap.add_argument("--reps", type=int, default=6, help="measured rounds per kernel, over --blocks blocks")
     ap.add_argument("--blocks", type=int, default=2)
+    ap.add_argument("--cells", default="stdlib,plots,model", help="comma-separated: " + ",".join(CELLS))
     args = ap.parse_args()
     names = args.kernels.split(",")
-    result = {name: {cell: {"wall": [], "main": [], "cpu": []} for cell in CELLS} for name in names}
+    cells = {c: CELLS[c] for c in args.cells.split(",")}
+    result = {name: {cell: {"wall": [], "main": [], "cpu": []} for cell in cells} for name in names}
     per_block = max(1, args.reps // args.blocks)
     n = 0
     for block in range(args.blocks):
@@ -130,7 +139,7 @@ def main():
             pid = km.provisioner.process.pid if km.provisioner and km.provisioner.process else None
             try:
                 for rnd in range(per_block + 1):  # round 0 warms up
-                    for cell, code in CELLS.items():
+                    for cell, code in cells.items():
                         n += 1
                         wall, main_s, cpu = run_cell(kc, code.format(n=n), pid)
                         if rnd > 0:

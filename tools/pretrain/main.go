@@ -33,7 +33,7 @@ func main() {
 	out := flag.String("out", "tinynet", "output directory")
 	steps := flag.Int("steps", 300, "training steps")
 	perClass := flag.Int("per_class", 150, "training images per source class")
-	seed := flag.Uint64("seed", 2026, "seed for data, initial weights and batches")
+	seed := flag.Uint64("seed", zoo.TinyNetSeed, "seed for data, initial weights and batches")
 	flag.Parse()
 	if err := run(*out, *steps, *perClass, *seed); err != nil {
 		log.Fatalf("pretrain: %v", err)

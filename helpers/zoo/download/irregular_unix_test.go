@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package zoo_test
+package download_test
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gotl/gotl/helpers/zoo"
+	"github.com/gotl/gotl/helpers/zoo/download"
 )
 
 // An archive placed in the download directory by hand is read only if it is
@@ -29,7 +29,7 @@ func TestFetchRefusesIrregularArchive(t *testing.T) {
 		if err := c.make(archive); err != nil {
 			t.Fatal(err)
 		}
-		_, err := zoo.FetchResource(r, dir, &zoo.FetchOptions{})
+		_, err := download.FetchResource(r, dir, &download.FetchOptions{})
 		mustContain(t, err, archive, c.want)
 	}
 	// Records are read as regular files too.
@@ -37,6 +37,6 @@ func TestFetchRefusesIrregularArchive(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, r.Archive+".sha256"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := zoo.FetchResource(r, dir, &zoo.FetchOptions{})
+	_, err := download.FetchResource(r, dir, &download.FetchOptions{})
 	mustContain(t, err, r.Archive+".sha256", "is a named pipe (FIFO)")
 }

@@ -1,4 +1,4 @@
-package zoo_test
+package download_test
 
 import (
 	"archive/tar"
@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/gotl/gotl/helpers/zoo"
+	"github.com/gotl/gotl/helpers/zoo/download"
 )
 
 // member is one entry of a generated test archive.
@@ -96,8 +97,8 @@ func newServer(t *testing.T, body []byte) *server {
 
 func (s *server) serve(body []byte) { s.body.Store(&body) }
 
-func testResource(url string) zoo.Resource {
-	return zoo.Resource{
+func testResource(url string) download.Resource {
+	return download.Resource{
 		Name: "test_model", URL: url + "/x.tgz", Archive: "test_model.tgz",
 		Members: []string{"model.pb", "labels.txt", "sub/img.jpg"},
 		Model:   &zoo.ModelInfo{Frozen: "model.pb", Labels: "labels.txt", Input: "input:0", Bottleneck: "b:0"},
@@ -137,9 +138,9 @@ func TestFetchTrustOnFirstUse(t *testing.T) {
 	dir := t.TempDir()
 	r := testResource(srv.URL)
 	var log bytes.Buffer
-	opts := &zoo.FetchOptions{Log: &log}
+	opts := &download.FetchOptions{Log: &log}
 
-	f, err := zoo.FetchResource(r, dir, opts)
+	f, err := download.FetchResource(r, dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestFetchTrustOnFirstUse(t *testing.T) {
 
 	// Reuse: no request, verified against the record, nothing printed.
 	log.Reset()
-	f2, err := zoo.FetchResource(r, dir, opts)
+	f2, err := download.FetchResource(r, dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestFetchTrustOnFirstUse(t *testing.T) {
 	if err := os.Remove(f.Path("labels.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := zoo.FetchResource(r, dir, opts); err != nil {
+	if _, err := download.FetchResource(r, dir, opts); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(f.Labels()); err != nil || srv.hits.Load() != 1 {
@@ -197,7 +198,7 @@ func TestFetchTrustOnFirstUse(t *testing.T) {
 	if err := os.WriteFile(archive, tampered, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = zoo.FetchResource(r, dir, opts)
+	_, err = download.FetchResource(r, dir, opts)
 	mustContain(t, err, archive, "expected "+sum(good), "actual "+sum(tampered))
 
 	// A re-download (archive deleted) must match the record too: the server
@@ -207,7 +208,7 @@ func TestFetchTrustOnFirstUse(t *testing.T) {
 	}
 	other := makeTgz(t, []member{{name: "model.pb", body: "other graph"}, {name: "labels.txt"}, {name: "sub/img.jpg"}})
 	srv.serve(other)
-	_, err = zoo.FetchResource(r, dir, opts)
+	_, err = download.FetchResource(r, dir, opts)
 	mustContain(t, err, "expected "+sum(good), "actual "+sum(other), "not kept")
 	if _, err := os.Stat(archive); err == nil {
 		t.Error("a rejected download was kept")
@@ -221,11 +222,11 @@ func TestFetchPin(t *testing.T) {
 	good := goodArchive(t)
 	srv := newServer(t, good)
 	r := testResource(srv.URL)
-	quiet := &zoo.FetchOptions{Quiet: true}
+	quiet := &download.FetchOptions{Quiet: true}
 
 	t.Run("option match", func(t *testing.T) {
 		dir := t.TempDir()
-		f, err := zoo.FetchResource(r, dir, &zoo.FetchOptions{Quiet: true, SHA256: strings.ToUpper(sum(good))})
+		f, err := download.FetchResource(r, dir, &download.FetchOptions{Quiet: true, SHA256: strings.ToUpper(sum(good))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +238,7 @@ func TestFetchPin(t *testing.T) {
 		dir := t.TempDir()
 		wrong := strings.Repeat("ab", 32)
 		t.Setenv("GOTL_SHA256_TEST_MODEL", wrong)
-		_, err := zoo.FetchResource(r, dir, quiet)
+		_, err := download.FetchResource(r, dir, quiet)
 		mustContain(t, err, filepath.Join(dir, "test_model.tgz"), "expected "+wrong, "$GOTL_SHA256_TEST_MODEL", "actual "+sum(good))
 		if got := listDir(t, dir); len(got) != 0 {
 			t.Errorf("a rejected download left %v", got)
@@ -245,21 +246,21 @@ func TestFetchPin(t *testing.T) {
 	})
 	t.Run("registry mismatch on reuse", func(t *testing.T) {
 		dir := t.TempDir()
-		if _, err := zoo.FetchResource(r, dir, quiet); err != nil { // TOFU download
+		if _, err := download.FetchResource(r, dir, quiet); err != nil { // TOFU download
 			t.Fatal(err)
 		}
 		pinned := r
 		pinned.SHA256 = strings.Repeat("0", 64)
-		_, err := zoo.FetchResource(pinned, dir, quiet)
+		_, err := download.FetchResource(pinned, dir, quiet)
 		mustContain(t, err, "expected "+pinned.SHA256, "pinned in the registry", "actual "+sum(good))
 		pinned.SHA256 = sum(good)
-		f, err := zoo.FetchResource(pinned, dir, quiet)
+		f, err := download.FetchResource(pinned, dir, quiet)
 		if err != nil || !f.Pinned || f.Downloaded {
 			t.Errorf("pinned reuse: %+v, %v", f, err)
 		}
 	})
 	t.Run("malformed pin", func(t *testing.T) {
-		_, err := zoo.FetchResource(r, t.TempDir(), &zoo.FetchOptions{Quiet: true, SHA256: "1234"})
+		_, err := download.FetchResource(r, t.TempDir(), &download.FetchOptions{Quiet: true, SHA256: "1234"})
 		mustContain(t, err, "not 64 hex digits")
 	})
 }
@@ -283,7 +284,7 @@ func TestFetchRejectsUnsafeArchives(t *testing.T) {
 			srv := newServer(t, makeTgz(t, c.members))
 			base := t.TempDir()
 			dir := filepath.Join(base, "downloads")
-			_, err := zoo.FetchResource(testResource(srv.URL), dir, &zoo.FetchOptions{Quiet: true, MaxExtract: 4096})
+			_, err := download.FetchResource(testResource(srv.URL), dir, &download.FetchOptions{Quiet: true, MaxExtract: 4096})
 			mustContain(t, err, c.want)
 			// Nothing extracted: only the verified archive and its record.
 			if got := listDir(t, dir); strings.Join(got, " ") != "test_model.tgz test_model.tgz.sha256" {
@@ -300,12 +301,12 @@ func TestFetchRejectsUnsafeArchives(t *testing.T) {
 			ms = append(ms, member{name: fmt.Sprintf("f%d", i)})
 		}
 		srv := newServer(t, makeTgz(t, ms))
-		_, err := zoo.FetchResource(testResource(srv.URL), t.TempDir(), &zoo.FetchOptions{Quiet: true, MaxMembers: 10})
+		_, err := download.FetchResource(testResource(srv.URL), t.TempDir(), &download.FetchOptions{Quiet: true, MaxMembers: 10})
 		mustContain(t, err, "more than 10 members")
 	})
 	t.Run("not gzip", func(t *testing.T) {
 		srv := newServer(t, []byte("<html>captive portal</html>"))
-		_, err := zoo.FetchResource(testResource(srv.URL), t.TempDir(), &zoo.FetchOptions{Quiet: true})
+		_, err := download.FetchResource(testResource(srv.URL), t.TempDir(), &download.FetchOptions{Quiet: true})
 		mustContain(t, err, "not a gzip archive")
 	})
 }
@@ -315,7 +316,7 @@ func TestFetchPartialDownloadLeavesNothing(t *testing.T) {
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
-		opts    zoo.FetchOptions
+		opts    download.FetchOptions
 		want    string
 	}{
 		{"truncated", func(w http.ResponseWriter, r *http.Request) {
@@ -327,17 +328,17 @@ func TestFetchPartialDownloadLeavesNothing(t *testing.T) {
 			if err == nil {
 				conn.Close()
 			}
-		}, zoo.FetchOptions{}, "downloading test_model"},
+		}, download.FetchOptions{}, "downloading test_model"},
 		{"not found", func(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
-		}, zoo.FetchOptions{}, "HTTP 404"},
+		}, download.FetchOptions{}, "HTTP 404"},
 		{"declared too big", func(w http.ResponseWriter, r *http.Request) {
 			w.Write(good)
-		}, zoo.FetchOptions{MaxDownload: 100}, "more than the 100-byte limit"},
+		}, download.FetchOptions{MaxDownload: 100}, "more than the 100-byte limit"},
 		{"streamed too big", func(w http.ResponseWriter, r *http.Request) {
 			w.(http.Flusher).Flush() // chunked: no Content-Length
 			w.Write(good)
-		}, zoo.FetchOptions{MaxDownload: 100}, "exceeds the 100-byte limit"},
+		}, download.FetchOptions{MaxDownload: 100}, "exceeds the 100-byte limit"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -346,7 +347,7 @@ func TestFetchPartialDownloadLeavesNothing(t *testing.T) {
 			dir := t.TempDir()
 			var log bytes.Buffer
 			c.opts.Log = &log // messages go here, not to the test output
-			_, err := zoo.FetchResource(testResource(srv.URL), dir, &c.opts)
+			_, err := download.FetchResource(testResource(srv.URL), dir, &c.opts)
 			mustContain(t, err, c.want)
 			if got := listDir(t, dir); len(got) != 0 {
 				t.Errorf("a failed download left %v", got)
@@ -364,7 +365,7 @@ func TestFetchConcurrent(t *testing.T) {
 	errs := make(chan error, 6)
 	for range cap(errs) {
 		go func() {
-			f, err := zoo.FetchResource(testResource(srv.URL), dir, &zoo.FetchOptions{Quiet: true})
+			f, err := download.FetchResource(testResource(srv.URL), dir, &download.FetchOptions{Quiet: true})
 			if err == nil && f.SHA256 != sum(good) {
 				err = fmt.Errorf("sum %s", f.SHA256)
 			}
@@ -379,7 +380,7 @@ func TestFetchConcurrent(t *testing.T) {
 	if got := listDir(t, dir); strings.Join(got, " ") != "test_model test_model.tgz test_model.tgz.sha256" {
 		t.Errorf("dir holds %v", got)
 	}
-	f, err := zoo.FetchResource(testResource(srv.URL), dir, &zoo.FetchOptions{Quiet: true})
+	f, err := download.FetchResource(testResource(srv.URL), dir, &download.FetchOptions{Quiet: true})
 	if err != nil || f.Downloaded {
 		t.Fatalf("reuse after concurrent fetches: %v, downloaded %v", err, f != nil && f.Downloaded)
 	}
@@ -390,11 +391,11 @@ func TestFetchConcurrent(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	want := map[string]string{
-		zoo.InceptionV3:  "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz",
-		zoo.MobileNetV1:  "https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/mobilenet_v1_1.0_224.tgz",
-		zoo.FlowerPhotos: "http://download.tensorflow.org/example_images/flower_photos.tgz",
+		download.InceptionV3:  "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz",
+		download.MobileNetV1:  "https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/mobilenet_v1_1.0_224.tgz",
+		download.FlowerPhotos: "http://download.tensorflow.org/example_images/flower_photos.tgz",
 	}
-	rs := zoo.Resources()
+	rs := download.Resources()
 	if len(rs) != len(want) {
 		t.Fatalf("%d resources, want %d", len(rs), len(want))
 	}
@@ -414,20 +415,20 @@ func TestRegistry(t *testing.T) {
 			}
 		}
 	}
-	inc, _ := zoo.Lookup(zoo.InceptionV3)
+	inc, _ := download.Lookup(download.InceptionV3)
 	if m := inc.Model; m.Input != "Mul:0" || m.Bottleneck != "pool_3/_reshape:0" || m.Height != 299 || m.Mean != 128 || m.Std != 128 {
 		t.Errorf("Inception v3 info %+v", m)
 	}
 	// Lookup returns copies: changing one does not change the registry.
 	inc.Model.Input, inc.Members[0] = "changed", "changed"
-	if again, _ := zoo.Lookup(zoo.InceptionV3); again.Model.Input != "Mul:0" || again.Members[0] != "classify_image_graph_def.pb" {
+	if again, _ := download.Lookup(download.InceptionV3); again.Model.Input != "Mul:0" || again.Members[0] != "classify_image_graph_def.pb" {
 		t.Error("Lookup shares state with the registry")
 	}
-	if got := zoo.PinEnv(zoo.MobileNetV1); got != "GOTL_SHA256_MOBILENET_V1_1_0_224" {
+	if got := download.PinEnv(download.MobileNetV1); got != "GOTL_SHA256_MOBILENET_V1_1_0_224" {
 		t.Errorf("PinEnv = %s", got)
 	}
-	_, err := zoo.Fetch("resnet", t.TempDir(), nil)
-	mustContain(t, err, `unknown resource "resnet"`, zoo.FlowerPhotos)
+	_, err := download.Fetch("resnet", t.TempDir(), nil)
+	mustContain(t, err, `unknown resource "resnet"`, download.FlowerPhotos)
 }
 
 // FetchResource downloads, verifies and extracts an archive; a second call
@@ -445,9 +446,9 @@ func ExampleFetchResource() {
 
 	dir, _ := os.MkdirTemp("", "zoo-example-")
 	defer os.RemoveAll(dir)
-	r := zoo.Resource{Name: "my_labels", URL: srv.URL + "/labels.tgz", Archive: "labels.tgz", Members: []string{"labels.txt"}}
+	r := download.Resource{Name: "my_labels", URL: srv.URL + "/labels.tgz", Archive: "labels.tgz", Members: []string{"labels.txt"}}
 	for range 2 {
-		f, err := zoo.FetchResource(r, dir, &zoo.FetchOptions{Quiet: true})
+		f, err := download.FetchResource(r, dir, &download.FetchOptions{Quiet: true})
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -455,7 +456,7 @@ func ExampleFetchResource() {
 		labels, _ := os.ReadFile(f.Path("labels.txt"))
 		fmt.Printf("downloaded=%v pinned=%v labels=%q\n", f.Downloaded, f.Pinned, labels)
 	}
-	fmt.Println("pin with", zoo.PinEnv(r.Name))
+	fmt.Println("pin with", download.PinEnv(r.Name))
 	// Output:
 	// downloaded=true pinned=false labels="daisy\nroses\n"
 	// downloaded=false pinned=false labels="daisy\nroses\n"

@@ -1,4 +1,4 @@
-package zoo
+package download
 
 import (
 	"archive/tar"
@@ -18,9 +18,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gotl/gotl/helpers/dataset"
 	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/progress"
+	"github.com/gotl/gotl/helpers/zoo"
 	"github.com/gotl/gotl/internal/util"
 )
 
@@ -49,36 +49,7 @@ type Resource struct {
 	// Root is the member directory that holds the useful content
 	// (flower_photos' class folders); empty for the archive's top level.
 	Root  string
-	Model *ModelInfo // nil for datasets
-}
-
-// ModelInfo describes a pretrained network's files and tensors, in the terms
-// retrain.py uses.
-type ModelInfo struct {
-	Frozen string // archive member holding the frozen GraphDef
-	Labels string // archive member holding class labels; may be empty
-	// Input takes preprocessed images [N, Height, Width, 3] float32,
-	// (pixel - Mean) / Std.
-	Input string
-	// RawInput takes resized images with [0, 255] values (mean 0, std 1);
-	// empty if the graph has no such tensor.
-	RawInput string
-	// JPEGInput takes an encoded JPEG (a DT_STRING scalar); may be empty.
-	JPEGInput      string
-	Bottleneck     string // penultimate layer, what retrain.py retrains on
-	BottleneckSize int
-	Output         string // the original classifier's probabilities
-	Height, Width  int
-	Mean, Std      float32
-	// BatchSize is the largest batch the graph accepts: 1 where the graph
-	// fixes the batch dimension (Inception v3's pool_3/_reshape reshapes to
-	// [1, 2048]); 0 where any batch size works.
-	BatchSize int
-}
-
-// Preprocess is the preprocessing Input expects.
-func (m *ModelInfo) Preprocess() dataset.Preprocess {
-	return dataset.Preprocess{Height: m.Height, Width: m.Width, Mean: m.Mean, Std: m.Std}
+	Model *zoo.ModelInfo // nil for datasets
 }
 
 // The registry. Checksums are deliberately left empty: they were not known
@@ -96,7 +67,7 @@ var registry = []Resource{
 			"imagenet_synset_to_human_label_map.txt",
 			"imagenet_2012_challenge_label_map_proto.pbtxt",
 		},
-		Model: &ModelInfo{
+		Model: &zoo.ModelInfo{
 			Frozen:         "classify_image_graph_def.pb",
 			Labels:         "imagenet_synset_to_human_label_map.txt",
 			Input:          "Mul:0",
@@ -115,7 +86,7 @@ var registry = []Resource{
 		URL:         "https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/mobilenet_v1_1.0_224.tgz",
 		Archive:     "mobilenet_v1_1.0_224.tgz",
 		Members:     []string{"mobilenet_v1_1.0_224_frozen.pb"},
-		Model: &ModelInfo{
+		Model: &zoo.ModelInfo{
 			Frozen:         "mobilenet_v1_1.0_224_frozen.pb",
 			Input:          "input:0",
 			Bottleneck:     "MobilenetV1/Logits/AvgPool_1a/AvgPool:0",
@@ -241,11 +212,11 @@ func (f *Fetched) Labels() string {
 	return f.Path(f.Resource.Model.Labels)
 }
 
-// DefaultDownloadDir is where Fetch keeps downloads when dir is empty:
+// DefaultDir is where Fetch keeps downloads when dir is empty:
 // "downloads" in gotl's cache directory ($GOTL_CACHE_DIR/zoo, or the user's
 // cache directory), shared by every notebook.
-func DefaultDownloadDir() (string, error) {
-	base, err := cacheDir()
+func DefaultDir() (string, error) {
+	base, err := zoo.CacheDir()
 	if err != nil {
 		return "", err
 	}
@@ -253,7 +224,7 @@ func DefaultDownloadDir() (string, error) {
 }
 
 // Fetch downloads the registered resource called name into dir (empty:
-// DefaultDownloadDir), verifies it and extracts it; see FetchResource.
+// DefaultDir), verifies it and extracts it; see FetchResource.
 func Fetch(name, dir string, opts *FetchOptions) (*Fetched, error) {
 	r, ok := Lookup(name)
 	if !ok {
@@ -261,7 +232,7 @@ func Fetch(name, dir string, opts *FetchOptions) (*Fetched, error) {
 		for _, r := range Resources() {
 			names = append(names, r.Name)
 		}
-		return nil, fmt.Errorf("zoo: unknown resource %q (known: %s)", name, strings.Join(names, ", "))
+		return nil, fmt.Errorf("download: unknown resource %q (known: %s)", name, strings.Join(names, ", "))
 	}
 	return FetchResource(r, dir, opts)
 }
@@ -288,19 +259,19 @@ func FetchResource(r Resource, dir string, opts *FetchOptions) (*Fetched, error)
 	}
 	o.defaults()
 	if r.Name == "" || r.Archive == "" || filepath.Base(r.Archive) != r.Archive || !strings.HasSuffix(r.Archive, ".tgz") && !strings.HasSuffix(r.Archive, ".tar.gz") {
-		return nil, fmt.Errorf("zoo: resource %q: archive name %q must be a plain .tgz or .tar.gz file name", r.Name, r.Archive)
+		return nil, fmt.Errorf("download: resource %q: archive name %q must be a plain .tgz or .tar.gz file name", r.Name, r.Archive)
 	}
 	if o.URL != "" {
 		r.URL = o.URL
 	}
 	if dir == "" {
 		var err error
-		if dir, err = DefaultDownloadDir(); err != nil {
+		if dir, err = DefaultDir(); err != nil {
 			return nil, err
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("zoo: %w", err)
+		return nil, fmt.Errorf("download: %w", err)
 	}
 	pin, pinSource, err := pinFor(r, o)
 	if err != nil {
@@ -325,7 +296,7 @@ func FetchResource(r Resource, dir string, opts *FetchOptions) (*Fetched, error)
 			return nil, err
 		}
 		if want != "" && sum != want {
-			return nil, fmt.Errorf("zoo: %s: SHA-256 mismatch: expected %s (%s), actual %s; "+
+			return nil, fmt.Errorf("download: %s: SHA-256 mismatch: expected %s (%s), actual %s; "+
 				"delete the file to download it again", archive, want, wantSource, sum)
 		}
 		f.SHA256 = sum
@@ -340,7 +311,7 @@ func FetchResource(r Resource, dir string, opts *FetchOptions) (*Fetched, error)
 		if err := writeAtomic(record, []byte(f.SHA256+"  "+r.Archive+"\n")); err != nil {
 			return nil, err
 		}
-		o.logf("zoo: %s sha256 %s (recorded in %s; pin it with %s=%s)\n",
+		o.logf("download: %s sha256 %s (recorded in %s; pin it with %s=%s)\n",
 			r.Archive, f.SHA256, record, PinEnv(r.Name), f.SHA256)
 	} else if recorded != f.SHA256 {
 		// A pin verified it; keep the record in step for unpinned reuse.
@@ -403,7 +374,7 @@ func pinFor(r Resource, o FetchOptions) (sum, source string, err error) {
 	}
 	sum = strings.ToLower(strings.TrimSpace(sum))
 	if !validSum(sum) {
-		return "", "", fmt.Errorf("zoo: %s: SHA-256 %q (%s) is not 64 hex digits", r.Name, sum, source)
+		return "", "", fmt.Errorf("download: %s: SHA-256 %q (%s) is not 64 hex digits", r.Name, sum, source)
 	}
 	return sum, source, nil
 }
@@ -427,11 +398,11 @@ func readRecord(path string) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("zoo: %w", err)
+		return "", fmt.Errorf("download: %w", err)
 	}
 	fields := strings.Fields(string(data))
 	if len(fields) == 0 || !validSum(strings.ToLower(fields[0])) {
-		return "", fmt.Errorf("zoo: %s: not a SHA-256 record (want \"<64 hex digits>  <file>\"); delete it to record a new one", path)
+		return "", fmt.Errorf("download: %s: not a SHA-256 record (want \"<64 hex digits>  <file>\"); delete it to record a new one", path)
 	}
 	return strings.ToLower(fields[0]), nil
 }
@@ -442,12 +413,12 @@ func readRecord(path string) (string, error) {
 func hashFile(path string) (string, error) {
 	file, size, err := limits.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("zoo: %w", err)
+		return "", fmt.Errorf("download: %w", err)
 	}
 	defer file.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, io.LimitReader(file, size)); err != nil {
-		return "", fmt.Errorf("zoo: reading %s: %w", path, err)
+		return "", fmt.Errorf("download: reading %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -471,23 +442,23 @@ func removeStalePartials(dir, archive string) {
 func download(r Resource, dir, archive, want, wantSource string, o FetchOptions) (sum string, err error) {
 	req, err := http.NewRequestWithContext(o.Context, http.MethodGet, r.URL, nil)
 	if err != nil {
-		return "", fmt.Errorf("zoo: %s: %w", r.Name, err)
+		return "", fmt.Errorf("download: %s: %w", r.Name, err)
 	}
 	resp, err := o.Client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("zoo: downloading %s: %w", r.Name, err)
+		return "", fmt.Errorf("download: downloading %s: %w", r.Name, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("zoo: downloading %s: %s: HTTP %s", r.Name, r.URL, resp.Status)
+		return "", fmt.Errorf("download: downloading %s: %s: HTTP %s", r.Name, r.URL, resp.Status)
 	}
 	if resp.ContentLength > o.MaxDownload {
-		return "", fmt.Errorf("zoo: downloading %s: %s is %d bytes, more than the %d-byte limit", r.Name, r.URL, resp.ContentLength, o.MaxDownload)
+		return "", fmt.Errorf("download: downloading %s: %s is %d bytes, more than the %d-byte limit", r.Name, r.URL, resp.ContentLength, o.MaxDownload)
 	}
 
 	tmp, err := os.CreateTemp(dir, "."+r.Archive+partialInfix+"*")
 	if err != nil {
-		return "", fmt.Errorf("zoo: %w", err)
+		return "", fmt.Errorf("download: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -508,23 +479,23 @@ func download(r Resource, dir, archive, want, wantSource string, o FetchOptions)
 	prog.Done()
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("zoo: downloading %s from %s: %w (after %d bytes)", r.Name, r.URL, err, n)
+		return "", fmt.Errorf("download: downloading %s from %s: %w (after %d bytes)", r.Name, r.URL, err, n)
 	case n > o.MaxDownload:
-		return "", fmt.Errorf("zoo: downloading %s: %s exceeds the %d-byte limit", r.Name, r.URL, o.MaxDownload)
+		return "", fmt.Errorf("download: downloading %s: %s exceeds the %d-byte limit", r.Name, r.URL, o.MaxDownload)
 	case resp.ContentLength >= 0 && n != resp.ContentLength:
-		return "", fmt.Errorf("zoo: downloading %s: %s: got %d of %d bytes", r.Name, r.URL, n, resp.ContentLength)
+		return "", fmt.Errorf("download: downloading %s: %s: got %d of %d bytes", r.Name, r.URL, n, resp.ContentLength)
 	}
 	if err = tmp.Close(); err != nil {
-		return "", fmt.Errorf("zoo: writing %s: %w", archive, err)
+		return "", fmt.Errorf("download: writing %s: %w", archive, err)
 	}
 	sum = hex.EncodeToString(h.Sum(nil))
 	if want != "" && sum != want {
-		err = fmt.Errorf("zoo: %s downloaded from %s: SHA-256 mismatch: expected %s (%s), actual %s; not kept",
+		err = fmt.Errorf("download: %s downloaded from %s: SHA-256 mismatch: expected %s (%s), actual %s; not kept",
 			archive, r.URL, want, wantSource, sum)
 		return "", err
 	}
 	if err = os.Rename(tmp.Name(), archive); err != nil {
-		return "", fmt.Errorf("zoo: %w", err)
+		return "", fmt.Errorf("download: %w", err)
 	}
 	return sum, nil
 }
@@ -590,12 +561,12 @@ func findMember(dir, member string) string {
 func extract(f *Fetched, dir string, o FetchOptions) (err error) {
 	tmp, err := os.MkdirTemp(dir, "."+filepath.Base(f.Dir)+".extract-*")
 	if err != nil {
-		return fmt.Errorf("zoo: %w", err)
+		return fmt.Errorf("download: %w", err)
 	}
 	defer os.RemoveAll(tmp) // after a successful rename there is nothing left
 	file, size, err := limits.Open(f.Archive)
 	if err != nil {
-		return fmt.Errorf("zoo: %w", err)
+		return fmt.Errorf("download: %w", err)
 	}
 	defer file.Close()
 	if err := untar(io.LimitReader(file, size), tmp, f.Archive, o); err != nil {
@@ -603,24 +574,24 @@ func extract(f *Fetched, dir string, o FetchOptions) (err error) {
 	}
 	for _, m := range f.Resource.Members {
 		if findMember(tmp, m) == "" {
-			return fmt.Errorf("zoo: %s: expected member %q is not in the archive", f.Archive, m)
+			return fmt.Errorf("download: %s: expected member %q is not in the archive", f.Archive, m)
 		}
 	}
 	if err := os.WriteFile(filepath.Join(tmp, markerFile), []byte(f.SHA256+"\n"), 0o644); err != nil {
-		return fmt.Errorf("zoo: %w", err)
+		return fmt.Errorf("download: %w", err)
 	}
 	if extractedOK(f) {
 		return nil // a concurrent Fetch finished first; leave its files alone
 	}
 	// Replace a stale extraction (of another archive, or damaged).
 	if err := os.RemoveAll(f.Dir); err != nil {
-		return fmt.Errorf("zoo: %w", err)
+		return fmt.Errorf("download: %w", err)
 	}
 	if err := os.Rename(tmp, f.Dir); err != nil {
 		if extractedOK(f) {
 			return nil // a concurrent Fetch got there first
 		}
-		return fmt.Errorf("zoo: %w", err)
+		return fmt.Errorf("download: %w", err)
 	}
 	return nil
 }
@@ -629,7 +600,7 @@ func extract(f *Fetched, dir string, o FetchOptions) (err error) {
 func untar(r io.Reader, dst, name string, o FetchOptions) error {
 	gz, err := gzip.NewReader(r)
 	if err != nil {
-		return fmt.Errorf("zoo: %s: not a gzip archive: %w", name, err)
+		return fmt.Errorf("download: %s: not a gzip archive: %w", name, err)
 	}
 	defer gz.Close()
 	tr := tar.NewReader(gz)
@@ -641,34 +612,34 @@ func untar(r io.Reader, dst, name string, o FetchOptions) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("zoo: %s: %w", name, err)
+			return fmt.Errorf("download: %s: %w", name, err)
 		}
 		if hdr.Typeflag == tar.TypeXGlobalHeader {
 			continue
 		}
 		if members++; members > o.MaxMembers {
-			return fmt.Errorf("zoo: %s: more than %d members", name, o.MaxMembers)
+			return fmt.Errorf("download: %s: more than %d members", name, o.MaxMembers)
 		}
 		rel := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
 		if rel == "." {
 			continue // the archive's own top directory "./"
 		}
 		if !filepath.IsLocal(filepath.FromSlash(rel)) || strings.Contains(hdr.Name, `\`) {
-			return fmt.Errorf("zoo: %s: member %q would be written outside the target directory; refusing to extract", name, hdr.Name)
+			return fmt.Errorf("download: %s: member %q would be written outside the target directory; refusing to extract", name, hdr.Name)
 		}
 		target := filepath.Join(dst, filepath.FromSlash(rel))
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			if err := os.MkdirAll(target, 0o755); err != nil {
-				return fmt.Errorf("zoo: %s: %w", name, err)
+				return fmt.Errorf("download: %s: %w", name, err)
 			}
 		case tar.TypeReg:
 			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				return fmt.Errorf("zoo: %s: %w", name, err)
+				return fmt.Errorf("download: %s: %w", name, err)
 			}
 			out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 			if err != nil {
-				return fmt.Errorf("zoo: %s: %w", name, err)
+				return fmt.Errorf("download: %s: %w", name, err)
 			}
 			n, err := io.Copy(out, io.LimitReader(tr, o.MaxExtract-total+1))
 			total += n
@@ -676,13 +647,13 @@ func untar(r io.Reader, dst, name string, o FetchOptions) error {
 				err = cerr
 			}
 			if err != nil {
-				return fmt.Errorf("zoo: %s: member %q: %w", name, hdr.Name, err)
+				return fmt.Errorf("download: %s: member %q: %w", name, hdr.Name, err)
 			}
 			if total > o.MaxExtract {
-				return fmt.Errorf("zoo: %s: extracted data exceeds the %d-byte limit (at member %q)", name, o.MaxExtract, hdr.Name)
+				return fmt.Errorf("download: %s: extracted data exceeds the %d-byte limit (at member %q)", name, o.MaxExtract, hdr.Name)
 			}
 		default:
-			return fmt.Errorf("zoo: %s: member %q is a %s, not a regular file or directory; refusing to extract",
+			return fmt.Errorf("download: %s: member %q is a %s, not a regular file or directory; refusing to extract",
 				name, hdr.Name, typeName(hdr.Typeflag))
 		}
 	}
@@ -705,7 +676,7 @@ func typeName(t byte) string {
 // writeAtomic writes data to path through a temporary file and a rename.
 func writeAtomic(path string, data []byte) error {
 	if err := util.WriteFileAtomic(path, data, 0o644); err != nil {
-		return fmt.Errorf("zoo: %w", err)
+		return fmt.Errorf("download: %w", err)
 	}
 	return nil
 }
