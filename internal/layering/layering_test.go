@@ -55,7 +55,7 @@ func TestREADMEChainIsTheImportGraph(t *testing.T) {
 	}
 	// The packages beside the chain depend on none of it; zoo, which
 	// builds TinyNet's GraphDef, on tensor only.
-	for _, leaf := range []string{"dataset", "train", "progress", "optim", "zoo", "compute"} {
+	for _, leaf := range []string{"dataset", "train", "progress", "optim", "zoo", "compute", "stats"} {
 		deps := imports(t, "helpers/"+leaf, true)
 		for _, p := range links {
 			if deps["helpers/"+p] && !(leaf == "zoo" && p == "tensor") {
@@ -70,7 +70,7 @@ func TestREADMEChainIsTheImportGraph(t *testing.T) {
 // may depend on the notebook display, directly or not.
 func TestComputePackagesDoNotImportNotebookDisplay(t *testing.T) {
 	for _, pkg := range []string{"tensor", "checkpoint", "graphfile", "compute", "graphrun", "dataset", "train",
-		"bottleneck", "retrain", "finetune", "zoo", "optim", "progress"} {
+		"bottleneck", "retrain", "finetune", "zoo", "optim", "progress", "stats"} {
 		for dep := range imports(t, "helpers/"+pkg, true) {
 			if dep == "helpers/nb" || dep == "plots" || strings.Contains(dep, "janpfeifer/gonb") {
 				t.Errorf("helpers/%s depends on %s", pkg, dep)

@@ -1,0 +1,174 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Confidence is the level of every interval of this package.
+const Confidence = 0.95
+
+// z is the standard normal quantile of (1+Confidence)/2.
+var z = distuv.UnitNormal.Quantile((1 + Confidence) / 2)
+
+// Interval is a closed interval [Lo, Hi].
+type Interval struct{ Lo, Hi float64 }
+
+// Contains reports whether x lies in the interval, ends included.
+func (i Interval) Contains(x float64) bool { return i.Lo <= x && x <= i.Hi }
+
+// Percent writes a fraction's interval in percent: "87.2–97.9%".
+func (i Interval) Percent() string { return fmt.Sprintf("%.1f–%.1f%%", 100*i.Lo, 100*i.Hi) }
+
+// Proportion is K successes in N trials: K test images of N classified
+// right.
+type Proportion struct{ K, N int }
+
+// Value is K/N, NaN when N is 0.
+func (p Proportion) Value() float64 {
+	if p.N == 0 {
+		return math.NaN()
+	}
+	return float64(p.K) / float64(p.N)
+}
+
+// Wilson is the 95% Wilson score interval of the proportion: the values of
+// the true rate that a test at the 5% level would not reject having seen K
+// of N. It is [0, 1] when N is 0.
+func (p Proportion) Wilson() Interval {
+	if p.N <= 0 {
+		return Interval{0, 1}
+	}
+	n, phat := float64(p.N), p.Value()
+	z2 := z * z
+	centre := (phat + z2/(2*n)) / (1 + z2/n)
+	half := z / (1 + z2/n) * math.Sqrt(phat*(1-phat)/n+z2/(4*n*n))
+	iv := Interval{math.Max(0, centre-half), math.Min(1, centre+half)}
+	// At K = 0 or K = N one end is exactly the observed value; rounding
+	// must not move it.
+	if p.K == 0 {
+		iv.Lo = 0
+	}
+	if p.K == p.N {
+		iv.Hi = 1
+	}
+	return iv
+}
+
+// String is "94.7% (72/76; 95% CI 87.2–97.9%)".
+func (p Proportion) String() string {
+	return fmt.Sprintf("%.1f%% (%d/%d; 95%% CI %s)", 100*p.Value(), p.K, p.N, p.Wilson().Percent())
+}
+
+// Pool adds up proportions measured on separate samples (one per seed)
+// into one: their K and N summed.
+func Pool(ps []Proportion) Proportion {
+	var sum Proportion
+	for _, p := range ps {
+		sum.K += p.K
+		sum.N += p.N
+	}
+	return sum
+}
+
+// Summary describes repeated measurements of one quantity, one per seed.
+type Summary struct {
+	N        int
+	Mean, SD float64 // SD: the sample standard deviation (n-1); 0 for one value
+	Min, Max float64
+}
+
+// Summarize returns the summary of xs; Mean, SD, Min and Max are NaN when
+// xs is empty.
+func Summarize(xs []float64) Summary {
+	s := Summary{N: len(xs), Mean: math.NaN(), SD: math.NaN(), Min: math.NaN(), Max: math.NaN()}
+	if len(xs) == 0 {
+		return s
+	}
+	s.Min, s.Max = math.Inf(1), math.Inf(-1)
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+		s.Min, s.Max = math.Min(s.Min, x), math.Max(s.Max, x)
+	}
+	s.Mean = sum / float64(len(xs))
+	s.SD = 0
+	if len(xs) > 1 {
+		ss := 0.0
+		for _, x := range xs {
+			ss += (x - s.Mean) * (x - s.Mean)
+		}
+		s.SD = math.Sqrt(ss / float64(len(xs)-1))
+	}
+	return s
+}
+
+// MeanInterval is the 95% Student-t interval of the mean: where the mean
+// of many more runs would fall. With one value it is the whole real line.
+func (s Summary) MeanInterval() Interval {
+	if s.N < 2 {
+		return Interval{math.Inf(-1), math.Inf(1)}
+	}
+	half := tQuantile(s.N-1) * s.SD / math.Sqrt(float64(s.N))
+	return Interval{s.Mean - half, s.Mean + half}
+}
+
+// tQuantile is Student's t quantile of (1+Confidence)/2 with df degrees of
+// freedom: 12.71 for one, 4.30 for two, 1.96 in the limit.
+func tQuantile(df int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile((1 + Confidence) / 2)
+}
+
+// Difference compares two methods, A and B, run on the same seeds, each
+// seed's accuracy measured on the same test images for both.
+type Difference struct {
+	A, B Proportion // pooled over the seeds
+	// Delta is A's pooled accuracy minus B's.
+	Delta float64
+	// PerSeed holds each seed's difference of accuracies, A minus B.
+	PerSeed []float64
+	// Interval is a 95% interval for the difference of the true
+	// accuracies. It covers both kinds of noise: the finite test sample
+	// (Newcombe's hybrid score interval from the two pooled Wilson
+	// intervals: R. G. Newcombe, "Interval estimation for the difference
+	// between independent proportions", Statistics in Medicine 17, 1998,
+	// method 10) and, with two or more seeds, how much the difference
+	// itself varies from seed to seed (Student's t interval of the mean
+	// per-seed difference). Each end is the farther of the two.
+	Interval Interval
+}
+
+// WithinNoise reports whether the interval holds 0: the data do not show
+// which method is better.
+func (d Difference) WithinNoise() bool { return d.Interval.Contains(0) }
+
+// Compare returns the difference between methods A and B from their
+// accuracies on each seed, a[i] and b[i] measured on the same seed. It is
+// an error if a and b are empty, differ in length or hold an empty
+// proportion.
+func Compare(a, b []Proportion) (Difference, error) {
+	if len(a) == 0 || len(a) != len(b) {
+		return Difference{}, fmt.Errorf("stats: Compare needs the same number (at least one) of accuracies for both methods, got %d and %d", len(a), len(b))
+	}
+	d := Difference{A: Pool(a), B: Pool(b)}
+	for i := range a {
+		if a[i].N <= 0 || b[i].N <= 0 || a[i].K < 0 || b[i].K < 0 || a[i].K > a[i].N || b[i].K > b[i].N {
+			return Difference{}, fmt.Errorf("stats: Compare: seed %d has accuracies %d/%d and %d/%d", i, a[i].K, a[i].N, b[i].K, b[i].N)
+		}
+		d.PerSeed = append(d.PerSeed, a[i].Value()-b[i].Value())
+	}
+	p1, p2 := d.A.Value(), d.B.Value()
+	w1, w2 := d.A.Wilson(), d.B.Wilson()
+	d.Delta = p1 - p2
+	d.Interval = Interval{
+		Lo: d.Delta - math.Sqrt((p1-w1.Lo)*(p1-w1.Lo)+(w2.Hi-p2)*(w2.Hi-p2)),
+		Hi: d.Delta + math.Sqrt((w1.Hi-p1)*(w1.Hi-p1)+(p2-w2.Lo)*(p2-w2.Lo)),
+	}
+	if len(a) > 1 {
+		t := Summarize(d.PerSeed).MeanInterval()
+		d.Interval.Lo, d.Interval.Hi = math.Min(d.Interval.Lo, t.Lo), math.Max(d.Interval.Hi, t.Hi)
+	}
+	return d, nil
+}
