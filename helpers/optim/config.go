@@ -27,6 +27,20 @@ type Config struct {
 	Params map[string]any `json:"params,omitempty"`
 }
 
+// Label names the configuration for legends and tables: the optimizer,
+// with "(nesterov)" or "(centered,momentum)" when those flags are set:
+// "Momentum(nesterov)".
+func (c Config) Label() string {
+	l := c.Optimizer
+	switch {
+	case c.Params["use_nesterov"] == true:
+		l += "(nesterov)"
+	case c.Params["centered"] == true:
+		l += "(centered,momentum)"
+	}
+	return l
+}
+
 // ParamKind says what kind of value a parameter takes.
 type ParamKind int
 

@@ -61,3 +61,18 @@ func ExampleSyncReplicas() {
 	fmt.Printf("%v %v %v v=%.1f\n", r1, r2, r3, opt.Var("v")[0])
 	// Output: accumulated applied stale v=-0.4
 }
+
+// Labels for legends: the optimizer, and the flags that change its rule.
+func ExampleConfig_Label() {
+	for _, c := range []optim.Config{
+		{Optimizer: "Momentum", Params: map[string]any{"momentum": 0.9}},
+		{Optimizer: "Momentum", Params: map[string]any{"momentum": 0.9, "use_nesterov": true}},
+		{Optimizer: "RMSProp", Params: map[string]any{"momentum": 0.9, "centered": true}},
+	} {
+		fmt.Println(c.Label())
+	}
+	// Output:
+	// Momentum
+	// Momentum(nesterov)
+	// RMSProp(centered,momentum)
+}

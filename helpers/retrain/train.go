@@ -198,7 +198,7 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 		copy(layer.Weights, opt.Var(WeightsName))
 		copy(layer.Biases, opt.Var(BiasesName))
 		if err := layer.CheckFinite(); err != nil {
-			return nil, fmt.Errorf("%w after step %d: training diverged (learning rate %g too high?)", err, step+1, cfg.Optimizer.LearningRate)
+			return nil, fmt.Errorf("%w after step %d: %w (learning rate %g too high?)", err, step+1, ErrDiverged, cfg.Optimizer.LearningRate)
 		}
 		// retrain.py evaluates after the first step, then every
 		// EvalStepInterval steps, and after the last.
@@ -207,7 +207,7 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 			// after the step, then a fresh validation batch.
 			acc, xent := evaluate(layer, batch)
 			if math.IsNaN(xent) || math.IsInf(xent, 0) {
-				return nil, fmt.Errorf("retrain: step %d: cross-entropy is %v: training diverged (learning rate %g too high?)", step+1, xent, cfg.Optimizer.LearningRate)
+				return nil, fmt.Errorf("retrain: step %d: cross-entropy is %v: %w (learning rate %g too high?)", step+1, xent, ErrDiverged, cfg.Optimizer.LearningRate)
 			}
 			p := train.EvalPoint{Step: step + 1, TrainAccuracy: acc, CrossEntropy: xent, ValidationAccuracy: math.NaN(), ValidationCrossEntropy: math.NaN()}
 			if len(data.Validation) > 0 {

@@ -213,17 +213,8 @@ func DefaultOptimizers() []optim.Config {
 	}
 }
 
-// Label names a configuration for legends: "Momentum(nesterov)".
-func Label(cfg optim.Config) string {
-	l := cfg.Optimizer
-	switch {
-	case cfg.Params["use_nesterov"] == true:
-		l += "(nesterov)"
-	case cfg.Params["centered"] == true:
-		l += "(centered,momentum)"
-	}
-	return l
-}
+// Label names a configuration for legends: cfg.Label().
+func Label(cfg optim.Config) string { return cfg.Label() }
 
 // Compare sweeps every configuration on fn with the same budget and grid.
 func Compare(fn Function, cfgs []optim.Config, start []float64, steps int, lrs []float64) ([]SweepResult, error) {
