@@ -173,6 +173,20 @@ func TestLoadFolderSplitsLikeRetrainPy(t *testing.T) {
 	if len(f2.Images) != 9 || f2.Images[6].Path != "imgs/dogs/img00.jpg" || f2.Images[6].Split != Testing {
 		t.Errorf("retrain extensions: %+v", f2.Images)
 	}
+
+	// The same folder by its absolute path, hashed as "imgs": the same
+	// split, real paths.
+	opts = DefaultFolderOptions()
+	opts.HashDir = "imgs"
+	f3, err := LoadFolder(filepath.Join(root, "imgs"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, img := range f3.Images {
+		if img.Split != want[i].split || img.Path != filepath.Join(root, want[i].path) {
+			t.Errorf("HashDir: image %d: %s in %v, want %s in %v", i, img.Path, img.Split, filepath.Join(root, want[i].path), want[i].split)
+		}
+	}
 }
 
 func TestLoadFolderErrors(t *testing.T) {
