@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 
@@ -14,7 +15,10 @@ const Confidence = 0.95
 var z = distuv.UnitNormal.Quantile((1 + Confidence) / 2)
 
 // Interval is a closed interval [Lo, Hi].
-type Interval struct{ Lo, Hi float64 }
+type Interval struct {
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
+}
 
 // Contains reports whether x lies in the interval, ends included.
 func (i Interval) Contains(x float64) bool { return i.Lo <= x && x <= i.Hi }
@@ -24,7 +28,10 @@ func (i Interval) Percent() string { return fmt.Sprintf("%.1f–%.1f%%", 100*i.L
 
 // Proportion is K successes in N trials: K test images of N classified
 // right.
-type Proportion struct{ K, N int }
+type Proportion struct {
+	K int `json:"k"`
+	N int `json:"n"`
+}
 
 // Value is K/N, NaN when N is 0.
 func (p Proportion) Value() float64 {
@@ -78,6 +85,45 @@ type Summary struct {
 	N        int
 	Mean, SD float64 // SD: the sample standard deviation (n-1); 0 for one value
 	Min, Max float64
+}
+
+// MarshalJSON writes {"n":…,"mean":…,"sd":…,"min":…,"max":…}, with null
+// for a value that is not finite (an empty summary), which JSON cannot
+// hold.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	return json.Marshal(summaryJSON{N: s.N, Mean: finite(s.Mean), SD: finite(s.SD), Min: finite(s.Min), Max: finite(s.Max)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null: NaN).
+func (s *Summary) UnmarshalJSON(data []byte) error {
+	var v summaryJSON
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*s = Summary{N: v.N, Mean: orNaN(v.Mean), SD: orNaN(v.SD), Min: orNaN(v.Min), Max: orNaN(v.Max)}
+	return nil
+}
+
+type summaryJSON struct {
+	N    int      `json:"n"`
+	Mean *float64 `json:"mean"`
+	SD   *float64 `json:"sd"`
+	Min  *float64 `json:"min"`
+	Max  *float64 `json:"max"`
+}
+
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+func orNaN(x *float64) float64 {
+	if x == nil {
+		return math.NaN()
+	}
+	return *x
 }
 
 // Summarize returns the summary of xs; Mean, SD, Min and Max are NaN when

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 )
@@ -123,3 +124,27 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("t(0.975, 2) = %v, want 4.3027", q)
 	}
 }
+
+func TestSummaryJSON(t *testing.T) {
+	for _, s := range []Summary{Summarize([]float64{1, 2, 4}), Summarize(nil)} {
+		data, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Summary
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back.N != s.N || !same(back.Mean, s.Mean) || !same(back.SD, s.SD) || !same(back.Min, s.Min) || !same(back.Max, s.Max) {
+			t.Errorf("%s came back as %+v, want %+v", data, back, s)
+		}
+	}
+	if data, _ := json.Marshal(Summarize(nil)); string(data) != `{"n":0,"mean":null,"sd":null,"min":null,"max":null}` {
+		t.Errorf("empty summary: %s", data)
+	}
+	if data, _ := json.Marshal(Proportion{3, 4}); string(data) != `{"k":3,"n":4}` {
+		t.Errorf("proportion: %s", data)
+	}
+}
+
+func same(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
