@@ -284,6 +284,20 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
+// FirstPerClass returns the first n images of each class, in folder
+// order: the pictures a notebook shows to introduce a data set.
+func (f *Folder) FirstPerClass(n int) []Image {
+	var out []Image
+	taken := make([]int, len(f.Classes))
+	for _, img := range f.Images {
+		if taken[img.Label] < n {
+			out = append(out, img)
+			taken[img.Label]++
+		}
+	}
+	return out
+}
+
 // Labels returns the class labels in class order, the lines of
 // retrain.py's output_labels.txt.
 func (f *Folder) Labels() []string {

@@ -162,6 +162,13 @@ func TestLoadFolderSplitsLikeRetrainPy(t *testing.T) {
 	if c := f.Counts(); c[0] != [3]int{5, 1, 1} || c[1] != [3]int{1, 1, 1} {
 		t.Errorf("counts %v", c)
 	}
+	var first []string
+	for _, img := range f.FirstPerClass(2) {
+		first = append(first, img.Path)
+	}
+	if want := []string{"imgs/Cats/c_nohash_1.jpg", "imgs/Cats/c_nohash_2.jpg", "imgs/dogs/img00.jpg", "imgs/dogs/img01.jpg"}; !reflect.DeepEqual(first, want) {
+		t.Errorf("FirstPerClass(2) = %v, want %v", first, want)
+	}
 
 	// retrain.py's own extensions exclude the PNG.
 	opts := DefaultFolderOptions()
