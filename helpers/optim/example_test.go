@@ -76,3 +76,23 @@ func ExampleConfig_Label() {
 	// Momentum(nesterov)
 	// RMSProp(centered,momentum)
 }
+
+// TF1's signatures, and which optimizers have no default learning rate
+// (New refuses them without one, as TF1's constructors do).
+func ExampleSpec_Arguments() {
+	m, _ := optim.Lookup("Momentum")
+	fmt.Println("Momentum:", m.Arguments())
+	a, _ := optim.Lookup("Adam")
+	fmt.Println("Adam:", a.Arguments())
+	var required []string
+	for _, s := range optim.Specs() {
+		if s.RequiresLearningRate() {
+			required = append(required, s.Name)
+		}
+	}
+	fmt.Println(len(required), "without a default learning rate:", required)
+	// Output:
+	// Momentum: learning_rate (required), momentum (required), use_nesterov=False
+	// Adam: learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08
+	// 8 without a default learning rate: [GradientDescent Momentum Adagrad AdagradDA RMSProp Ftrl ProximalAdagrad ProximalGradientDescent]
+}

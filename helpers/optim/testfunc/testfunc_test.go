@@ -35,6 +35,13 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	}
 }
 
+func TestAt(t *testing.T) {
+	fn := Rosenbrock()
+	if fn.At(-1.2, 1) != fn.F([]float64{-1.2, 1}) || fn.At(1, 1) != 0 {
+		t.Errorf("At(-1.2, 1) = %v, At(1, 1) = %v", fn.At(-1.2, 1), fn.At(1, 1))
+	}
+}
+
 func TestMinimaAreMinima(t *testing.T) {
 	for _, fn := range all() {
 		for _, m := range fn.Minima {
