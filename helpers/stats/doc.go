@@ -9,8 +9,11 @@
 //   - Summary: repeated runs of one experiment (one per seed) as their mean,
 //     standard deviation, minimum and maximum;
 //   - Difference: two methods run on the same seeds and test images, the
-//     difference of their pooled accuracies with a 95% interval, and
-//     WithinNoise, which is what a conclusion must say before it ranks them.
+//     difference of their accuracies with a 95% interval, and WithinNoise,
+//     which is what a conclusion must say before it ranks them. Compare is
+//     for seeds that each draw their own test images (their counts pool);
+//     CompareSameImages for seeds that share one test set, which then
+//     counts once.
 //
 // Every interval is at 95% confidence. An accuracy of 4 mistakes in 76
 // images is 94.7% with the interval 87.2–97.9%: a second method at 100% on

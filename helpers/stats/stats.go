@@ -45,23 +45,46 @@ func (p Proportion) Value() float64 {
 // the true rate that a test at the 5% level would not reject having seen K
 // of N. It is [0, 1] when N is 0.
 func (p Proportion) Wilson() Interval {
-	if p.N <= 0 {
-		return Interval{0, 1}
-	}
-	n, phat := float64(p.N), p.Value()
-	z2 := z * z
-	centre := (phat + z2/(2*n)) / (1 + z2/n)
-	half := z / (1 + z2/n) * math.Sqrt(phat*(1-phat)/n+z2/(4*n*n))
-	iv := Interval{math.Max(0, centre-half), math.Min(1, centre+half)}
+	iv := Wilson(p.Value(), p.N)
 	// At K = 0 or K = N one end is exactly the observed value; rounding
 	// must not move it.
-	if p.K == 0 {
+	if p.N > 0 && p.K == 0 {
 		iv.Lo = 0
 	}
-	if p.K == p.N {
+	if p.N > 0 && p.K == p.N {
 		iv.Hi = 1
 	}
 	return iv
+}
+
+// Wilson is the 95% Wilson score interval of a rate phat observed on n
+// trials; phat need not be a whole number of successes over n (the mean
+// accuracy of several runs on the same n images). It is [0, 1] when n is
+// 0 or phat is NaN.
+func Wilson(phat float64, n int) Interval {
+	if n <= 0 || math.IsNaN(phat) {
+		return Interval{0, 1}
+	}
+	nf := float64(n)
+	z2 := z * z
+	centre := (phat + z2/(2*nf)) / (1 + z2/nf)
+	half := z / (1 + z2/nf) * math.Sqrt(phat*(1-phat)/nf+z2/(4*nf*nf))
+	return Interval{math.Max(0, centre-half), math.Min(1, centre+half)}
+}
+
+// Mean is the mean of the proportions' values and the largest N among
+// them: several runs on the same N test images, as one rate observed on N
+// images (Wilson(Mean(ps)) is its interval).
+func Mean(ps []Proportion) (float64, int) {
+	sum, n := 0.0, 0
+	for _, p := range ps {
+		sum += p.Value()
+		n = max(n, p.N)
+	}
+	if len(ps) == 0 {
+		return math.NaN(), 0
+	}
+	return sum / float64(len(ps)), n
 }
 
 // String is "94.7% (72/76; 95% CI 87.2–97.9%)".
@@ -171,7 +194,9 @@ func tQuantile(df int) float64 {
 // seed's accuracy measured on the same test images for both.
 type Difference struct {
 	A, B Proportion // pooled over the seeds
-	// Delta is A's pooled accuracy minus B's.
+	// Delta is A's pooled accuracy minus B's (with the same images on
+	// every seed, the mean accuracies' difference, which is the same when
+	// every seed has as many images).
 	Delta float64
 	// PerSeed holds each seed's difference of accuracies, A minus B.
 	PerSeed []float64
@@ -191,10 +216,24 @@ type Difference struct {
 func (d Difference) WithinNoise() bool { return d.Interval.Contains(0) }
 
 // Compare returns the difference between methods A and B from their
-// accuracies on each seed, a[i] and b[i] measured on the same seed. It is
-// an error if a and b are empty, differ in length or hold an empty
-// proportion.
+// accuracies on each seed, a[i] and b[i] measured on the same seed, each
+// seed with test images of its own (drawn anew), so that the seeds' counts
+// pool into one larger sample. It is an error if a and b are empty, differ
+// in length or hold an empty proportion.
 func Compare(a, b []Proportion) (Difference, error) {
+	return compare(a, b, true)
+}
+
+// CompareSameImages is Compare for seeds that all test on the same images
+// (only the training differs): the seeds' counts are not independent
+// samples, so the finite test set counts once. The test-set part of the
+// interval is Newcombe's for the mean accuracies over the seeds, each as if
+// observed on the N images once.
+func CompareSameImages(a, b []Proportion) (Difference, error) {
+	return compare(a, b, false)
+}
+
+func compare(a, b []Proportion, pooled bool) (Difference, error) {
 	if len(a) == 0 || len(a) != len(b) {
 		return Difference{}, fmt.Errorf("stats: Compare needs the same number (at least one) of accuracies for both methods, got %d and %d", len(a), len(b))
 	}
@@ -207,6 +246,12 @@ func Compare(a, b []Proportion) (Difference, error) {
 	}
 	p1, p2 := d.A.Value(), d.B.Value()
 	w1, w2 := d.A.Wilson(), d.B.Wilson()
+	if !pooled {
+		var n1, n2 int
+		p1, n1 = Mean(a)
+		p2, n2 = Mean(b)
+		w1, w2 = Wilson(p1, n1), Wilson(p2, n2)
+	}
 	d.Delta = p1 - p2
 	d.Interval = Interval{
 		Lo: d.Delta - math.Sqrt((p1-w1.Lo)*(p1-w1.Lo)+(w2.Hi-p2)*(w2.Hi-p2)),
