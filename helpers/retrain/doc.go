@@ -34,7 +34,7 @@
 // at every learning rate of a grid, once per seed, each keeping the rate
 // with the lowest validation cross-entropy over the second half of
 // training (a stable rate, not one at the edge of divergence); its Table
-// and Notes report the choices, with test accuracies pooled over the seeds
+// and Notes report the choices, with test accuracies averaged over the seeds
 // and whether their differences are within noise (helpers/stats).
 //
 // The exported graph is the original graph plus retrain.py's nodes, named as

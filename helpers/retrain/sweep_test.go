@@ -95,7 +95,7 @@ func TestSweepChoosesLowestSettledValidationCrossEntropy(t *testing.T) {
 		t.Errorf("table %q %q", header, rows)
 	}
 	text := strings.Join(res.Notes(0.9), "\n")
-	for _, want := range []string{"**Test accuracy**, pooled over 2 seeds of 18 test images", "GradientDescent and ProximalGradientDescent chose the same rate",
+	for _, want := range []string{"**Test accuracy**, the mean of 2 seeds on the same 18 test images", "GradientDescent and ProximalGradientDescent chose the same rate",
 		"a proximal method is its plain counterpart"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notes lack %q:\n%s", want, text)

@@ -103,13 +103,14 @@ func (r *SweepResult) GroupName(group []int) string {
 // Table returns a header and one row per optimizer: the chosen rate (★ at
 // the edge of the grid), its score, the validation accuracy after the last
 // step (mean ± standard deviation over the seeds), the first step at which
-// the mean validation accuracy reaches mark, and the test accuracy pooled
-// over the seeds with its 95% Wilson interval.
+// the mean validation accuracy reaches mark, and the test accuracy averaged
+// over the seeds with its 95% Wilson interval on the test images (every
+// seed tests the same images, so they count once).
 func (r *SweepResult) Table(mark float64) (header []string, rows [][]string) {
 	seeds := len(r.Sweep.Seeds)
 	header = []string{"optimizer", "chosen lr", fmt.Sprintf("validation cross-entropy, 2nd half (mean of %d)", seeds),
 		"validation accuracy at the end", fmt.Sprintf("first step ≥ %.0f%% validation", 100*mark),
-		fmt.Sprintf("test accuracy (%d seeds pooled, 95%% CI)", seeds)}
+		fmt.Sprintf("test accuracy (mean of %d seeds, 95%% CI)", seeds)}
 	for _, c := range r.Choices {
 		if math.IsNaN(c.LearningRate) {
 			rows = append(rows, []string{c.Name, "every rate diverged", "", "", "", ""})
@@ -128,9 +129,9 @@ func (r *SweepResult) Table(mark float64) (header []string, rows [][]string) {
 		if s := c.FirstStepAbove(mark); s >= 0 {
 			reach = fmt.Sprint(s)
 		}
-		test := stats.Pool(c.TestAccuracies())
+		test, n := stats.Mean(c.TestAccuracies())
 		rows = append(rows, []string{c.Name, lr, fmt.Sprintf("%.3f", c.Score), fmt.Sprintf("%.1f ± %.1f%%", v.Mean, v.SD), reach,
-			fmt.Sprintf("%.1f%% (%s)", 100*test.Value(), test.Wilson().Percent())})
+			fmt.Sprintf("%.1f%% (%s)", 100*test, stats.Wilson(test, n).Percent())})
 	}
 	return header, rows
 }
@@ -227,39 +228,38 @@ func (r *SweepResult) Notes(mark float64) []string {
 	return notes
 }
 
-// testNote compares the best and the worst pooled test accuracies.
+// testNote compares the best and the worst mean test accuracies.
 func (r *SweepResult) testNote(ok []SweepChoice) string {
+	mean := func(c SweepChoice) float64 { m, _ := stats.Mean(c.TestAccuracies()); return m }
 	best, worst := ok[0], ok[0]
 	for _, c := range ok {
-		if p := stats.Pool(c.TestAccuracies()).Value(); p > stats.Pool(best.TestAccuracies()).Value() {
+		if m := mean(c); m > mean(best) {
 			best = c
-		} else if p < stats.Pool(worst.TestAccuracies()).Value() {
+		} else if m < mean(worst) {
 			worst = c
 		}
 	}
 	at := func(v float64) string {
 		var n []string
 		for _, c := range ok {
-			if stats.Pool(c.TestAccuracies()).Value() == v {
+			if mean(c) == v {
 				n = append(n, c.Name)
 			}
 		}
 		return util.JoinAnd(n)
 	}
-	b, w := stats.Pool(best.TestAccuracies()), stats.Pool(worst.TestAccuracies())
-	perSeed := 0
-	if len(best.Runs) > 0 {
-		perSeed = best.Runs[0].Result.TestCount
+	b, w := mean(best), mean(worst)
+	_, images := stats.Mean(best.TestAccuracies())
+	head := fmt.Sprintf("**Test accuracy**, the mean of %d %s on the same %d test images: ", len(r.Sweep.Seeds),
+		util.Plural(len(r.Sweep.Seeds), "seed", "seeds"), images)
+	if b == w {
+		return head + fmt.Sprintf("every optimizer reached %.1f%% (95%% CI %s).", 100*b, stats.Wilson(b, images).Percent())
 	}
-	head := fmt.Sprintf("**Test accuracy**, pooled over %d %s of %d test images: ", len(r.Sweep.Seeds), util.Plural(len(r.Sweep.Seeds), "seed", "seeds"), perSeed)
-	if b.Value() == w.Value() {
-		return head + fmt.Sprintf("every optimizer reached %s.", b)
-	}
-	d, err := stats.Compare(best.TestAccuracies(), worst.TestAccuracies())
+	d, err := stats.CompareSameImages(best.TestAccuracies(), worst.TestAccuracies())
 	if err != nil {
 		return head + err.Error()
 	}
-	s := head + fmt.Sprintf("from %.1f%% (%s) to %.1f%% (%s). ", 100*w.Value(), at(w.Value()), 100*b.Value(), at(b.Value()))
+	s := head + fmt.Sprintf("from %.1f%% (%s) to %.1f%% (%s). ", 100*w, at(w), 100*b, at(b))
 	ci := fmt.Sprintf("%+.1f points, 95%% CI %+.1f to %+.1f", 100*d.Delta, 100*d.Interval.Lo, 100*d.Interval.Hi)
 	if d.WithinNoise() {
 		return s + fmt.Sprintf("Even the largest difference (%s) is within noise: on this task the optimizers cannot be ranked by test accuracy.", ci)
