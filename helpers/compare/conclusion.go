@@ -128,8 +128,8 @@ func Conclusion(backend string, s Settings, sums []Summary) string {
 			"features TinyNet had not learnt, and fine-tuning every layer got them, at the price of a forward and backward pass " +
 			"through the whole network per image and step: the case where a GPU pays off.")
 	case aheadOfShort:
-		fmt.Fprintf(&b, "Fine-tuning beat the %d-step retrain by more than noise, but the %d-step retrain is not behind it by more than "+
-			"noise: training the softmax longer, which costs almost nothing, closed the gap.", re.Steps, long.Steps)
+		fmt.Fprintf(&b, "Fine-tuning beat the %d-step retrain by more than noise, but its lead over the %d-step retrain is within noise: "+
+			"these runs cannot tell whether training the softmax longer, which costs almost nothing, closes the gap.", re.Steps, long.Steps)
 	case !d.WithinNoise() && d.Delta < 0:
 		b.WriteString("Here the retrained softmax was more accurate, so fine-tuning's much higher cost per step bought nothing.")
 	default:

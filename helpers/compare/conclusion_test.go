@@ -102,7 +102,7 @@ func TestConclusion(t *testing.T) {
 			fake(FineTune, "fine-tune all", 200, 76, 40, 76, 76, 75, 76, 76),
 		},
 		want: []string{"fine-tuning is ahead by more than noise", "the change (+", "is more than noise, and it is within noise of fine-tuning",
-			"the 4000-step retrain is not behind it by more than noise"},
+			"its lead over the 4000-step retrain is within noise"},
 		not: []string{"frozen features"},
 	}, {
 		name: "top layers not enough",

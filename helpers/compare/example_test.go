@@ -16,7 +16,7 @@ func ExampleSettings_Plan() {
 		fmt.Printf("%-18s %4d steps: %s\n", m.Name, m.Steps, m.Trains)
 	}
 	// Output:
-	// 5 seeds: [4 5 6 7 8]
+	// 10 seeds: [4 5 6 7 8 9 10 11 12 13]
 	// retrain             200 steps: new softmax layer only, on cached bottlenecks
 	// retrain 4000 steps 4000 steps: new softmax layer only, on cached bottlenecks
 	// fine-tune all       200 steps: every layer + new softmax layer

@@ -45,10 +45,11 @@ type Record struct {
 type Experiment struct {
 	Settings Settings
 	Dir      string
-	// Progress shows bottleneck extraction and training (nb.Bars); nil
-	// shows nothing.
+	// Progress shows RunSeeds going through the seeds (nb.Bars draws a
+	// bar per method); nil shows nothing.
 	Progress progress.Reporter
-	// Log, when set, gets one line per run and per bottleneck pass.
+	// Log, when set, gets one line per run: its preparation, speed and
+	// accuracies.
 	Log io.Writer
 
 	heads map[uint64]*retrain.Layer // retrained layers, for Settings.InitHead
@@ -115,34 +116,35 @@ func (e *Experiment) Run(m Method, seed uint64) (*Record, error) {
 		return nil, err
 	}
 	r := &Record{Run: train.Run{Name: m.Name, Trains: m.Trains, Batch: e.Settings.Batch}, Method: m.ID, Seed: seed}
+	var prep string // what the preparation did, for the log
 	if m.FineTune {
-		err = e.fineTune(r, m, folder, files)
+		prep, err = e.fineTune(r, m, folder, files)
 	} else {
-		err = e.retrain(r, m, folder, files)
+		prep, err = e.retrain(r, m, folder, files)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("compare: %s, seed %d: %w", m.Name, seed, err)
 	}
 	r.SecondsPerStep = r.Result.SecondsPerStep()
-	e.logf("%s, seed %d: %d steps in %.2f s (%.3g ms/step), validation %.1f%%, test %d of %d right",
-		m.Name, seed, r.Steps, r.Duration.Seconds(), 1000*r.SecondsPerStep, 100*r.Last().ValidationAccuracy, r.Correct(), r.TestCount)
+	e.logf("%s, seed %d: %s; %d steps in %.2f s (%.3g ms/step), validation %.1f%%, test %d of %d right",
+		m.Name, seed, prep, r.Steps, r.Duration.Seconds(), 1000*r.SecondsPerStep, 100*r.Last().ValidationAccuracy, r.Correct(), r.TestCount)
 	return r, nil
 }
 
-func (e *Experiment) retrain(r *Record, m Method, folder *dataset.Folder, files *zoo.Files) error {
+func (e *Experiment) retrain(r *Record, m Method, folder *dataset.Folder, files *zoo.Files) (string, error) {
 	t0, c0 := time.Now(), procstat.CPUSeconds()
 	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck)
 	if err != nil {
-		return err
+		return "", err
 	}
 	cache, err := bottleneck.Open(filepath.Join(e.Dir, "bottlenecks"))
 	if err != nil {
-		return err
+		return "", err
 	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetInfo.Preprocess(), Cache: cache, BatchSize: 64, Progress: e.Progress}
+	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetInfo.Preprocess(), Cache: cache, BatchSize: 64}
 	data, err := ex.Splits(folder)
 	if err != nil {
-		return err
+		return "", err
 	}
 	r.Prep, r.PrepCPUSeconds = time.Since(t0), procstat.CPUSeconds()-c0
 	var sum, largest float64
@@ -152,16 +154,17 @@ func (e *Experiment) retrain(r *Record, m Method, folder *dataset.Folder, files 
 			sum, largest, n = sum+float64(v), max(largest, float64(v)), n+1
 		}
 	}
-	e.logf("%s, seed %d: %d bottlenecks in %.2f s (cache: %v); values average %.1f, the largest is %.1f",
-		m.Name, r.Seed, data.Len(), r.Prep.Seconds(), cache.Stats(), sum/float64(n), largest)
+	st := cache.Stats()
+	prep := fmt.Sprintf("%d bottlenecks in %.2f s (%d computed, %d from the cache), values %.1f on average, at most %.1f",
+		data.Len(), r.Prep.Seconds(), st.Writes, st.Hits, sum/float64(n), largest)
 
 	cfg := retrain.DefaultConfig()
 	cfg.Steps, cfg.TrainBatchSize, cfg.ValidationBatchSize, cfg.EvalStepInterval = m.Steps, e.Settings.Batch, -1, e.Settings.EvalEvery
-	cfg.Optimizer, cfg.Seed, cfg.Progress = e.Settings.OptimizerConfig(), r.Seed, e.Progress
+	cfg.Optimizer, cfg.Seed = e.Settings.OptimizerConfig(), r.Seed
 	c1 := procstat.CPUSeconds()
 	res, err := retrain.Train(data, cfg)
 	if err != nil {
-		return err
+		return "", err
 	}
 	r.Result, r.TrainCPUSeconds = res.Result, procstat.CPUSeconds()-c1
 	if m.ID == Retrain {
@@ -170,15 +173,15 @@ func (e *Experiment) retrain(r *Record, m Method, folder *dataset.Folder, files 
 		}
 		e.heads[r.Seed] = res.Layer
 	}
-	return nil
+	return prep, nil
 }
 
-func (e *Experiment) fineTune(r *Record, m Method, folder *dataset.Folder, files *zoo.Files) error {
+func (e *Experiment) fineTune(r *Record, m Method, folder *dataset.Folder, files *zoo.Files) (string, error) {
 	var head *retrain.Layer
 	if e.Settings.InitHead {
 		if head = e.heads[r.Seed]; head == nil {
 			if _, err := e.Run(e.Settings.Plan()[0], r.Seed); err != nil {
-				return err
+				return "", err
 			}
 			head = e.heads[r.Seed]
 		}
@@ -186,29 +189,32 @@ func (e *Experiment) fineTune(r *Record, m Method, folder *dataset.Folder, files
 	t0, c0 := time.Now(), procstat.CPUSeconds()
 	g, err := finetune.LoadGraph(files.Frozen, "", strings.TrimSuffix(zoo.TinyNetInfo.Bottleneck, ":0"))
 	if err != nil {
-		return err
+		return "", err
 	}
 	images, err := finetune.LoadImages(folder, zoo.TinyNetInfo.Preprocess(), nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	cfg := finetune.DefaultConfig()
 	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
 	cfg.Labels, cfg.TopLayers, cfg.Head, cfg.Optimizer = images.Labels, m.TopLayers, head, e.Settings.OptimizerConfig()
 	cfg.PretrainedLearningRateScale, cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval = e.Settings.PretrainedScale, e.Settings.Batch, m.Steps, e.Settings.EvalEvery
-	cfg.Seed, cfg.Progress = r.Seed, e.Progress
+	cfg.Seed = r.Seed
 	tuner, err := finetune.New(cfg)
 	if err != nil {
-		return err
+		return "", err
+	}
+	if r.Seed == e.Settings.Seed {
+		e.logf("%s: %d pretrained weights move: %s", m.Name, len(tuner.TrainableWeights()), strings.Join(tuner.TrainableWeights(), ", "))
 	}
 	r.Prep, r.PrepCPUSeconds = time.Since(t0), procstat.CPUSeconds()-c0
 	c1 := procstat.CPUSeconds()
 	res, err := tuner.Train(images)
 	if err != nil {
-		return err
+		return "", err
 	}
 	r.Result, r.TrainCPUSeconds = res.Result, procstat.CPUSeconds()-c1
-	return nil
+	return fmt.Sprintf("%d images decoded and the graph built in %.2f s", images.Len(), r.Prep.Seconds()), nil
 }
 
 // recordPath is where Save keeps a record.
@@ -258,6 +264,8 @@ func (e *Experiment) RunSeeds(id string) ([]*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	task := progress.Start(e.Progress, m.Name+", seeds", e.Settings.Seeds)
+	defer task.Done()
 	var records []*Record
 	for _, seed := range e.Settings.SeedList() {
 		r, err := e.Run(m, seed)
@@ -268,6 +276,8 @@ func (e *Experiment) RunSeeds(id string) ([]*Record, error) {
 			return nil, err
 		}
 		records = append(records, r)
+		task.SetMessage(fmt.Sprintf("seed %d: test %d of %d right", seed, r.Correct(), r.TestCount))
+		task.Add(1)
 	}
 	return records, nil
 }

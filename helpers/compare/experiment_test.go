@@ -21,7 +21,7 @@ func TestSettings(t *testing.T) {
 		t.Error("Preset")
 	}
 	s := CPUSettings
-	if got := s.SeedList(); !reflect.DeepEqual(got, []uint64{4, 5, 6, 7, 8}) {
+	if got := s.SeedList(); !reflect.DeepEqual(got, []uint64{4, 5, 6, 7, 8, 9, 10, 11, 12, 13}) {
 		t.Errorf("seeds %v", got)
 	}
 	var ids []string
@@ -134,6 +134,11 @@ func TestExperiment(t *testing.T) {
 	xs, ys, err := Curve(ft, Step, ValidationAccuracy)
 	if err != nil || len(xs) != len(ft[0].History) || xs[len(xs)-1] != 6 || ys[0] != (ft[0].History[0].ValidationAccuracy+ft[1].History[0].ValidationAccuracy)/2 {
 		t.Errorf("curve %v %v %v", xs, ys, err)
+	}
+	_, lo, hi, err := Spread(ft, Step, ValidationAccuracy)
+	if err != nil || len(lo) != len(xs) || lo[0] != min(ft[0].History[0].ValidationAccuracy, ft[1].History[0].ValidationAccuracy) ||
+		hi[0] != max(ft[0].History[0].ValidationAccuracy, ft[1].History[0].ValidationAccuracy) || !(lo[0] <= ys[0] && ys[0] <= hi[0]) {
+		t.Errorf("spread %v %v %v", lo, hi, err)
 	}
 	labels, pred := Predictions(ft)
 	if len(labels) != ft[0].TestCount+ft[1].TestCount || len(pred) != len(labels) {

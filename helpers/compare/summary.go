@@ -86,6 +86,25 @@ func Curve(records []*Record, x, y func(*Record, train.EvalPoint) float64) (xs, 
 	return xs, ys, nil
 }
 
+// Spread returns, at each evaluation, the lowest and the highest y over
+// the records (one per seed), with x averaged as Curve does: the envelope
+// that shows how far one run can stray from the mean.
+func Spread(records []*Record, x, y func(*Record, train.EvalPoint) float64) (xs, lo, hi []float64, err error) {
+	xs, _, err = Curve(records, x, y)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for i := range xs {
+		l, h := math.Inf(1), math.Inf(-1)
+		for _, r := range records {
+			v := y(r, r.History[i])
+			l, h = math.Min(l, v), math.Max(h, v)
+		}
+		lo, hi = append(lo, l), append(hi, h)
+	}
+	return xs, lo, hi, nil
+}
+
 // Step is a Curve axis: the steps taken.
 func Step(_ *Record, p train.EvalPoint) float64 { return float64(p.Step) }
 
@@ -98,6 +117,10 @@ func CrossEntropy(_ *Record, p train.EvalPoint) float64 { return p.CrossEntropy 
 // Elapsed is a Curve axis: the seconds since the method started,
 // preparation included.
 func Elapsed(r *Record, p train.EvalPoint) float64 { return r.Prep.Seconds() + p.Seconds }
+
+// TrainingTime is a Curve axis: the seconds since the training call
+// started, preparation excluded.
+func TrainingTime(_ *Record, p train.EvalPoint) float64 { return p.Seconds }
 
 // Predictions returns the test labels and predictions of every record,
 // one seed after the other: a confusion matrix over all seeds.
