@@ -26,7 +26,7 @@
 //	e := &compare.Experiment{Settings: compare.CPUSettings, Dir: dir, Progress: nb.Bars}
 //	if err := e.Prepare(); err != nil { … }           // images of every seed
 //	for _, m := range e.Settings.Plan() {
-//		records, err := e.RunSeeds(m)                 // trained, saved
+//		records, err := e.RunSeeds(m.ID)              // every seed, trained and saved
 //		…
 //	}
 //	sums, err := e.Summaries()

@@ -67,17 +67,23 @@ func (e *Experiment) imageDir(seed uint64) string {
 }
 
 // Prepare starts afresh: it removes the images, the cache and the saved
-// runs of an earlier experiment in Dir and writes the image folder of
-// every seed.
+// runs an earlier experiment left in Dir (nothing else there) and writes
+// the image folder of every seed.
 func (e *Experiment) Prepare() error {
 	if err := e.Settings.Check(); err != nil {
 		return err
 	}
-	if !filepath.IsAbs(e.Dir) || filepath.Clean(e.Dir) == "/" {
-		return fmt.Errorf("compare: the work directory must be an absolute path other than /, not %q", e.Dir)
+	if !filepath.IsAbs(e.Dir) {
+		return fmt.Errorf("compare: the work directory must be an absolute path, not %q", e.Dir)
 	}
-	if err := os.RemoveAll(e.Dir); err != nil {
+	old, err := filepath.Glob(filepath.Join(e.Dir, "seed-*"))
+	if err != nil {
 		return fmt.Errorf("compare: %w", err)
+	}
+	for _, p := range append(old, filepath.Join(e.Dir, "bottlenecks"), filepath.Join(e.Dir, "runs")) {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
 	}
 	for _, seed := range e.Settings.SeedList() {
 		_, err := dataset.WriteSyntheticClasses(e.imageDir(seed), zoo.TinyNetTargetClasses, dataset.SyntheticOptions{

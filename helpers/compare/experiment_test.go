@@ -3,6 +3,7 @@ package compare
 import (
 	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -145,11 +146,21 @@ func TestExperiment(t *testing.T) {
 		t.Errorf("predictions: %d labels, %d predictions", len(labels), len(pred))
 	}
 
-	// A fresh Prepare removes the old runs.
+	// A fresh Prepare removes the old runs and cache, and nothing else.
+	keep := filepath.Join(e.Dir, "notes.txt")
+	if err := os.WriteFile(keep, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.Prepare(); err != nil {
 		t.Fatal(err)
 	}
 	if sums, err := e.Summaries(); err != nil || len(sums) != 0 {
 		t.Errorf("after Prepare: %d summaries, %v", len(sums), err)
+	}
+	if _, err := os.Stat(filepath.Join(e.Dir, "bottlenecks")); !os.IsNotExist(err) {
+		t.Errorf("the old cache is still there: %v", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("Prepare removed a file it does not own: %v", err)
 	}
 }
