@@ -10,6 +10,7 @@
 //	chart.ShowIn(cell)      // redraw in place (nb.Cell), e.g. every epoch
 //	chart.Save("loss.pdf")  // .png, .svg, .pdf, .jpg, .tif by extension
 //	data, err := chart.Render("png")
+//	plots.ShowSideBySide(loss, acc) // several charts in one row (SideBySideHTML)
 //
 // Outside a notebook Show does nothing, so the same code runs in tests and
 // command-line tools. Chart.Plot is the underlying *plot.Plot (nil for image

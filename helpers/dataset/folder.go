@@ -147,6 +147,13 @@ type FolderOptions struct {
 	// retrain.py accepts jpg, jpeg, JPG, JPEG; the default adds png, PNG,
 	// gif and GIF.
 	Extensions []string
+	// HashDir, when set, stands for the folder in the paths the split
+	// hashes (retrain.py hashes each path as given on its command line):
+	// loading /tmp/x/images with HashDir "images" splits the images as
+	// retrain.py run with --image_dir=images in /tmp/x would, so a folder
+	// written anywhere gets the same split on every machine. Image.Path
+	// stays the real path.
+	HashDir string
 }
 
 // RetrainExtensions are the extensions retrain.py globs, in its order.
@@ -240,9 +247,12 @@ func LoadFolder(dir string, opts FolderOptions) (*Folder, error) {
 		idx := len(f.Classes)
 		f.Classes = append(f.Classes, Class{Label: label, Dir: sub})
 		for _, n := range names {
-			p := pyJoin(dir, sub, n)
+			p, hashed := pyJoin(dir, sub, n), pyJoin(dir, sub, n)
+			if opts.HashDir != "" {
+				hashed = pyJoin(opts.HashDir, sub, n)
+			}
 			f.Images = append(f.Images, Image{Path: p, Name: n, Label: idx,
-				Split: SplitOf(p, opts.ValidationPercentage, opts.TestingPercentage)})
+				Split: SplitOf(hashed, opts.ValidationPercentage, opts.TestingPercentage)})
 		}
 	}
 	switch len(f.Classes) {
@@ -272,6 +282,20 @@ func checkRegular(path string, e os.DirEntry) error {
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// FirstPerClass returns the first n images of each class, in folder
+// order: the pictures a notebook shows to introduce a data set.
+func (f *Folder) FirstPerClass(n int) []Image {
+	var out []Image
+	taken := make([]int, len(f.Classes))
+	for _, img := range f.Images {
+		if taken[img.Label] < n {
+			out = append(out, img)
+			taken[img.Label]++
+		}
+	}
+	return out
 }
 
 // Labels returns the class labels in class order, the lines of

@@ -162,6 +162,13 @@ func TestLoadFolderSplitsLikeRetrainPy(t *testing.T) {
 	if c := f.Counts(); c[0] != [3]int{5, 1, 1} || c[1] != [3]int{1, 1, 1} {
 		t.Errorf("counts %v", c)
 	}
+	var first []string
+	for _, img := range f.FirstPerClass(2) {
+		first = append(first, img.Path)
+	}
+	if want := []string{"imgs/Cats/c_nohash_1.jpg", "imgs/Cats/c_nohash_2.jpg", "imgs/dogs/img00.jpg", "imgs/dogs/img01.jpg"}; !reflect.DeepEqual(first, want) {
+		t.Errorf("FirstPerClass(2) = %v, want %v", first, want)
+	}
 
 	// retrain.py's own extensions exclude the PNG.
 	opts := DefaultFolderOptions()
@@ -172,6 +179,20 @@ func TestLoadFolderSplitsLikeRetrainPy(t *testing.T) {
 	}
 	if len(f2.Images) != 9 || f2.Images[6].Path != "imgs/dogs/img00.jpg" || f2.Images[6].Split != Testing {
 		t.Errorf("retrain extensions: %+v", f2.Images)
+	}
+
+	// The same folder by its absolute path, hashed as "imgs": the same
+	// split, real paths.
+	opts = DefaultFolderOptions()
+	opts.HashDir = "imgs"
+	f3, err := LoadFolder(filepath.Join(root, "imgs"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, img := range f3.Images {
+		if img.Split != want[i].split || img.Path != filepath.Join(root, want[i].path) {
+			t.Errorf("HashDir: image %d: %s in %v, want %s in %v", i, img.Path, img.Split, filepath.Join(root, want[i].path), want[i].split)
+		}
 	}
 }
 

@@ -418,7 +418,7 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 		res.Steps++
 		last := s == todo-1
 		if t.step%t.cfg.EvalStepInterval == 0 || last {
-			p := train.EvalPoint{Step: t.step, TrainAccuracy: acc, CrossEntropy: loss, ValidationAccuracy: math.NaN()}
+			p := train.EvalPoint{Step: t.step, TrainAccuracy: acc, CrossEntropy: loss, ValidationAccuracy: math.NaN(), ValidationCrossEntropy: math.NaN()}
 			if v := data.Validation; len(v) > 0 {
 				if n := t.cfg.ValidationBatchSize; n > 0 && n < len(v) {
 					v = t.sample(v, n)

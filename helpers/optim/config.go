@@ -27,6 +27,20 @@ type Config struct {
 	Params map[string]any `json:"params,omitempty"`
 }
 
+// Label names the configuration for legends and tables: the optimizer,
+// with "(nesterov)" or "(centered,momentum)" when those flags are set:
+// "Momentum(nesterov)".
+func (c Config) Label() string {
+	l := c.Optimizer
+	switch {
+	case c.Params["use_nesterov"] == true:
+		l += "(nesterov)"
+	case c.Params["centered"] == true:
+		l += "(centered,momentum)"
+	}
+	return l
+}
+
 // ParamKind says what kind of value a parameter takes.
 type ParamKind int
 
@@ -309,4 +323,38 @@ func validate(name string, h Hyper) error {
 		}
 	}
 	return nil
+}
+
+// Arguments writes the constructor's arguments as TF1's signature reads,
+// leaving out those ignored here: "learning_rate (required), momentum
+// (required), use_nesterov=False".
+func (s Spec) Arguments() string {
+	var args []string
+	for _, p := range s.Params {
+		switch {
+		case p.Kind == Ignored:
+		case p.Required:
+			args = append(args, p.Name+" (required)")
+		case p.Kind == Bool && p.Default != 0:
+			args = append(args, p.Name+"=True")
+		case p.Kind == Bool:
+			args = append(args, p.Name+"=False")
+		case math.IsNaN(p.Default):
+			args = append(args, p.Name+"=None")
+		default:
+			args = append(args, fmt.Sprintf("%s=%g", p.Name, p.Default))
+		}
+	}
+	return strings.Join(args, ", ")
+}
+
+// RequiresLearningRate reports whether TF1's constructor has no default
+// learning rate, so that New refuses a Config without one.
+func (s Spec) RequiresLearningRate() bool {
+	for _, p := range s.Params {
+		if p.Name == "learning_rate" {
+			return p.Required
+		}
+	}
+	return false
 }

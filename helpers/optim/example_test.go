@@ -61,3 +61,38 @@ func ExampleSyncReplicas() {
 	fmt.Printf("%v %v %v v=%.1f\n", r1, r2, r3, opt.Var("v")[0])
 	// Output: accumulated applied stale v=-0.4
 }
+
+// Labels for legends: the optimizer, and the flags that change its rule.
+func ExampleConfig_Label() {
+	for _, c := range []optim.Config{
+		{Optimizer: "Momentum", Params: map[string]any{"momentum": 0.9}},
+		{Optimizer: "Momentum", Params: map[string]any{"momentum": 0.9, "use_nesterov": true}},
+		{Optimizer: "RMSProp", Params: map[string]any{"momentum": 0.9, "centered": true}},
+	} {
+		fmt.Println(c.Label())
+	}
+	// Output:
+	// Momentum
+	// Momentum(nesterov)
+	// RMSProp(centered,momentum)
+}
+
+// TF1's signatures, and which optimizers have no default learning rate
+// (New refuses them without one, as TF1's constructors do).
+func ExampleSpec_Arguments() {
+	m, _ := optim.Lookup("Momentum")
+	fmt.Println("Momentum:", m.Arguments())
+	a, _ := optim.Lookup("Adam")
+	fmt.Println("Adam:", a.Arguments())
+	var required []string
+	for _, s := range optim.Specs() {
+		if s.RequiresLearningRate() {
+			required = append(required, s.Name)
+		}
+	}
+	fmt.Println(len(required), "without a default learning rate:", required)
+	// Output:
+	// Momentum: learning_rate (required), momentum (required), use_nesterov=False
+	// Adam: learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08
+	// 8 without a default learning rate: [GradientDescent Momentum Adagrad AdagradDA RMSProp Ftrl ProximalAdagrad ProximalGradientDescent]
+}

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/gotl/gotl/helpers/limits"
 )
@@ -176,6 +177,23 @@ func (r *Recorder[T]) Rows() [][]float64 {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// TextRows is Rows written for a table: numbers with six significant
+// digits, and an empty cell where Rows has NaN (no gradient before the
+// first step).
+func (r *Recorder[T]) TextRows() [][]string {
+	var out [][]string
+	for _, row := range r.Rows() {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			if v == v { // not NaN
+				cells[i] = strconv.FormatFloat(v, 'g', 6, 64)
+			}
+		}
+		out = append(out, cells)
+	}
+	return out
 }
 
 func denseOf[T Float](g Grad[T], n int) []*float64 {

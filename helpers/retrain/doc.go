@@ -17,8 +17,9 @@
 // DistortedBatches draws distorted images instead (--flip_left_right,
 // --random_crop, …). After the first step, every EvalStepInterval steps and
 // after the last step, the training batch's accuracy and cross-entropy and
-// the accuracy on a fresh validation batch (ValidationBatchSize, or the
-// whole validation split when negative) are recorded, each EvalPoint's Step
+// the accuracy and cross-entropy on a fresh validation batch
+// (ValidationBatchSize, or the whole validation split when negative) are
+// recorded, each EvalPoint's Step
 // counting the steps taken (retrain.py logs Step-1); after training, the
 // test split (TestBatchSize, all when negative) gives the final accuracy
 // and the misclassified images.
@@ -28,6 +29,13 @@
 //	fmt.Printf("test accuracy %.1f%%\n", 100*res.TestAccuracy)
 //	err = res.Layer.SaveCheckpoint("/tmp/_retrain_checkpoint")
 //	def, err := retrain.ExportGraph(graphDef, "pool_3/_reshape:0", res.Layer, retrain.ExportOptions{})
+//
+// Sweep compares optimizers on one task under one budget: every optimizer
+// at every learning rate of a grid, once per seed, each keeping the rate
+// with the lowest validation cross-entropy over the second half of
+// training (a stable rate, not one at the edge of divergence); its Table
+// and Notes report the choices, with test accuracies averaged over the seeds
+// and whether their differences are within noise (helpers/stats).
 //
 // The exported graph is the original graph plus retrain.py's nodes, named as
 // TensorFlow names them in a frozen retrain.py graph:

@@ -2,12 +2,16 @@ package retrain_test
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
 	"github.com/gotl/gotl/helpers/bottleneck"
 	"github.com/gotl/gotl/helpers/dataset"
+	"github.com/gotl/gotl/helpers/optim"
 	"github.com/gotl/gotl/helpers/retrain"
+	"github.com/gotl/gotl/helpers/train"
 )
 
 // The whole recipe on an image folder: cached bottlenecks in retrain.py's
@@ -53,4 +57,34 @@ func ExampleTrain_imageFolder() {
 	// 90 bottlenecks of 32 values; classes: [blue hstripes cyan ring red disc]
 	// evaluated after steps [1 51 101 151 200]
 	// tested on the whole test split: true
+}
+
+// Two optimizers on one task, each at its stable rate: three rates, two
+// seeds, one budget. The rate far too high diverges and is out.
+func ExampleSweep() {
+	data := &train.Bottlenecks{Labels: []string{"low", "high"}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 120 {
+		label := i % 2
+		x := []float32{float32(label) + 0.4*float32(rng.NormFloat64()), float32(rng.NormFloat64())}
+		data.Add([]dataset.Split{dataset.Training, dataset.Training, dataset.Validation, dataset.Testing}[i%4],
+			train.Example[[]float32]{Input: x, Label: label})
+	}
+	base := retrain.DefaultConfig()
+	base.Steps, base.TrainBatchSize, base.ValidationBatchSize = 100, 16, -1
+	res, err := retrain.Sweep{
+		Base:          base,
+		Optimizers:    []optim.Config{{Optimizer: "GradientDescent"}, {Optimizer: "Adam"}},
+		LearningRates: []float64{0.003, 0.1, 1e300},
+		Seeds:         []uint64{1, 2},
+	}.Run(data)
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range res.Choices {
+		fmt.Printf("%s: lr %g (diverged at 1e300: %v)\n", c.Name, c.LearningRate, math.IsNaN(c.Scores[2]))
+	}
+	// Output:
+	// GradientDescent: lr 0.1 (diverged at 1e300: true)
+	// Adam: lr 0.1 (diverged at 1e300: true)
 }

@@ -62,7 +62,7 @@ func TestTrainStopsWhenTheLayerDiverges(t *testing.T) {
 		cfg.Optimizer.LearningRate = c.lr
 		cfg.Steps = 50
 		_, err := Train(d, cfg)
-		if err == nil || !strings.HasPrefix(err.Error(), c.want) || !strings.Contains(err.Error(), "step 1") {
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || !strings.Contains(err.Error(), "step 1") || !errors.Is(err, ErrDiverged) {
 			t.Errorf("learning rate %g: got %v; want %q… naming the step", c.lr, err, c.want)
 		}
 		t.Log(err)

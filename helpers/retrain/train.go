@@ -198,7 +198,7 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 		copy(layer.Weights, opt.Var(WeightsName))
 		copy(layer.Biases, opt.Var(BiasesName))
 		if err := layer.CheckFinite(); err != nil {
-			return nil, fmt.Errorf("%w after step %d: training diverged (learning rate %g too high?)", err, step+1, cfg.Optimizer.LearningRate)
+			return nil, fmt.Errorf("%w after step %d: %w (learning rate %g too high?)", err, step+1, ErrDiverged, cfg.Optimizer.LearningRate)
 		}
 		// retrain.py evaluates after the first step, then every
 		// EvalStepInterval steps, and after the last.
@@ -207,15 +207,15 @@ func Train(data *train.Bottlenecks, cfg Config) (*Result, error) {
 			// after the step, then a fresh validation batch.
 			acc, xent := evaluate(layer, batch)
 			if math.IsNaN(xent) || math.IsInf(xent, 0) {
-				return nil, fmt.Errorf("retrain: step %d: cross-entropy is %v: training diverged (learning rate %g too high?)", step+1, xent, cfg.Optimizer.LearningRate)
+				return nil, fmt.Errorf("retrain: step %d: cross-entropy is %v: %w (learning rate %g too high?)", step+1, xent, ErrDiverged, cfg.Optimizer.LearningRate)
 			}
-			p := train.EvalPoint{Step: step + 1, TrainAccuracy: acc, CrossEntropy: xent, ValidationAccuracy: math.NaN()}
+			p := train.EvalPoint{Step: step + 1, TrainAccuracy: acc, CrossEntropy: xent, ValidationAccuracy: math.NaN(), ValidationCrossEntropy: math.NaN()}
 			if len(data.Validation) > 0 {
 				vb, err := sample(rng, valGroups, data.Validation, cfg.ValidationBatchSize, "validation")
 				if err != nil {
 					return nil, err
 				}
-				p.ValidationAccuracy, _ = evaluate(layer, vb)
+				p.ValidationAccuracy, p.ValidationCrossEntropy = evaluate(layer, vb)
 			}
 			p.Seconds = time.Since(start).Seconds()
 			res.History = append(res.History, p)
@@ -298,6 +298,18 @@ func (g *gradBuf) compute(l *Layer, batch []example) {
 			g.dW[i*k+c] = g.dWT[c*in+i]
 		}
 	}
+}
+
+// Evaluate returns the accuracy and the mean softmax cross-entropy of the
+// layer on examples, as Train measures its evaluations: the cross-entropy
+// is computed from the logits in float64 (log-sum-exp), so a confident
+// mistake counts in full instead of underflowing. Both are NaN for no
+// examples.
+func (l *Layer) Evaluate(examples []train.Example[[]float32]) (accuracy, crossEntropy float64) {
+	if len(examples) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	return evaluate(l, examples)
 }
 
 // evaluate returns accuracy and mean cross-entropy of l on batch.

@@ -82,6 +82,37 @@ func TestTrainLearnsSeparableData(t *testing.T) {
 	}
 }
 
+// With the whole validation split at every evaluation, the recorded
+// validation accuracy and cross-entropy are Layer.Evaluate's on it, and
+// the cross-entropy counts a confident mistake in full.
+func TestValidationCrossEntropy(t *testing.T) {
+	d := clusters(3, 16, 30, 3)
+	cfg := DefaultConfig()
+	cfg.Steps, cfg.EvalStepInterval, cfg.ValidationBatchSize = 40, 10, -1
+	res, err := Train(d, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, xent := res.Layer.Evaluate(d.Validation)
+	last := res.Last()
+	if last.ValidationAccuracy != acc || last.ValidationCrossEntropy != xent || !(xent > 0) {
+		t.Errorf("last evaluation %+v, Evaluate gives %v, %v", last, acc, xent)
+	}
+	if !(res.History[0].ValidationCrossEntropy > last.ValidationCrossEntropy) {
+		t.Errorf("validation cross-entropy did not fall: %v → %v", res.History[0].ValidationCrossEntropy, last.ValidationCrossEntropy)
+	}
+	// One input, two classes, logits (0, 200) for a class-0 example:
+	// cross-entropy 200, not +Inf or 0.
+	l := &Layer{Inputs: 1, Classes: 2, Weights: []float32{0, 200}, Biases: []float32{0, 0}}
+	acc, xent = l.Evaluate([]train.Example[[]float32]{{Input: []float32{1}, Label: 0}})
+	if acc != 0 || math.Abs(xent-200) > 1e-9 {
+		t.Errorf("confident mistake: accuracy %v, cross-entropy %v, want 0 and 200", acc, xent)
+	}
+	if acc, xent = l.Evaluate(nil); !math.IsNaN(acc) || !math.IsNaN(xent) {
+		t.Errorf("no examples: %v %v", acc, xent)
+	}
+}
+
 func TestTrainWithEveryOptimizer(t *testing.T) {
 	d := clusters(3, 16, 30, 2)
 	for _, name := range []string{"GradientDescent", "Momentum", "Adam", "Adagrad", "RMSProp", "Ftrl", "Adadelta", "ProximalAdagrad", "ProximalGradientDescent", "AdagradDA"} {

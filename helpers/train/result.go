@@ -24,39 +24,56 @@ type EvalPoint struct {
 	// ValidationAccuracy is measured on validation examples; NaN when there
 	// are none.
 	ValidationAccuracy float64 `json:"validation_accuracy"`
+	// ValidationCrossEntropy is the mean cross-entropy on the same
+	// validation examples (retrain.py writes it to its validation
+	// summaries); NaN when there are none or the trainer does not measure
+	// it (helpers/finetune does not).
+	ValidationCrossEntropy float64 `json:"validation_cross_entropy"`
 	// Seconds is the wall time since the training call started.
 	Seconds float64 `json:"seconds"`
 }
 
-// evalJSON is EvalPoint's JSON form: a NaN validation accuracy (no
-// validation examples), which JSON cannot hold, is null.
+// evalJSON is EvalPoint's JSON form: a NaN validation accuracy or
+// cross-entropy (not measured), which JSON cannot hold, is null.
 type evalJSON struct {
-	Step               int      `json:"step"`
-	TrainAccuracy      float64  `json:"train_accuracy"`
-	CrossEntropy       float64  `json:"cross_entropy"`
-	ValidationAccuracy *float64 `json:"validation_accuracy"`
-	Seconds            float64  `json:"seconds"`
+	Step                   int      `json:"step"`
+	TrainAccuracy          float64  `json:"train_accuracy"`
+	CrossEntropy           float64  `json:"cross_entropy"`
+	ValidationAccuracy     *float64 `json:"validation_accuracy"`
+	ValidationCrossEntropy *float64 `json:"validation_cross_entropy"`
+	Seconds                float64  `json:"seconds"`
 }
 
-// MarshalJSON implements json.Marshaler (NaN validation accuracy: null).
-func (p EvalPoint) MarshalJSON() ([]byte, error) {
-	v := evalJSON{Step: p.Step, TrainAccuracy: p.TrainAccuracy, CrossEntropy: p.CrossEntropy, Seconds: p.Seconds}
-	if !math.IsNaN(p.ValidationAccuracy) {
-		v.ValidationAccuracy = &p.ValidationAccuracy
+// nullNaN is nil for NaN, else a pointer to x.
+func nullNaN(x float64) *float64 {
+	if math.IsNaN(x) {
+		return nil
 	}
-	return json.Marshal(v)
+	return &x
 }
 
-// UnmarshalJSON implements json.Unmarshaler (null: NaN).
+// nanNull is NaN for nil, else *x.
+func nanNull(x *float64) float64 {
+	if x == nil {
+		return math.NaN()
+	}
+	return *x
+}
+
+// MarshalJSON implements json.Marshaler (NaN validation values: null).
+func (p EvalPoint) MarshalJSON() ([]byte, error) {
+	return json.Marshal(evalJSON{Step: p.Step, TrainAccuracy: p.TrainAccuracy, CrossEntropy: p.CrossEntropy,
+		ValidationAccuracy: nullNaN(p.ValidationAccuracy), ValidationCrossEntropy: nullNaN(p.ValidationCrossEntropy), Seconds: p.Seconds})
+}
+
+// UnmarshalJSON implements json.Unmarshaler (null or absent: NaN).
 func (p *EvalPoint) UnmarshalJSON(data []byte) error {
 	var v evalJSON
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	*p = EvalPoint{Step: v.Step, TrainAccuracy: v.TrainAccuracy, CrossEntropy: v.CrossEntropy, ValidationAccuracy: math.NaN(), Seconds: v.Seconds}
-	if v.ValidationAccuracy != nil {
-		p.ValidationAccuracy = *v.ValidationAccuracy
-	}
+	*p = EvalPoint{Step: v.Step, TrainAccuracy: v.TrainAccuracy, CrossEntropy: v.CrossEntropy,
+		ValidationAccuracy: nanNull(v.ValidationAccuracy), ValidationCrossEntropy: nanNull(v.ValidationCrossEntropy), Seconds: v.Seconds}
 	return nil
 }
 
@@ -112,11 +129,22 @@ func SetTest[X any](r *Result, test []Example[X], predicted []int) {
 	}
 }
 
+// Correct is the number of test examples predicted right.
+func (r *Result) Correct() int {
+	n := 0
+	for i, l := range r.TestLabels {
+		if i < len(r.TestPredicted) && r.TestPredicted[i] == l {
+			n++
+		}
+	}
+	return n
+}
+
 // Last is the last evaluation, or a zero EvalPoint (NaN validation
-// accuracy) when there was none.
+// accuracy and cross-entropy) when there was none.
 func (r *Result) Last() EvalPoint {
 	if len(r.History) == 0 {
-		return EvalPoint{ValidationAccuracy: math.NaN()}
+		return EvalPoint{ValidationAccuracy: math.NaN(), ValidationCrossEntropy: math.NaN()}
 	}
 	return r.History[len(r.History)-1]
 }

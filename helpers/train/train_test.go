@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -42,7 +43,7 @@ func TestSetTestAndSpeed(t *testing.T) {
 	test := []train.Example[string]{{Label: 0, Name: "a"}, {Label: 1, Name: "b"}, {Label: 1, Name: "c"}, {Label: 2, Name: "d"}}
 	var r train.Result
 	train.SetTest(&r, test, []int{0, 2, 1, 2})
-	if r.TestCount != 4 || r.TestAccuracy != 0.75 || !reflect.DeepEqual(r.TestLabels, []int{0, 1, 1, 2}) {
+	if r.TestCount != 4 || r.TestAccuracy != 0.75 || r.Correct() != 3 || !reflect.DeepEqual(r.TestLabels, []int{0, 1, 1, 2}) {
 		t.Errorf("test: %+v", r)
 	}
 	if want := []train.Misclassified{{Name: "b", Label: 1, Predicted: 2}}; !reflect.DeepEqual(r.Misclassified, want) {
@@ -63,8 +64,8 @@ func TestRunSaveLoad(t *testing.T) {
 	run := &train.Run{Name: "retrain", Trains: "new softmax only", Batch: 16, Prep: 1500 * time.Millisecond,
 		Result: train.Result{
 			History: []train.EvalPoint{
-				{Step: 1, TrainAccuracy: 0.5, CrossEntropy: 1.2, ValidationAccuracy: math.NaN(), Seconds: 0.1},
-				{Step: 10, TrainAccuracy: 1, CrossEntropy: 0.01, ValidationAccuracy: 0.9, Seconds: 0.2},
+				{Step: 1, TrainAccuracy: 0.5, CrossEntropy: 1.2, ValidationAccuracy: math.NaN(), ValidationCrossEntropy: math.NaN(), Seconds: 0.1},
+				{Step: 10, TrainAccuracy: 1, CrossEntropy: 0.01, ValidationAccuracy: 0.9, ValidationCrossEntropy: 0.3, Seconds: 0.2},
 			},
 			TestAccuracy: 0.5, TestCount: 2, TestLabels: []int{0, 1}, TestPredicted: []int{0, 0},
 			Misclassified: []train.Misclassified{{Name: "b.png", Label: 1, Predicted: 0}},
@@ -78,12 +79,22 @@ func TestRunSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsNaN(back.History[0].ValidationAccuracy) {
-		t.Errorf("NaN validation accuracy came back as %v", back.History[0].ValidationAccuracy)
+	if h := back.History[0]; !math.IsNaN(h.ValidationAccuracy) || !math.IsNaN(h.ValidationCrossEntropy) {
+		t.Errorf("NaN validation accuracy and cross-entropy came back as %v and %v", h.ValidationAccuracy, h.ValidationCrossEntropy)
 	}
 	back.History[0].ValidationAccuracy, run.History[0].ValidationAccuracy = 0, 0
+	back.History[0].ValidationCrossEntropy, run.History[0].ValidationCrossEntropy = 0, 0
 	if !reflect.DeepEqual(back, run) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", back, run)
+	}
+	// Runs saved before validation cross-entropies were recorded read back
+	// with NaN, not 0.
+	old := filepath.Join(t.TempDir(), "old.json")
+	if err := os.WriteFile(old, []byte(`{"name":"old","history":[{"step":1,"train_accuracy":1,"cross_entropy":0.1,"validation_accuracy":0.5,"seconds":1}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := train.LoadRun(old); err != nil || !math.IsNaN(r.History[0].ValidationCrossEntropy) || r.History[0].ValidationAccuracy != 0.5 {
+		t.Errorf("old run: %v, %+v", err, r)
 	}
 	if _, err := train.LoadRun(filepath.Join(t.TempDir(), "missing.json")); err == nil {
 		t.Error("missing file: no error")
@@ -92,11 +103,11 @@ func TestRunSaveLoad(t *testing.T) {
 
 // An evaluation without validation examples is JSON null, not an error.
 func ExampleEvalPoint() {
-	p := train.EvalPoint{Step: 1, TrainAccuracy: 0.75, CrossEntropy: 0.6931, ValidationAccuracy: math.NaN()}
+	p := train.EvalPoint{Step: 1, TrainAccuracy: 0.75, CrossEntropy: 0.6931, ValidationAccuracy: math.NaN(), ValidationCrossEntropy: math.NaN()}
 	data, _ := json.Marshal(p)
 	fmt.Println(string(data))
 	fmt.Println(p)
 	// Output:
-	// {"step":1,"train_accuracy":0.75,"cross_entropy":0.6931,"validation_accuracy":null,"seconds":0}
+	// {"step":1,"train_accuracy":0.75,"cross_entropy":0.6931,"validation_accuracy":null,"validation_cross_entropy":null,"seconds":0}
 	// step 1: train 75.0%, cross-entropy 0.6931
 }

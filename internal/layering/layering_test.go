@@ -79,9 +79,14 @@ func TestREADMEChainIsTheImportGraph(t *testing.T) {
 	if !imports(t, "helpers/graphrun", false)["helpers/compute"] {
 		t.Error("helpers/graphrun does not import helpers/compute, as README says")
 	}
+	// compare sits on top of the chain: notebook 04's experiment, built from
+	// retrain and finetune.
+	if deps := imports(t, "helpers/compare", false); !deps["helpers/retrain"] || !deps["helpers/finetune"] {
+		t.Error("helpers/compare does not import helpers/retrain and helpers/finetune, as README says")
+	}
 	// The packages beside the chain depend on none of it; zoo, which
 	// builds TinyNet's GraphDef, and its downloader on tensor only.
-	for _, leaf := range []string{"dataset", "train", "progress", "optim", "zoo", "zoo/download", "compute"} {
+	for _, leaf := range []string{"dataset", "train", "progress", "optim", "zoo", "zoo/download", "compute", "stats"} {
 		deps := imports(t, "helpers/"+leaf, true)
 		for _, p := range links {
 			if deps["helpers/"+p] && !(strings.HasPrefix(leaf, "zoo") && p == "tensor") {
@@ -96,7 +101,7 @@ func TestREADMEChainIsTheImportGraph(t *testing.T) {
 // may depend on the notebook display, directly or not.
 func TestComputePackagesDoNotImportNotebookDisplay(t *testing.T) {
 	for _, pkg := range []string{"tensor", "checkpoint", "graphfile", "compute", "graphrun", "dataset", "train",
-		"bottleneck", "retrain", "finetune", "zoo", "zoo/download", "optim", "progress"} {
+		"bottleneck", "retrain", "finetune", "zoo", "zoo/download", "optim", "progress", "stats", "compare"} {
 		for dep := range imports(t, "helpers/"+pkg, true) {
 			if dep == "helpers/nb" || dep == "plots" || strings.Contains(dep, "janpfeifer/gonb") {
 				t.Errorf("helpers/%s depends on %s", pkg, dep)

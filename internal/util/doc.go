@@ -12,7 +12,9 @@
 //     errors about unknown tensor and node names;
 //   - WalkAncestors: every node a graph's outputs depend on, found without
 //     recursion in time linear in nodes and edges, so that a 200,000-node
-//     chain is as easy as a 20-node one.
+//     chain is as easy as a 20-node one;
+//   - JoinAnd and Plural: the bits of English grammar that text generated
+//     from results (notebook conclusions) needs.
 //
 // It is internal: its API may change with its callers.
 package util

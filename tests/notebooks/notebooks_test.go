@@ -412,3 +412,33 @@ func tailLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// maxCellLines is the longest code cell a tutorial may have: cells show the
+// lesson, and logic (sweeps, evaluation, conclusions, record keeping) lives
+// in helper packages with tests.
+const maxCellLines = 42
+
+// TestNotebookCellsAreShort checks, without Jupyter, that no code cell is
+// longer than maxCellLines and that no notebook defines its own must (nb.Must
+// and nb.Check stop a cell with one error line).
+func TestNotebookCellsAreShort(t *testing.T) {
+	for _, file := range notebookFiles(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".ipynb")
+		nb, err := nbrun.Read(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range nb.Cells {
+			if c.Type != "code" {
+				continue
+			}
+			src := strings.TrimRight(string(c.Source), "\n")
+			if n := strings.Count(src, "\n") + 1; n > maxCellLines {
+				t.Errorf("%s: cell %d has %d lines, more than %d: move its logic into a helper package", name, i, n, maxCellLines)
+			}
+			if regexp.MustCompile(`(?m)^func must\b`).MatchString(src) {
+				t.Errorf("%s: cell %d defines its own must; use nb.Must and nb.Check", name, i)
+			}
+		}
+	}
+}

@@ -1,33 +1,35 @@
-// Command compare is the script form of notebooks/04_retrain_vs_finetune.ipynb,
-// built from the same calls and keeping the same records (train.Run). On one
-// synthetic image folder (TinyNet's transfer target classes, written by
-// dataset.WriteSyntheticClasses and split by dataset.LoadFolder exactly as
-// retrain.py splits) it
+// Command compare is the script form of notebooks/04_retrain_vs_finetune.ipynb:
+// both run helpers/compare's experiment and keep the same records. On
+// TinyNet's transfer target classes (a fresh synthetic image folder per
+// seed, split exactly as retrain.py splits), for every seed, it
 //
 //	(a) retrains only a new softmax layer on cached TinyNet bottlenecks
-//	    (helpers/bottleneck + helpers/retrain),
+//	    (helpers/bottleneck + helpers/retrain), also for --long_retrain_steps,
 //	(b) fine-tunes TinyNet end to end (helpers/finetune), and
 //	(c) fine-tunes only its top N layers (--top_layers, 0 to skip),
 //
-// then prints, for each, steps per second, seconds per step, the time spent
-// preparing data and training, and the final train, validation and test
-// accuracies: a table, or JSON with --json.
+// then prints, per method over the seeds, the steady time per step, the time
+// spent preparing data and training, the validation accuracy and the test
+// accuracy pooled over the seeds with its 95% interval, and the conclusion
+// the notebook draws: a table, JSON with --json, Markdown with --markdown.
 //
 //	go run ./tools/compare
 //	go run ./tools/compare --json > cpu.json
+//	go run ./tools/compare --markdown      # docs/retrain_vs_finetune.md's tables
 //	GOMLX_BACKEND=xla:cuda go run ./tools/compare --json
 //
-// The defaults are the notebook's presets (a test checks that they match):
-// small settings on the pure-Go backend, and bigger ones (more images and
-// steps, larger batches) when the backend is a GPU (compute.IsGPU). Every setting can be overridden by a flag, and
-// --settings=cpu|gpu picks a preset regardless of the backend.
+// The defaults are the notebook's presets (compare.CPUSettings and
+// compare.GPUSettings): small settings on the pure-Go backend, bigger ones
+// when the backend is a GPU (compute.IsGPU). Every setting can be
+// overridden by a flag, and --settings=cpu|gpu picks a preset regardless of
+// the backend.
 //
-// Speed is reported two ways. "steady" rates come from the time between the
-// first and the last periodic evaluation (train.Result.SecondsPerStep), so
-// they leave out graph compilation (XLA compiles on the first step) and data
-// preparation; "train s" is the whole training call. CPU seconds (user+system of this process) are printed
-// beside wall seconds, because on a shared machine wall time also measures
-// the other processes.
+// Speed is reported two ways. "ms/step" is the steady rate between the first
+// and the last periodic evaluation (train.Result.SecondsPerStep), so it
+// leaves out graph compilation (XLA compiles on the first step) and data
+// preparation; "train s" is the whole training call. The JSON also has CPU
+// seconds (user+system of this process) beside wall seconds, because on a
+// shared machine wall time also measures the other processes.
 package main
 
 import (
@@ -42,16 +44,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gotl/gotl/helpers/bottleneck"
+	"github.com/gotl/gotl/helpers/compare"
 	"github.com/gotl/gotl/helpers/compute"
 	"github.com/gotl/gotl/helpers/dataset"
-	"github.com/gotl/gotl/helpers/finetune"
 	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/nb"
-	"github.com/gotl/gotl/helpers/optim"
-	"github.com/gotl/gotl/helpers/retrain"
-	"github.com/gotl/gotl/helpers/train"
-	"github.com/gotl/gotl/helpers/zoo"
 )
 
 func main() {
@@ -64,64 +61,21 @@ func main() {
 	}
 }
 
-// Settings are the experiment's knobs. The notebook uses the same presets.
-type Settings struct {
-	PerClass     int     `json:"per_class"`     // images written per class
-	ImageSize    int     `json:"image_size"`    // written images are ImageSize×ImageSize
-	Noise        float64 `json:"noise"`         // per-pixel noise stddev of the synthetic images, in levels
-	Steps        int     `json:"steps"`         // training steps of every method
-	Batch        int     `json:"batch"`         // training batch size of every method
-	LearningRate float64 `json:"learning_rate"` // Momentum(0.9) learning rate of the new layer
-	EvalEvery    int     `json:"eval_every"`    // evaluation interval, in steps
-	TopLayers    int     `json:"top_layers"`    // the partial fine-tuning variant; 0 skips it
-	// LongRetrainSteps is a second retrain run with retrain.py's default step
-	// count, to show whether more steps would close the gap (0 skips it).
-	LongRetrainSteps int    `json:"long_retrain_steps"`
-	Seed             uint64 `json:"seed"` // images, initialisation and batches
-	// PretrainedScale multiplies the learning rate of pretrained weights
-	// during fine-tuning (finetune.Config.PretrainedLearningRateScale).
-	PretrainedScale float64 `json:"pretrained_lr_scale"`
-	// ValidationPercent and TestPercent are retrain.py's
-	// --validation_percentage and --testing_percentage.
-	ValidationPercent float64 `json:"validation_percentage"`
-	TestPercent       float64 `json:"testing_percentage"`
-	// InitHead starts fine-tuning's new layer from the retrained one
-	// (finetune.Config.Head) instead of a random initialisation.
-	InitHead bool `json:"init_head"`
-	// Optimizer is every method's TF1 optimizer; Momentum gets momentum 0.9.
-	Optimizer string `json:"optimizer"`
-}
-
-// CPUSettings finish in about a minute of training on two CPU cores and still
-// separate the methods; GPUSettings are a bigger run of the same experiment.
-var (
-	CPUSettings = Settings{PerClass: 100, ImageSize: 32, Noise: 70, Steps: 200, Batch: 16, LearningRate: 0.002, EvalEvery: 10,
-		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20, Optimizer: "Momentum"}
-	GPUSettings = Settings{PerClass: 400, ImageSize: 32, Noise: 70, Steps: 1000, Batch: 64, LearningRate: 0.002, EvalEvery: 25,
-		TopLayers: 2, LongRetrainSteps: 4000, Seed: 4, PretrainedScale: 0.1, ValidationPercent: 10, TestPercent: 20, Optimizer: "Momentum"}
-)
-
-// Method is one training method's run, as the notebook keeps it, with the
-// CPU time it used.
-type Method struct {
-	train.Run
-	// User+system CPU seconds of this process during the preparation
-	// (Run.Prep) and the training call (Run.Duration).
-	PrepCPUSeconds  float64 `json:"prep_cpu_seconds"`
-	TrainCPUSeconds float64 `json:"train_cpu_seconds"`
-	// SecondsPerStep is the steady rate (Run.SecondsPerStep).
-	SecondsPerStep float64 `json:"seconds_per_step"`
-}
-
-// Report is the --json output.
+// Report is the --json output. Methods holds the first seed's run of each
+// method (what the report held before it had seeds); Runs every seed's,
+// Runs[i] being Methods[i]'s method on each of Seeds.
 type Report struct {
-	Backend  string         `json:"backend"`
-	GPU      bool           `json:"gpu"`
-	Settings Settings       `json:"settings"`
-	Classes  []string       `json:"classes"`
-	Images   map[string]int `json:"images"`
-	Methods  []Method       `json:"methods"`
-	Seconds  float64        `json:"seconds"` // whole run
+	Backend    string             `json:"backend"`
+	GPU        bool               `json:"gpu"`
+	Settings   compare.Settings   `json:"settings"`
+	Classes    []string           `json:"classes"`
+	Images     map[string]int     `json:"images"` // per seed
+	Methods    []compare.Record   `json:"methods"`
+	Seconds    float64            `json:"seconds"` // whole run
+	Seeds      []uint64           `json:"seeds"`
+	Runs       [][]compare.Record `json:"runs"`
+	Summary    []compare.Summary  `json:"summary"`
+	Conclusion string             `json:"conclusion"` // Markdown
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -143,11 +97,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	initHead := fs.String("init_head", "", "true: fine-tuning starts from the retrained softmax; false: from a random one (default: the preset's)")
 	optName := fs.String("optimizer", "", "TF1 optimizer of every method, e.g. Momentum (with momentum 0.9), Adam, GradientDescent (default: the preset's)")
 	methods := fs.String("methods", "retrain,finetune", "methods to run, comma-separated: retrain (also the long retrain) and finetune (also top N)")
-	seed := fs.Uint64("seed", 0, "seed of images, initialisation and batches (default: the preset's)")
-	workDir := fs.String("work_dir", "", "keep the images and the bottleneck cache here (default: a temporary directory, removed)")
+	seed := fs.Uint64("seed", 0, "first seed of images, initialisation and batches (default: the preset's)")
+	seeds := fs.Int("seeds", 0, "number of seeds, each a fresh image folder, initialisation and batches (default: the preset's)")
+	workDir := fs.String("work_dir", "", "keep the images, the bottleneck cache and the runs here (default: a temporary directory, removed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout (progress goes to stderr)")
+	asMarkdown := fs.Bool("markdown", false, "print the results as Markdown tables and the conclusion (progress goes to stderr)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: compare [flags]\n\nRetrain a softmax on TinyNet bottlenecks vs fine-tune TinyNet, on one synthetic dataset.\n\nFlags:")
+		fmt.Fprintln(stderr, "usage: compare [flags]\n\nRetrain a softmax on TinyNet bottlenecks vs fine-tune TinyNet, on fresh synthetic data per seed.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -155,6 +111,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *asJSON && *asMarkdown {
+		return errors.New("--json and --markdown: choose one")
 	}
 	selected := map[string]bool{}
 	for _, m := range strings.Split(*methods, ",") {
@@ -171,41 +130,38 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	gpu := compute.IsGPU(backend)
-	var s Settings
+	var s compare.Settings
 	switch *preset {
 	case "auto":
-		s = CPUSettings
-		if gpu {
-			s = GPUSettings
-		}
+		s = compare.Preset(gpu)
 	case "cpu":
-		s = CPUSettings
+		s = compare.CPUSettings
 	case "gpu":
-		s = GPUSettings
+		s = compare.GPUSettings
 	default:
 		return fmt.Errorf("--settings %q: want cpu, gpu or auto", *preset)
 	}
-	override := func(dst *int, v int) {
-		if v > 0 {
-			*dst = v
+	for _, o := range []struct {
+		dst *int
+		v   int
+	}{{&s.PerClass, *perClass}, {&s.ImageSize, *imageSize}, {&s.Steps, *steps}, {&s.Batch, *batch}, {&s.EvalEvery, *evalEvery}, {&s.Seeds, *seeds}} {
+		if o.v > 0 {
+			*o.dst = o.v
 		}
 	}
-	override(&s.PerClass, *perClass)
-	override(&s.ImageSize, *imageSize)
-	override(&s.Steps, *steps)
-	override(&s.Batch, *batch)
-	override(&s.EvalEvery, *evalEvery)
+	for _, o := range []struct {
+		dst *float64
+		v   float64
+	}{{&s.ValidationPercent, *valPct}, {&s.TestPercent, *testPct}, {&s.PretrainedScale, *scale}, {&s.Noise, *noise}, {&s.LearningRate, *lr}} {
+		if o.v > 0 {
+			*o.dst = o.v
+		}
+	}
 	if *topLayers >= 0 {
 		s.TopLayers = *topLayers
 	}
 	if *longSteps >= 0 {
 		s.LongRetrainSteps = *longSteps
-	}
-	if *valPct > 0 {
-		s.ValidationPercent = *valPct
-	}
-	if *testPct > 0 {
-		s.TestPercent = *testPct
 	}
 	switch *initHead {
 	case "":
@@ -217,27 +173,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *optName != "" {
 		s.Optimizer = *optName
 	}
-	if _, err := optim.Lookup(s.Optimizer); err != nil {
-		return fmt.Errorf("--optimizer: %w", err)
-	}
-	if *scale > 0 {
-		s.PretrainedScale = *scale
-	}
-	if *noise > 0 {
-		s.Noise = *noise
-	}
-	if *lr > 0 {
-		s.LearningRate = *lr
-	}
 	if *seed > 0 {
 		s.Seed = *seed
 	}
-	if s.EvalEvery >= s.Steps {
-		return fmt.Errorf("--eval_every %d is not below --steps %d: the steady speed needs two evaluations", s.EvalEvery, s.Steps)
+	if err := s.Check(); err != nil {
+		return err
 	}
 
 	log := stdout
-	if *asJSON {
+	if *asJSON || *asMarkdown {
 		log = stderr
 	}
 	dir := *workDir
@@ -250,12 +194,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if dir, err = filepath.Abs(dir); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	e := &compare.Experiment{Settings: s, Dir: dir, Progress: nb.Bars, Log: log}
+	fmt.Fprintf(log, "Backend: %s\nSettings: %+v\n", compute.Describe(backend), s)
+	if err := e.Prepare(); err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "Backend: %s\nSettings: %+v\n", compute.Describe(backend), s)
-
-	folder, err := writeTargets(dir, s)
+	folder, err := e.Folder(s.Seed)
 	if err != nil {
 		return err
 	}
@@ -265,186 +209,78 @@ func run(args []string, stdout, stderr io.Writer) error {
 		counts["validation"] += c[dataset.Validation]
 		counts["testing"] += c[dataset.Testing]
 	}
-	fmt.Fprintf(log, "Images: %d classes %v, split %v\n", len(folder.Classes), folder.Labels(), counts)
+	fmt.Fprintf(log, "Images per seed: %d classes %v, split %v; seeds %v\n", len(folder.Classes), folder.Labels(), counts, s.SeedList())
 
-	files, err := zoo.TinyNet()
-	if err != nil {
-		return err
-	}
-	rep := Report{Backend: compute.Describe(backend), GPU: gpu, Settings: s, Classes: folder.Labels(), Images: counts}
-
-	retrainSteps := []int{s.Steps}
-	if s.LongRetrainSteps > 0 {
-		retrainSteps = append(retrainSteps, s.LongRetrainSteps)
-	}
-	if !selected["retrain"] {
-		retrainSteps = nil
-	}
-	var head *retrain.Layer
-	for _, n := range retrainSteps {
-		m, layer, err := retrainMethod(folder, files, filepath.Join(dir, "bottlenecks"), s, n)
+	rep := Report{Backend: compute.Describe(backend), GPU: gpu, Settings: s, Classes: folder.Labels(), Images: counts, Seeds: s.SeedList()}
+	for _, m := range s.Plan() {
+		if (m.FineTune && !selected["finetune"]) || (!m.FineTune && !selected["retrain"]) {
+			continue
+		}
+		records, err := e.RunSeeds(m.ID)
 		if err != nil {
 			return err
 		}
-		if head == nil {
-			head = layer
+		var runs []compare.Record
+		for _, r := range records {
+			runs = append(runs, *r)
 		}
-		rep.Methods = append(rep.Methods, *m)
-		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.0f steps/s\n", m.Name, 100*m.TestAccuracy, 1/m.SecondsPerStep)
-	}
-
-	variants := []int{0}
-	if s.TopLayers > 0 {
-		variants = append(variants, s.TopLayers)
-	}
-	if !selected["finetune"] {
-		variants = nil
-	}
-	if !s.InitHead {
-		head = nil
-	} else if head == nil && len(variants) > 0 {
-		return errors.New("--init_head=true needs the retrain method")
-	}
-	for _, top := range variants {
-		m, err := finetuneMethod(folder, files, s, top, head)
+		rep.Methods, rep.Runs = append(rep.Methods, runs[0]), append(rep.Runs, runs)
+		sum, err := compare.Summarize(records)
 		if err != nil {
 			return err
 		}
-		rep.Methods = append(rep.Methods, *m)
-		fmt.Fprintf(log, "%s: test accuracy %.1f%%, %.2f steps/s\n", m.Name, 100*m.TestAccuracy, 1/m.SecondsPerStep)
+		rep.Summary = append(rep.Summary, sum)
 	}
+	rep.Conclusion = compare.Conclusion(rep.Backend, s, rep.Summary)
 	rep.Seconds = time.Since(start).Seconds()
-	if *asJSON {
+	switch {
+	case *asJSON:
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
+	case *asMarkdown:
+		return printMarkdown(stdout, rep)
 	}
 	return printTable(stdout, rep)
 }
 
-// writeTargets writes TinyNet's target classes (the synthetic classes it
-// was not pretrained on) as the image folder workDir/images and loads it with
-// retrain.py's split.
-//
-// retrain.py hashes each image's path as given, directory included, so the
-// folder is loaded as the relative path "images" from workDir (this process
-// changes into it): the split is then the same on every machine and in the
-// notebook.
-func writeTargets(workDir string, s Settings) (*dataset.Folder, error) {
-	if err := os.Chdir(workDir); err != nil {
-		return nil, err
-	}
-	const dir = "images"
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
-	}
-	if _, err := dataset.WriteSyntheticClasses(dir, zoo.TinyNetTargetClasses, dataset.SyntheticOptions{
-		PerClass: s.PerClass, Height: s.ImageSize, Width: s.ImageSize, Noise: s.Noise, Seed: s.Seed,
-	}); err != nil {
-		return nil, err
-	}
-	opts := dataset.DefaultFolderOptions()
-	opts.ValidationPercentage, opts.TestingPercentage = s.ValidationPercent, s.TestPercent
-	return dataset.LoadFolder(dir, opts)
-}
-
-// optimizer is the same for every method, at the new layer's learning rate
-// (fine-tuning scales it down for pretrained weights); Momentum gets
-// momentum 0.9.
-func optimizer(s Settings) optim.Config {
-	cfg := optim.Config{Optimizer: s.Optimizer, LearningRate: s.LearningRate, Params: map[string]any{}}
-	if s.Optimizer == "Momentum" {
-		cfg.Params["momentum"] = 0.9
-	}
-	return cfg
-}
-
-// retrainMethod computes (or reads from the cache) every image's TinyNet
-// bottleneck, then trains only a new softmax layer on them.
-func retrainMethod(folder *dataset.Folder, files *zoo.Files, cacheDir string, s Settings, steps int) (*Method, *retrain.Layer, error) {
-	m := &Method{Run: train.Run{Name: "retrain", Trains: "new softmax layer only, on cached bottlenecks", Batch: s.Batch}}
-	if steps != s.Steps {
-		m.Name = fmt.Sprintf("retrain %d steps", steps)
-	}
-	t0, c0 := time.Now(), cpuSeconds()
-	model, err := bottleneck.LoadGraphModel(files.Frozen, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck)
-	if err != nil {
-		return nil, nil, err
-	}
-	cache, err := bottleneck.Open(cacheDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	ex := &bottleneck.Extractor{Model: model, Preprocess: zoo.TinyNetInfo.Preprocess(), Cache: cache, BatchSize: 64, Progress: nb.Bars}
-	data, err := ex.Splits(folder)
-	if err != nil {
-		return nil, nil, err
-	}
-	m.Prep, m.PrepCPUSeconds = time.Since(t0), cpuSeconds()-c0
-
-	cfg := retrain.DefaultConfig()
-	cfg.Steps, cfg.TrainBatchSize, cfg.ValidationBatchSize, cfg.EvalStepInterval = steps, s.Batch, -1, s.EvalEvery
-	cfg.Optimizer, cfg.Seed = optimizer(s), s.Seed
-	c1 := cpuSeconds()
-	res, err := retrain.Train(data, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	m.Result, m.TrainCPUSeconds, m.SecondsPerStep = res.Result, cpuSeconds()-c1, res.SecondsPerStep()
-	return m, res.Layer, nil
-}
-
-// finetuneMethod fine-tunes TinyNet with a new softmax layer: every layer
-// when top is 0, else only the top layers below the bottleneck.
-func finetuneMethod(folder *dataset.Folder, files *zoo.Files, s Settings, top int, head *retrain.Layer) (*Method, error) {
-	m := &Method{Run: train.Run{Name: "fine-tune all", Trains: "every layer + new softmax layer", Batch: s.Batch}}
-	if top > 0 {
-		m.Name, m.Trains = fmt.Sprintf("fine-tune top %d", top), fmt.Sprintf("top %d layers + new softmax layer", top)
-	}
-	t0, c0 := time.Now(), cpuSeconds()
-	g, err := finetune.LoadGraph(files.Frozen, "", strings.TrimSuffix(zoo.TinyNetInfo.Bottleneck, ":0"))
-	if err != nil {
-		return nil, err
-	}
-	images, err := finetune.LoadImages(folder, zoo.TinyNetInfo.Preprocess(), nil)
-	if err != nil {
-		return nil, err
-	}
-	cfg := finetune.DefaultConfig()
-	cfg.Graph, cfg.InputTensor, cfg.BottleneckTensor = g, zoo.TinyNetInfo.Input, zoo.TinyNetInfo.Bottleneck
-	cfg.Labels, cfg.TopLayers, cfg.Head, cfg.Optimizer, cfg.PretrainedLearningRateScale = images.Labels, top, head, optimizer(s), s.PretrainedScale
-	cfg.BatchSize, cfg.Steps, cfg.EvalStepInterval, cfg.Seed, cfg.Progress = s.Batch, s.Steps, s.EvalEvery, s.Seed, nb.Bars
-	tuner, err := finetune.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	m.Prep, m.PrepCPUSeconds = time.Since(t0), cpuSeconds()-c0
-	c1 := cpuSeconds()
-	res, err := tuner.Train(images)
-	if err != nil {
-		return nil, err
-	}
-	m.Result, m.TrainCPUSeconds, m.SecondsPerStep = res.Result, cpuSeconds()-c1, res.SecondsPerStep()
-	return m, nil
-}
-
 func printTable(w io.Writer, rep Report) error {
 	fmt.Fprintf(w, "\nBackend: %s\n", rep.Backend)
-	fmt.Fprintf(w, "Data: %d classes, %d training / %d validation / %d test images; batches of %d\n",
-		len(rep.Classes), rep.Images["training"], rep.Images["validation"], rep.Images["testing"], rep.Settings.Batch)
-	fmt.Fprintf(w, "Settings: %+v\n\n", rep.Settings)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "method\tsteps\tsteps/s\tms/step\tprep s (cpu)\ttrain s (cpu)\ttotal s\ttrain acc\tval acc\ttest acc\t")
-	for _, m := range rep.Methods {
-		last := m.Last()
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.2f\t%.2f (%.2f)\t%.2f (%.2f)\t%.2f\t%.1f%%\t%.1f%%\t%.1f%% of %d\t\n",
-			m.Name, m.Steps, 1/m.SecondsPerStep, 1000*m.SecondsPerStep, m.Prep.Seconds(), m.PrepCPUSeconds,
-			m.Duration.Seconds(), m.TrainCPUSeconds, m.Prep.Seconds()+m.Duration.Seconds(),
-			100*last.TrainAccuracy, 100*last.ValidationAccuracy, 100*m.TestAccuracy, m.TestCount)
+	fmt.Fprintf(w, "Data per seed: %d classes, %d training / %d validation / %d test images; batches of %d; seeds %v\n\n",
+		len(rep.Classes), rep.Images["training"], rep.Images["validation"], rep.Images["testing"], rep.Settings.Batch, rep.Seeds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	header, rows := compare.Table(rep.Summary)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nwhole run: %.1f s\n", rep.Seconds)
+	fmt.Fprintf(w, "\n%s\n\nwhole run: %.1f s\n", rep.Conclusion, rep.Seconds)
 	return nil
+}
+
+// printMarkdown writes the summary table, the per-seed test accuracies and
+// the conclusion as Markdown: what docs/retrain_vs_finetune.md shows.
+func printMarkdown(w io.Writer, rep Report) error {
+	header, rows := compare.Table(rep.Summary)
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
+	}
+	var seeds []string
+	for _, s := range rep.Seeds {
+		seeds = append(seeds, fmt.Sprintf("seed %d", s))
+	}
+	fmt.Fprintf(w, "\nTest images right per seed:\n\n| method | %s |\n|---|%s\n", strings.Join(seeds, " | "), strings.Repeat("---:|", len(rep.Seeds)))
+	for _, s := range rep.Summary {
+		var cells []string
+		for _, p := range s.TestPerSeed {
+			cells = append(cells, fmt.Sprintf("%d/%d", p.K, p.N))
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", s.Name, strings.Join(cells, " | "))
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n\nWhole run: %.1f s.\n", rep.Conclusion, rep.Seconds)
+	return err
 }

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,7 +22,7 @@ func TestRunJSON(t *testing.T) {
 	var out, errOut bytes.Buffer
 	args := []string{"--json", "--settings=cpu", "--per_class=12", "--steps=6", "--eval_every=3", "--batch=4",
 		"--long_retrain_steps=30", "--top_layers=1", "--validation_percentage=25", "--testing_percentage=25",
-		"--work_dir=" + t.TempDir()}
+		"--seeds=2", "--work_dir=" + t.TempDir()}
 	if err := run(args, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s", err, errOut.String())
 	}
@@ -72,6 +70,43 @@ func TestRunJSON(t *testing.T) {
 	if !strings.Contains(errOut.String(), "Backend:") {
 		t.Errorf("with --json the log goes to stderr; got %q", errOut.String())
 	}
+	// Every seed's runs, summarised, and the conclusion drawn from them.
+	if len(rep.Seeds) != 2 || len(rep.Runs) != 4 || len(rep.Summary) != 4 || rep.Settings.Seeds != 2 {
+		t.Fatalf("seeds %v, %d run lists, %d summaries", rep.Seeds, len(rep.Runs), len(rep.Summary))
+	}
+	for i, runs := range rep.Runs {
+		if len(runs) != 2 || runs[0].Seed != rep.Seeds[0] || runs[1].Seed != rep.Seeds[1] || runs[0].Name != rep.Methods[i].Name {
+			t.Errorf("runs of %s: %d, seeds %d and %d", rep.Methods[i].Name, len(runs), runs[0].Seed, runs[len(runs)-1].Seed)
+		}
+		sum := rep.Summary[i]
+		if sum.Test.N != 2*rep.Images["testing"] || sum.Test.K != runs[0].Correct()+runs[1].Correct() || !sum.TestInterval.Contains(sum.Test.Value()) {
+			t.Errorf("%s: pooled test %+v, interval %v", sum.Name, sum.Test, sum.TestInterval)
+		}
+	}
+	if !strings.Contains(rep.Conclusion, "over 2 seeds") {
+		t.Errorf("conclusion: %s", rep.Conclusion)
+	}
+}
+
+// --markdown prints the tables docs/retrain_vs_finetune.md shows.
+func TestRunMarkdown(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	var out, errOut bytes.Buffer
+	args := []string{"--markdown", "--settings=cpu", "--per_class=12", "--steps=6", "--eval_every=3", "--batch=4",
+		"--long_retrain_steps=0", "--top_layers=0", "--methods=retrain", "--seeds=2", "--work_dir=" + t.TempDir()}
+	if err := run(args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"| method | trains | steps | ms/step |", "| retrain | new softmax layer only", "| method | seed 4 | seed 5 |",
+		"only these ran: retrain"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -80,6 +115,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--methods=retrain,magic"},
 		{"--steps=5", "--eval_every=10"},
 		{"extra"},
+		{"--json", "--markdown"},
+		{"--optimizer=Adamant"},
 	} {
 		var out, errOut bytes.Buffer
 		if err := run(append(args, "--work_dir="+t.TempDir()), &out, &errOut); err == nil {
@@ -88,8 +125,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 }
 
-// The notebook's presets are the program's: it runs the same experiment.
-func TestNotebookPresetsMatch(t *testing.T) {
+// The notebook runs the same experiment: it takes its settings from
+// helpers/compare, as this program does, instead of repeating them.
+func TestNotebookUsesComparePresets(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "notebooks", "04_retrain_vs_finetune.ipynb"))
 	if err != nil {
 		t.Fatal(err)
@@ -106,25 +144,7 @@ func TestNotebookPresetsMatch(t *testing.T) {
 	for _, c := range nb.Cells {
 		code.WriteString(strings.Join(c.Source, ""))
 	}
-	for name, want := range map[string]Settings{"cpuSettings": CPUSettings, "gpuSettings": GPUSettings} {
-		m := regexp.MustCompile(name + `\s*=\s*settings\{([^}]*)\}`).FindStringSubmatch(code.String())
-		if m == nil {
-			t.Fatalf("notebook 04 has no %s = settings{…}", name)
-		}
-		fields := regexp.MustCompile(`(\w+):\s*([0-9.]+)`).FindAllStringSubmatch(m[1], -1)
-		if len(fields) < 8 {
-			t.Fatalf("%s: only %d fields found in %q", name, len(fields), m[1])
-		}
-		v := reflect.ValueOf(want)
-		for _, kv := range fields {
-			f := v.FieldByName(kv[1])
-			if !f.IsValid() {
-				t.Errorf("%s.%s: no such Settings field", name, kv[1])
-				continue
-			}
-			if got := fmt.Sprint(f.Interface()); got != kv[2] {
-				t.Errorf("%s.%s: notebook %s, compare %s", name, kv[1], kv[2], got)
-			}
-		}
+	if !strings.Contains(code.String(), "compare.Preset(") || regexp.MustCompile(`Settings\{`).MatchString(code.String()) {
+		t.Error("notebook 04 does not take its settings from compare.Preset, or defines its own")
 	}
 }

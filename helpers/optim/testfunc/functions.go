@@ -23,6 +23,10 @@ type Function struct {
 	Source string                  // where the function comes from
 }
 
+// At is F at (x, y): the surface a contour plot draws (plots.Trajectories
+// takes fn.At).
+func (f Function) At(x, y float64) float64 { return f.F([]float64{x, y}) }
+
 // Rosenbrock is f = (1-x)² + 100(y-x²)², the banana valley, from the
 // classic start (-1.2, 1); minimum 0 at (1, 1). H. H. Rosenbrock, "An
 // automatic method for finding the greatest or least value of a function",

@@ -35,6 +35,13 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	}
 }
 
+func TestAt(t *testing.T) {
+	fn := Rosenbrock()
+	if fn.At(-1.2, 1) != fn.F([]float64{-1.2, 1}) || fn.At(1, 1) != 0 {
+		t.Errorf("At(-1.2, 1) = %v, At(1, 1) = %v", fn.At(-1.2, 1), fn.At(1, 1))
+	}
+}
+
 func TestMinimaAreMinima(t *testing.T) {
 	for _, fn := range all() {
 		for _, m := range fn.Minima {
@@ -135,28 +142,111 @@ func TestRunDetectsDivergence(t *testing.T) {
 	}
 }
 
-// The sweep picks the lowest non-diverged final loss; on Booth with GD the
-// largest stable rates win and the unstable ones are flagged.
-func TestSweepPicksLowestFinalLossAmongStable(t *testing.T) {
+// The sweep keeps stable runs only: on Booth with GD the largest rate
+// diverges and is flagged, and the best is the largest stable one.
+func TestSweepFlagsDivergence(t *testing.T) {
 	lrs := []float64{0.001, 0.01, 0.1, 1}
 	r, err := Sweep(Booth(), optim.Config{Optimizer: "GradientDescent"}, nil, 100, lrs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Tried) != 4 || !r.Tried[3].Diverged || r.Tried[0].Diverged {
+	if len(r.Tried) != 4 || !r.Tried[3].Diverged || r.Tried[3].Stable() || r.Tried[0].Diverged || !math.IsInf(r.Tried[3].SettledLoss, 1) {
 		t.Fatalf("tried %+v", r.Tried)
 	}
-	best := math.Inf(1)
+	if r.AtEdge || r.LearningRate != 0.1 || r.Best.Final() != r.Tried[2].FinalLoss {
+		t.Errorf("best lr %g (at edge %v), want 0.1 inside the grid", r.LearningRate, r.AtEdge)
+	}
+}
+
+// The reason for the stability rule: on Rosenbrock, gradient descent at
+// 0.00464 ends with a lower loss than at any smaller rate, but it gets
+// there by bouncing across the valley (its loss climbs above the start and
+// keeps jumping up and down to the end). Judged by its final loss it would
+// win; Sweep must pick a rate whose run descends without spikes.
+func TestSweepPicksStableRatesNotTheEdgeOfStability(t *testing.T) {
+	fn := Rosenbrock()
+	r, err := Sweep(fn, optim.Config{Optimizer: "GradientDescent"}, nil, 500, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edge SweepPoint
+	lowestFinal := math.Inf(1)
 	for _, p := range r.Tried {
-		if !p.Diverged && p.FinalLoss < best {
-			best = p.FinalLoss
+		if !p.Diverged && p.FinalLoss < lowestFinal {
+			lowestFinal, edge = p.FinalLoss, p
 		}
 	}
-	if r.AtEdge {
-		t.Error("0.1 is inside the grid, AtEdge is true")
+	if edge.LearningRate != 0.004642 || !edge.Spiked || edge.PeakLoss <= fn.F(fn.Start) {
+		t.Fatalf("the lowest final loss is at lr %g (peak %g, spiked %v); the test expects the bouncing run at 0.004642",
+			edge.LearningRate, edge.PeakLoss, edge.Spiked)
 	}
-	if r.Best.Final() != best || r.LearningRate != 0.1 {
-		t.Errorf("best lr %g loss %g, want 0.1 and %g", r.LearningRate, r.Best.Final(), best)
+	if !(r.LearningRate < edge.LearningRate) {
+		t.Fatalf("Sweep chose %g, the edge of stability", r.LearningRate)
+	}
+	// The chosen run never rises above its start and descends steadily
+	// over its second half.
+	if peak := maxOf(r.Best.Loss[1:]); peak > r.Best.Loss[0] {
+		t.Errorf("chosen run (lr %g) peaks at %g above its start %g", r.LearningRate, peak, r.Best.Loss[0])
+	}
+	if rises, of := r.Best.Rises(250); rises != 0 || of != 250 {
+		t.Errorf("chosen run rises at %d of the last %d steps", rises, of)
+	}
+	// And it is the stable run whose settled loss is lowest.
+	for _, p := range r.Tried {
+		if p.Stable() && p.SettledLoss < r.Tried[indexOf(r.Tried, r.LearningRate)].SettledLoss {
+			t.Errorf("lr %g is stable with settled loss %g, below the chosen one's", p.LearningRate, p.SettledLoss)
+		}
+	}
+}
+
+func maxOf(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = math.Max(m, x)
+	}
+	return m
+}
+
+func indexOf(ps []SweepPoint, lr float64) int {
+	for i, p := range ps {
+		if p.LearningRate == lr {
+			return i
+		}
+	}
+	return -1
+}
+
+// The scores of one run: the settled loss is the worst of the second
+// half, the peak the worst after the start.
+func TestSweepPointScores(t *testing.T) {
+	tr := Trajectory{Loss: []float64{10, 12, 4, 3, 5, 2, 1}, Steps: []int{0, 1, 2, 3, 4, 5, 6}, X: make([][]float64, 7)}
+	p := tr.sweepPoint(0.1, 6)
+	if p.SettledLoss != 5 || p.PeakLoss != 12 || !p.Spiked || p.Stable() || p.FinalLoss != 1 {
+		t.Errorf("%+v: want settled 5 (steps 3..6), peak 12, spiked", p)
+	}
+	tr.Loss[1] = 9
+	if p = tr.sweepPoint(0.1, 6); p.Spiked || !p.Stable() || p.PeakLoss != 9 {
+		t.Errorf("%+v: want stable, peak 9", p)
+	}
+}
+
+// Equal scores go to the smaller rate; no stable rate gives NaN.
+func TestSweepTiesAndNoStableRate(t *testing.T) {
+	flat := Function{Name: "flat", F: func([]float64) float64 { return 0 }, Grad: func(g, _ []float64) { g[0], g[1] = 0, 0 },
+		Start: []float64{1, 1}, Minima: [][]float64{{0, 0}}, Bounds: [4]float64{-1, 1, -1, 1}}
+	r, err := Sweep(flat, optim.Config{Optimizer: "GradientDescent"}, nil, 10, []float64{0.3, 0.1, 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.LearningRate != 0.1 {
+		t.Errorf("tie went to %g, want the smallest rate 0.1", r.LearningRate)
+	}
+	r, err = Sweep(Rosenbrock(), optim.Config{Optimizer: "GradientDescent"}, nil, 100, []float64{0.1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(r.LearningRate) || r.AtEdge {
+		t.Errorf("every rate diverged, yet best lr %g (at edge %v)", r.LearningRate, r.AtEdge)
 	}
 }
 

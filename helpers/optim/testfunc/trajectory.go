@@ -3,6 +3,7 @@ package testfunc
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gotl/gotl/helpers/limits"
 	"github.com/gotl/gotl/helpers/optim"
@@ -88,13 +89,26 @@ func Run(fn Function, cfg optim.Config, start []float64, steps int) (Trajectory,
 type SweepPoint struct {
 	LearningRate float64
 	FinalLoss    float64
-	Diverged     bool
+	// SettledLoss is the highest loss over the second half of the run (the
+	// steps from steps/2 on): Sweep's score, how badly the run still does
+	// once it has had time to settle. +Inf for a run that diverged.
+	SettledLoss float64
+	// PeakLoss is the highest loss after the start. Spiked is true when it
+	// exceeds the starting loss: somewhere on the way the run overshot to
+	// a point worse than where it began. +Inf for a run that diverged.
+	PeakLoss float64
+	Spiked   bool
+	Diverged bool
 }
+
+// Stable reports whether the run neither diverged nor spiked: the runs
+// Sweep chooses from.
+func (p SweepPoint) Stable() bool { return !p.Diverged && !p.Spiked }
 
 // SweepResult is an optimizer's best run over a grid of learning rates.
 type SweepResult struct {
 	Optimizer    string
-	LearningRate float64    // the best rate; NaN when every run diverged
+	LearningRate float64    // the best rate; NaN when no rate gave a stable run
 	Best         Trajectory // the run with that rate
 	Tried        []SweepPoint
 	// AtEdge is true when the best rate is the smallest or largest of the
@@ -112,15 +126,22 @@ func DefaultLearningRates() []float64 {
 }
 
 // Sweep runs cfg on fn with each learning rate (replacing cfg's
-// learning_rate) for the same number of steps and keeps the best: the
-// lowest final loss among the runs that did not diverge, ties going to the
-// smaller rate. lrs nil means DefaultLearningRates.
+// learning_rate) for the same number of steps and keeps the best stable
+// run; lrs nil means DefaultLearningRates.
+//
+// A run is stable when it neither diverges nor spikes: its loss never rises
+// above the loss it started from. Among stable runs the best is the one
+// whose loss over the second half of the run is lowest at its worst
+// (SweepPoint.SettledLoss); ties go to the smaller rate. Judging the final
+// loss alone would reward rates at the edge of stability, whose runs bounce
+// across a valley and happen to end low; judging the settled half rewards
+// runs that have converged or are still descending steadily.
 func Sweep(fn Function, cfg optim.Config, start []float64, steps int, lrs []float64) (SweepResult, error) {
 	if lrs == nil {
 		lrs = DefaultLearningRates()
 	}
 	res := SweepResult{Optimizer: cfg.Optimizer, LearningRate: math.NaN()}
-	bestLoss := math.Inf(1)
+	bestScore := math.Inf(1)
 	for _, lr := range lrs {
 		c := optim.Config{Optimizer: cfg.Optimizer, Params: map[string]any{}}
 		for k, v := range cfg.Params {
@@ -131,15 +152,39 @@ func Sweep(fn Function, cfg optim.Config, start []float64, steps int, lrs []floa
 		if err != nil {
 			return SweepResult{}, err
 		}
-		res.Tried = append(res.Tried, SweepPoint{LearningRate: lr, FinalLoss: tr.Final(), Diverged: tr.Diverged})
-		if !tr.Diverged && tr.Final() < bestLoss {
-			bestLoss, res.LearningRate, res.Best = tr.Final(), lr, tr
+		p := tr.sweepPoint(lr, steps)
+		res.Tried = append(res.Tried, p)
+		if p.Stable() && (p.SettledLoss < bestScore || p.SettledLoss == bestScore && lr < res.LearningRate) {
+			bestScore, res.LearningRate, res.Best = p.SettledLoss, lr, tr
 		}
 	}
 	if len(lrs) > 1 && !math.IsNaN(res.LearningRate) {
-		res.AtEdge = res.LearningRate == lrs[0] || res.LearningRate == lrs[len(lrs)-1]
+		res.AtEdge = res.LearningRate == slices.Min(lrs) || res.LearningRate == slices.Max(lrs)
 	}
 	return res, nil
+}
+
+// sweepPoint scores a run of the given number of steps for Sweep.
+func (t Trajectory) sweepPoint(lr float64, steps int) SweepPoint {
+	p := SweepPoint{LearningRate: lr, FinalLoss: t.Final(), Diverged: t.Diverged}
+	if t.Diverged {
+		p.SettledLoss, p.PeakLoss, p.Spiked = math.Inf(1), math.Inf(1), true
+		return p
+	}
+	p.SettledLoss, p.PeakLoss = math.Inf(-1), math.Inf(-1)
+	for i, l := range t.Loss {
+		if t.Steps[i] >= steps/2 {
+			p.SettledLoss = math.Max(p.SettledLoss, l)
+		}
+		if i > 0 {
+			p.PeakLoss = math.Max(p.PeakLoss, l)
+		}
+	}
+	if len(t.Loss) == 1 { // no steps
+		p.PeakLoss = t.Loss[0]
+	}
+	p.Spiked = p.PeakLoss > t.Loss[0]
+	return p
 }
 
 // DefaultOptimizers returns one configuration per TF1 optimizer with the
@@ -168,17 +213,8 @@ func DefaultOptimizers() []optim.Config {
 	}
 }
 
-// Label names a configuration for legends: "Momentum(nesterov)".
-func Label(cfg optim.Config) string {
-	l := cfg.Optimizer
-	switch {
-	case cfg.Params["use_nesterov"] == true:
-		l += "(nesterov)"
-	case cfg.Params["centered"] == true:
-		l += "(centered,momentum)"
-	}
-	return l
-}
+// Label names a configuration for legends: cfg.Label().
+func Label(cfg optim.Config) string { return cfg.Label() }
 
 // Compare sweeps every configuration on fn with the same budget and grid.
 func Compare(fn Function, cfgs []optim.Config, start []float64, steps int, lrs []float64) ([]SweepResult, error) {
