@@ -58,7 +58,7 @@ func TestReplayHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`class="gotl-replay"`, `data-act="step"`, `data-param="0"`, `data-param="1"`,
-		"step 0 of 29 · learning rate 0.01 · momentum 0", "<th>loss</th>", "data:image/png;base64,"} {
+		"step 0 of 29 · learning rate 0.01 · momentum 0", `<th style="text-align:right">loss</th>`, "data:image/png;base64,"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("HTML lacks %q", want)
 		}

@@ -68,27 +68,73 @@ func DisplayImage(img image.Image) error {
 }
 
 // TableHTML returns an HTML table with an optional header row (nil for none).
-// All text is HTML-escaped. Rows may have different lengths.
+// All text is HTML-escaped. Rows may have different lengths. Columns whose
+// cells all read as numbers ("0.91", "-3", "99.3% [98.5–99.7]") are
+// right-aligned so that digits line up; the others are left-aligned
+// (Jupyter's default right-aligns every cell, which makes names ragged).
 func TableHTML(header []string, rows [][]string) string {
+	numeric := numericColumns(rows)
+	align := func(col int) string {
+		if col < len(numeric) && numeric[col] {
+			return ` style="text-align:right"`
+		}
+		return ` style="text-align:left"`
+	}
 	var b strings.Builder
 	b.WriteString("<table>\n")
 	if len(header) > 0 {
 		b.WriteString("<thead><tr>")
-		for _, h := range header {
-			b.WriteString("<th>" + html.EscapeString(h) + "</th>")
+		for i, h := range header {
+			b.WriteString("<th" + align(i) + ">" + html.EscapeString(h) + "</th>")
 		}
 		b.WriteString("</tr></thead>\n")
 	}
 	b.WriteString("<tbody>\n")
 	for _, row := range rows {
 		b.WriteString("<tr>")
-		for _, cell := range row {
-			b.WriteString("<td>" + html.EscapeString(cell) + "</td>")
+		for i, cell := range row {
+			b.WriteString("<td" + align(i) + ">" + html.EscapeString(cell) + "</td>")
 		}
 		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</tbody>\n</table>")
 	return b.String()
+}
+
+// numericColumns reports, per column, whether every non-empty cell in it
+// starts like a number and at least one cell is non-empty.
+func numericColumns(rows [][]string) []bool {
+	var numeric, seen []bool
+	for _, row := range rows {
+		for len(numeric) < len(row) {
+			numeric, seen = append(numeric, true), append(seen, false)
+		}
+		for i, cell := range row {
+			cell = strings.TrimSpace(cell)
+			if cell == "" {
+				continue
+			}
+			seen[i] = true
+			numeric[i] = numeric[i] && looksNumeric(cell)
+		}
+	}
+	for i := range numeric {
+		numeric[i] = numeric[i] && seen[i]
+	}
+	return numeric
+}
+
+// looksNumeric reports whether s starts with a number: an optional sign or
+// "−", then a digit or a decimal point followed by one. NaN and ±Inf, as
+// strconv and fmt write them, count too.
+func looksNumeric(s string) bool {
+	switch s {
+	case "NaN", "+Inf", "-Inf", "Inf":
+		return true
+	}
+	s = strings.TrimLeft(s, "+-−")
+	s = strings.TrimPrefix(s, ".")
+	return s != "" && s[0] >= '0' && s[0] <= '9'
 }
 
 // DisplayTable shows rows as an HTML table with an optional header (nil for

@@ -10,10 +10,10 @@ func ExampleTableHTML() {
 	fmt.Println(nb.TableHTML([]string{"class", "accuracy"}, [][]string{{"daisy", "0.91"}, {"<rose>", "0.87"}}))
 	// Output:
 	// <table>
-	// <thead><tr><th>class</th><th>accuracy</th></tr></thead>
+	// <thead><tr><th style="text-align:left">class</th><th style="text-align:right">accuracy</th></tr></thead>
 	// <tbody>
-	// <tr><td>daisy</td><td>0.91</td></tr>
-	// <tr><td>&lt;rose&gt;</td><td>0.87</td></tr>
+	// <tr><td style="text-align:left">daisy</td><td style="text-align:right">0.91</td></tr>
+	// <tr><td style="text-align:left">&lt;rose&gt;</td><td style="text-align:right">0.87</td></tr>
 	// </tbody>
 	// </table>
 }

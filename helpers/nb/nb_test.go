@@ -96,13 +96,37 @@ func TestCellUpdatesInPlace(t *testing.T) {
 
 func TestTableHTML(t *testing.T) {
 	got := TableHTML([]string{"class", "p"}, [][]string{{"<cat>", "0.9"}, {"dog & co"}})
-	for _, want := range []string{"<th>class</th>", "<td>&lt;cat&gt;</td>", "<td>dog &amp; co</td>", "</table>"} {
+	for _, want := range []string{">class</th>", ">&lt;cat&gt;</td>", ">dog &amp; co</td>", "</table>"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)
 		}
 	}
 	if strings.Contains(TableHTML(nil, [][]string{{"a"}}), "<thead>") {
 		t.Error("nil header produced a header row")
+	}
+}
+
+func TestTableHTMLAlignment(t *testing.T) {
+	left, right := `style="text-align:left"`, `style="text-align:right"`
+	for _, tc := range []struct {
+		name  string
+		rows  [][]string
+		wants []string // alignment of each column's first cell
+	}{
+		{"names and numbers", [][]string{{"daisy", "0.91", "-3"}, {"rose", ".5", "+Inf"}}, []string{left, right, right}},
+		{"one text cell makes a column text", [][]string{{"a", "1"}, {"b", "n/a"}}, []string{left, left}},
+		{"empty cells do not decide", [][]string{{"1", ""}, {"", ""}, {"2"}}, []string{right, left}},
+		{"intervals and percentages", [][]string{{"99.3% [98.5–99.7]", "−0.2"}}, []string{right, right}},
+		{"shapes are text", [][]string{{"[3 3 32 64]", "NaN"}}, []string{left, right}},
+	} {
+		got := TableHTML(nil, tc.rows)
+		firstRow := strings.SplitN(strings.SplitN(got, "<tr>", 2)[1], "</tr>", 2)[0]
+		cells := strings.Split(firstRow, "</td>")
+		for i, want := range tc.wants {
+			if i >= len(cells) || !strings.HasPrefix(cells[i], "<td "+want+">") {
+				t.Errorf("%s: column %d not %s:\n%s", tc.name, i, want, got)
+			}
+		}
 	}
 }
 
