@@ -139,7 +139,7 @@ func (in *Installer) checkSpec(dataDir, binDir string) error {
 	if bytes.Equal(got, want.Marshal()) {
 		files := shimFiles(dir)
 		if in.Config.PlainGo {
-			files = files[:1]
+			files = files[:len(files)-1]
 		}
 		for _, f := range files {
 			if _, err := os.Stat(f); err != nil {

@@ -253,7 +253,7 @@ func TestInstallIdempotent(t *testing.T) {
 	if !reflect.DeepEqual(spec.Env, wantEnv) {
 		t.Errorf("env = %v, want only the go shim first on PATH (tools found on PATH, GOFLAGS unset): %v", spec.Env, wantEnv)
 	}
-	for _, f := range []string{"kernel.css", "bin/go"} {
+	for _, f := range []string{"kernel.css", "kernel.js", "bin/go"} {
 		if _, err := os.Stat(filepath.Join(filepath.Dir(specPath), f)); err != nil {
 			t.Errorf("kernelspec lacks %s: %v", f, err)
 		}
@@ -284,8 +284,8 @@ func TestInstallIdempotent(t *testing.T) {
 		}
 		return nil
 	})
-	if strings.Join(names, " ") != "bin/go kernel.css kernel.json" {
-		t.Errorf("kernelspec dir holds %q, want only bin/go, kernel.css and kernel.json (no temporary files)", names)
+	if strings.Join(names, " ") != "bin/go kernel.css kernel.js kernel.json" {
+		t.Errorf("kernelspec dir holds %q, want only bin/go, kernel.css, kernel.js and kernel.json (no temporary files)", names)
 	}
 
 	// PlainGo: no shim, GoNB's own builds, and a plain warm-up.

@@ -13,9 +13,10 @@ import (
 )
 
 // resources are the files written next to kernel.json. Jupyter Notebook 6
-// loads kernel.css into every page whose notebook uses the kernel.
+// loads kernel.css and kernel.js into every page whose notebook uses the
+// kernel: Go's tabs without arrows, long lines wrapped.
 //
-//go:embed resources/kernel.css
+//go:embed resources/kernel.css resources/kernel.js
 var resources embed.FS
 
 // ShimPackage is the go command stand-in that makes cells build fast (see
@@ -38,8 +39,8 @@ const (
 	FastBuildEnv  = "CGO_ENABLED=0"
 )
 
-// writeResources writes the kernelspec's kernel.css and reports whether it
-// changed anything.
+// writeResources writes the kernelspec's kernel.css and kernel.js and
+// reports whether it changed anything.
 func writeResources(specDir string) (bool, error) {
 	changed := false
 	entries, err := resources.ReadDir("resources")
@@ -92,9 +93,10 @@ func (in *Installer) installShim(ctx context.Context, specDir string) (bool, err
 	return writeIfChanged(filepath.Join(dir, "go"), data, 0o755)
 }
 
-// shimFiles lists what a kernelspec directory holds besides kernel.json.
+// shimFiles lists what a kernelspec directory holds besides kernel.json:
+// the resources, then the go shim (which a --plain_go kernel lacks).
 func shimFiles(specDir string) []string {
-	return []string{filepath.Join(specDir, "kernel.css"), filepath.Join(ShimDir(specDir), "go")}
+	return []string{filepath.Join(specDir, "kernel.css"), filepath.Join(specDir, "kernel.js"), filepath.Join(ShimDir(specDir), "go")}
 }
 
 // writeIfChanged writes data to path (util.WriteFileAtomic: a failure never

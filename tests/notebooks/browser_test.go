@@ -42,6 +42,8 @@ type notebookResult struct {
 	Tabs           int           `json:"tabs"`
 	TabsWithArrow  int           `json:"tabsWithArrow"`
 	CodeCells      int           `json:"codeCells"`
+	UnwrappedCells int           `json:"unwrappedCells"`
+	Overflowing    int           `json:"overflowingCells"`
 	CellsDone      int           `json:"cellsDone"`
 	CellsRunning   int           `json:"cellsRunning"`
 	Finished       bool          `json:"finished"`
@@ -222,6 +224,10 @@ func checkBrowserNotebook(t *testing.T, nb notebookResult) {
 	}
 	if nb.TabsWithArrow > 0 {
 		t.Errorf("%s: %d of %d tabs in the Go code are drawn as arrows (kernel.css not loaded?)", name, nb.TabsWithArrow, nb.Tabs)
+	}
+	if nb.UnwrappedCells > 0 || nb.Overflowing > 0 {
+		t.Errorf("%s: %d of %d code cells do not wrap long lines and %d scroll sideways (kernel.js not loaded?)",
+			name, nb.UnwrappedCells, nb.CodeCells, nb.Overflowing)
 	}
 	if !nb.Finished {
 		t.Errorf("%s: Run All did not finish in %.0fs: %d of %d code cells done, %d still running (In [*])",

@@ -71,6 +71,14 @@ async function runNotebook(name) {
       tabs: tabs.length,
       tabsWithArrow: tabs.filter((t) => getComputedStyle(t).backgroundImage !== 'none').length,
       codeCells: Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code').length,
+      // kernel.js wraps long lines: no code cell scrolls sideways.
+      unwrappedCells: Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code' &&
+        !c.code_mirror.getOption('lineWrapping')).length,
+      overflowingCells: Jupyter.notebook.get_cells().filter((c) => {
+        if (c.cell_type !== 'code') { return false; }
+        const s = c.code_mirror.getScrollInfo();
+        return s.width > s.clientWidth + 1;
+      }).length,
     };
   }));
   // Cell > Run All, as a reader would.
