@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/gotl/gotl/helpers/stats"
@@ -97,9 +98,9 @@ func Conclusion(backend string, s Settings, sums []Summary) string {
 		ftAheadOfRetrain = !f.WithinNoise() && f.Delta > 0
 	}
 
-	fmt.Fprintf(&b, "- **Speed:** a retrain step took %s ms, a fine-tuning step %s ms (mean ± sd over the seeds): about %s slower. "+
+	fmt.Fprintf(&b, "- **Speed:** a retrain step took %s, a fine-tuning step %s (mean ± sd over the seeds): about %s slower. "+
 		"Including preparation, retraining took %.2f s per seed (%.2f s of it getting the bottlenecks), fine-tuning %.1f s.\n",
-		spread(re.MsPerStep, 1), spread(ft.MsPerStep, 1), times(ft.MsPerStep.Mean/re.MsPerStep.Mean), re.Total.Mean, re.Prep.Mean, ft.Total.Mean)
+		stepTime(re.MsPerStep), stepTime(ft.MsPerStep), times(ft.MsPerStep.Mean/re.MsPerStep.Mean), re.Total.Mean, re.Prep.Mean, ft.Total.Mean)
 
 	topEnough := false
 	if top != nil {
@@ -115,7 +116,7 @@ func Conclusion(backend string, s Settings, sums []Summary) string {
 			fmt.Fprintf(&b, "above fine-tuning every layer by more than noise (%s)", tci)
 			topEnough = true
 		}
-		fmt.Fprintf(&b, ", at %s ms per step (%s cheaper per step than all layers).\n", spread(top.MsPerStep, 1), times(ft.MsPerStep.Mean/top.MsPerStep.Mean))
+		fmt.Fprintf(&b, ", at %s per step (%s cheaper per step than all layers).\n", stepTime(top.MsPerStep), times(ft.MsPerStep.Mean/top.MsPerStep.Mean))
 	}
 
 	b.WriteString("\nRetrain first: it costs one forward pass per image and gives a baseline in seconds. ")
@@ -139,10 +140,12 @@ func Conclusion(backend string, s Settings, sums []Summary) string {
 	return b.String()
 }
 
-// times writes a ratio: "4000×", "2.5×".
+// times writes a ratio to two significant digits: "4000×", "15×", "2.5×".
+// A timing ratio of 2001 says no more than "about 2000".
 func times(r float64) string {
-	if r >= 10 {
-		return fmt.Sprintf("%.0f×", r)
+	if r >= 10 && !math.IsInf(r, 0) {
+		unit := math.Pow(10, math.Floor(math.Log10(r))-1)
+		return fmt.Sprintf("%.0f×", math.Round(r/unit)*unit)
 	}
 	return fmt.Sprintf("%.1f×", r)
 }

@@ -1,10 +1,12 @@
 package compare
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gotl/gotl/helpers/stats"
 	"github.com/gotl/gotl/helpers/train"
 )
 
@@ -127,5 +129,27 @@ func TestConclusion(t *testing.T) {
 	}
 	if text := Conclusion("b", s, summaries(t, fake(Retrain, "retrain", 200, 76, 0.01, 70))); !strings.Contains(text, "only these ran: retrain 92.1%") {
 		t.Errorf("retrain only: %s", text)
+	}
+}
+
+func TestNumberFormats(t *testing.T) {
+	sum := func(mean, sd float64) stats.Summary { return stats.Summary{N: 10, Mean: mean, SD: sd} }
+	for _, c := range []struct{ got, want string }{
+		{spread(sum(15.4, 2.04), 1), "15.4 ± 2.0"},
+		{spread(sum(5.2201, 0.0812), 1), "5.220 ± 0.081"},
+		{spread(sum(1234, 123), 1), "1234 ± 123"},
+		{spread(sum(0.42, 0), 1), "0.42"},
+		{spread(sum(math.NaN(), 0), 1), "–"},
+		{stepTime(sum(0.00769, 0.0049)), "7.7 ± 4.9 µs"},
+		{stepTime(sum(15.4, 2.04)), "15.4 ± 2.0 ms"},
+		{stepTime(sum(2500, 310)), "2.50 ± 0.31 s"},
+		{times(2001), "2000×"},
+		{times(14.7), "15×"},
+		{times(234), "230×"},
+		{times(2.94), "2.9×"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
 	}
 }

@@ -147,11 +147,30 @@ func Table(sums []Summary) (header []string, rows [][]string) {
 	return header, rows
 }
 
-// spread writes mean ± sd with enough significant digits for the mean.
+// spread writes mean ± sd, the sd to two significant digits and the mean
+// to the same decimal place ("15.4 ± 2.0", "5.220 ± 0.081"): digits below
+// the spread's are noise. Without a spread (one seed, or all equal) the
+// mean gets three significant digits.
 func spread(s stats.Summary, scale float64) string {
 	m, sd := s.Mean*scale, s.SD*scale
 	if math.IsNaN(m) {
 		return "–"
 	}
-	return fmt.Sprintf("%.3g ± %.2g", m, sd)
+	if math.IsNaN(sd) || sd == 0 || math.IsInf(sd, 0) {
+		return fmt.Sprintf("%.3g", m)
+	}
+	decimals := max(0, min(9, 1-int(math.Floor(math.Log10(sd)))))
+	return fmt.Sprintf("%.*f ± %.*f", decimals, m, decimals, sd)
+}
+
+// stepTime writes a time per step given in milliseconds as mean ± sd in
+// the unit that keeps the numbers readable: µs below 1 ms, s from 1000 ms.
+func stepTime(ms stats.Summary) string {
+	switch m := math.Abs(ms.Mean); {
+	case m < 1:
+		return spread(ms, 1000) + " µs"
+	case m >= 1000:
+		return spread(ms, 0.001) + " s"
+	}
+	return spread(ms, 1) + " ms"
 }
