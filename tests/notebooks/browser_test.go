@@ -44,6 +44,7 @@ type notebookResult struct {
 	CodeCells      int           `json:"codeCells"`
 	UnwrappedCells int           `json:"unwrappedCells"`
 	Overflowing    int           `json:"overflowingCells"`
+	BoxedOutputs   []int         `json:"boxedOutputs"`
 	CellsDone      int           `json:"cellsDone"`
 	CellsRunning   int           `json:"cellsRunning"`
 	Finished       bool          `json:"finished"`
@@ -228,6 +229,10 @@ func checkBrowserNotebook(t *testing.T, nb notebookResult) {
 	if nb.UnwrappedCells > 0 || nb.Overflowing > 0 {
 		t.Errorf("%s: %d of %d code cells do not wrap long lines and %d scroll sideways (kernel.js not loaded?)",
 			name, nb.UnwrappedCells, nb.CodeCells, nb.Overflowing)
+	}
+	if len(nb.BoxedOutputs) > 0 {
+		t.Errorf("%s: the outputs of code cells %v are boxed into a scroll area: give those cells the metadata \"scrolled\": false",
+			name, nb.BoxedOutputs)
 	}
 	if !nb.Finished {
 		t.Errorf("%s: Run All did not finish in %.0fs: %d of %d code cells done, %d still running (In [*])",

@@ -113,7 +113,12 @@ async function runNotebook(name) {
         if (o.output_type === 'error' && !tags.includes('raises-exception')) errors.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
       });
     });
-    return { cellErrors: errors, replays: document.querySelectorAll('.gotl-replay').length };
+    // Outputs Notebook boxed into a scroll area (it does so for tall
+    // outputs unless the cell's metadata says "scrolled": false).
+    const boxed = Jupyter.notebook.get_cells().map((c, i) => [i, c])
+      .filter(([, c]) => c.cell_type === 'code' && c.output_area.element.hasClass('output_scroll'))
+      .map(([i]) => i);
+    return { cellErrors: errors, replays: document.querySelectorAll('.gotl-replay').length, boxedOutputs: boxed };
   }));
   if (r.replays > 0) {
     r.replay = await driveReplay(page, name);
