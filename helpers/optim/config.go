@@ -41,6 +41,38 @@ func (c Config) Label() string {
 	return l
 }
 
+// String writes the configuration as a TF1 constructor call with the
+// arguments given, sorted by name: "Adam(learning_rate=0.1)",
+// "RMSProp(centered=True, learning_rate=0.01, momentum=0.9)". LearningRate,
+// when set, is the learning_rate shown.
+func (c Config) String() string {
+	args := map[string]string{}
+	for k, v := range c.Params {
+		switch v := v.(type) {
+		case bool:
+			args[k] = map[bool]string{true: "True", false: "False"}[v]
+		case float64:
+			args[k] = strconv.FormatFloat(v, 'g', -1, 64)
+		case float32:
+			args[k] = strconv.FormatFloat(float64(v), 'g', -1, 32)
+		default:
+			args[k] = fmt.Sprint(v)
+		}
+	}
+	if c.LearningRate > 0 {
+		args["learning_rate"] = strconv.FormatFloat(c.LearningRate, 'g', -1, 64)
+	}
+	names := make([]string, 0, len(args))
+	for k := range args {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for i, k := range names {
+		names[i] = k + "=" + args[k]
+	}
+	return c.Optimizer + "(" + strings.Join(names, ", ") + ")"
+}
+
 // ParamKind says what kind of value a parameter takes.
 type ParamKind int
 

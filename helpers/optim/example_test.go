@@ -96,3 +96,11 @@ func ExampleSpec_Arguments() {
 	// Adam: learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08
 	// 8 without a default learning rate: [GradientDescent Momentum Adagrad AdagradDA RMSProp Ftrl ProximalAdagrad ProximalGradientDescent]
 }
+
+func ExampleConfig_String() {
+	fmt.Println(optim.Config{Optimizer: "RMSProp", Params: map[string]any{"momentum": 0.9, "centered": true, "learning_rate": 0.01}})
+	fmt.Println(optim.Config{Optimizer: "Adam", LearningRate: 0.001, Params: map[string]any{"learning_rate": 0.5}})
+	// Output:
+	// RMSProp(centered=True, learning_rate=0.01, momentum=0.9)
+	// Adam(learning_rate=0.001)
+}
