@@ -235,7 +235,7 @@ func (in *Installer) Warm(ctx context.Context) error {
 	xla := strings.HasPrefix(strings.ToLower(in.Host.Getenv("GOMLX_BACKEND")), "xla")
 	if !in.Config.PlainGo && !xla {
 		k, v, _ := strings.Cut(FastBuildEnv, "=")
-		args = []string{"build", "-tags=" + FastBuildTags, "./..."}
+		args = []string{"build", "-tags=" + FastBuildTags, "-gcflags=" + FastBuildGCFlags, "./..."}
 		env = in.Host.goBuildEnv(map[string]string{k: v})
 	}
 	fmt.Fprintf(out, "warming the Go build cache: go %s in %s\n", strings.Join(args, " "), in.Config.RepoRoot)

@@ -272,7 +272,7 @@ func TestInstallIdempotent(t *testing.T) {
 		t.Errorf("second install output does not say the kernelspec is up to date:\n%s", out.String())
 	}
 	if len(f.ran) != 3 || strings.Join(f.ran[0].Args, " ") != "list -m all" || f.ran[1].Args[3] != ShimPackage ||
-		strings.Join(f.ran[2].Args, " ") != "build -tags=noxla ./..." || !contains(f.ran[2].Env, "CGO_ENABLED=0") ||
+		strings.Join(f.ran[2].Args, " ") != "build -tags=noxla -gcflags=all=-dwarf=false ./..." || !contains(f.ran[2].Env, "CGO_ENABLED=0") ||
 		f.ran[0].Dir != root || f.ran[1].Dir != root || f.ran[2].Dir != root {
 		t.Errorf("second install ran %v, want only go list -m all, the shim build and a pure-Go go build ./... in %s", f.ran, root)
 	}

@@ -115,8 +115,8 @@ func TestWarmFollowsBackend(t *testing.T) {
 		backend, wantArgs string
 		wantNoCgo         bool
 	}{
-		{"", "build -tags=noxla ./...", true},
-		{"go", "build -tags=noxla ./...", true},
+		{"", "build -tags=noxla -gcflags=all=-dwarf=false ./...", true},
+		{"go", "build -tags=noxla -gcflags=all=-dwarf=false ./...", true},
 		{"xla:cuda", "build ./...", false},
 	} {
 		f := newFakeMachine()

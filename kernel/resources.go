@@ -31,12 +31,14 @@ const RealGoEnv = "GOTL_REAL_GO"
 // ShimDir returns the directory of the go shim in a kernelspec directory.
 func ShimDir(specDir string) string { return filepath.Join(specDir, "bin") }
 
-// FastBuildTags and FastBuildEnv are how the shim builds cells when the
-// backend is not XLA: pure Go, without XLA. Warm fills the build cache for
-// the same settings.
+// FastBuildTags, FastBuildGCFlags and FastBuildEnv are how the shim builds
+// cells when the backend is not XLA: pure Go, without XLA, without DWARF
+// (the link strips it anyway). Warm fills the build cache for the same
+// settings, so that a cell compiles no dependency.
 const (
-	FastBuildTags = "noxla"
-	FastBuildEnv  = "CGO_ENABLED=0"
+	FastBuildTags    = "noxla"
+	FastBuildGCFlags = "all=-dwarf=false"
+	FastBuildEnv     = "CGO_ENABLED=0"
 )
 
 // writeResources writes the kernelspec's kernel.css and kernel.js and

@@ -5,9 +5,24 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gotl/gotl/kernel"
 )
+
+// TestSameSettingsAsWarm: gotl install warms the build cache with
+// kernel.FastBuild*; a shim build with other compiler settings would
+// rebuild every dependency on a kernel's first cell.
+func TestSameSettingsAsWarm(t *testing.T) {
+	got := fastArgs([]string{"build"})
+	for _, want := range []string{"-tags=" + kernel.FastBuildTags, "-gcflags=" + kernel.FastBuildGCFlags} {
+		if !slices.Contains(got, want) {
+			t.Errorf("fastArgs(build) = %q lacks %q, which the warm-up uses", got, want)
+		}
+	}
+}
 
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
@@ -32,13 +47,15 @@ func TestClassify(t *testing.T) {
 
 func TestFastArgs(t *testing.T) {
 	for _, tc := range []struct{ in, want []string }{
-		{[]string{"build", "-o", "bin"}, []string{"build", "-tags=noxla", "-ldflags=-s -w", "-o", "bin"}},
-		{[]string{"test", "-c", "-o", "bin"}, []string{"test", "-tags=noxla", "-ldflags=-s -w", "-c", "-o", "bin"}},
-		// %goflags from the notebook: tags merge, explicit ldflags win.
-		{[]string{"build", "-o", "bin", "-tags", "foo,bar"}, []string{"build", "-ldflags=-s -w", "-o", "bin", "-tags=foo,bar,noxla"}},
-		{[]string{"build", "-o", "bin", "--tags=noxla"}, []string{"build", "-ldflags=-s -w", "-o", "bin", "-tags=noxla"}},
-		{[]string{"build", "-o", "bin", "-ldflags=-X main.v=1"}, []string{"build", "-tags=noxla", "-o", "bin", "-ldflags=-X main.v=1"}},
-		{[]string{"build", "-race", "-o", "bin"}, []string{"build", "-tags=noxla", "-ldflags=-s -w", "-race", "-o", "bin"}},
+		{[]string{"build", "-o", "bin"}, []string{"build", "-tags=noxla", "-ldflags=-s -w", noDWARF, "-o", "bin"}},
+		{[]string{"test", "-c", "-o", "bin"}, []string{"test", "-tags=noxla", "-ldflags=-s -w", noDWARF, "-c", "-o", "bin"}},
+		// %goflags from the notebook: tags merge, explicit ldflags win, and
+		// a cell's own -gcflags comes after noDWARF, so it wins.
+		{[]string{"build", "-o", "bin", "-tags", "foo,bar"}, []string{"build", "-ldflags=-s -w", noDWARF, "-o", "bin", "-tags=foo,bar,noxla"}},
+		{[]string{"build", "-o", "bin", "--tags=noxla"}, []string{"build", "-ldflags=-s -w", noDWARF, "-o", "bin", "-tags=noxla"}},
+		{[]string{"build", "-o", "bin", "-ldflags=-X main.v=1"}, []string{"build", "-tags=noxla", noDWARF, "-o", "bin", "-ldflags=-X main.v=1"}},
+		{[]string{"build", "-race", "-o", "bin"}, []string{"build", "-tags=noxla", "-ldflags=-s -w", noDWARF, "-race", "-o", "bin"}},
+		{[]string{"build", "-gcflags=-N -l", "-o", "bin"}, []string{"build", "-tags=noxla", "-ldflags=-s -w", noDWARF, "-gcflags=-N -l", "-o", "bin"}},
 	} {
 		if got := fastArgs(tc.in); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("fastArgs(%q) = %q, want %q", tc.in, got, tc.want)
@@ -114,7 +131,7 @@ func TestShim(t *testing.T) {
 		t.Errorf("the built cell printed %q, want 42", out)
 	}
 	settings := buildSettings(t, realGo, bin)
-	for _, want := range []string{"CGO_ENABLED=0", "-tags=noxla", `-ldflags="-s -w"`} {
+	for _, want := range []string{"CGO_ENABLED=0", "-tags=noxla", `-ldflags="-s -w"`, "-gcflags=all=-dwarf=false"} {
 		if !strings.Contains(settings, want) {
 			t.Errorf("fast build lacks %s; build settings:\n%s", want, settings)
 		}
@@ -123,7 +140,7 @@ func TestShim(t *testing.T) {
 	if out, err := shimRun([]string{"GOMLX_BACKEND=xla:cuda", "CGO_ENABLED=1"}, "build", "-o", bin); err != nil {
 		t.Fatalf("XLA build: %v\n%s", err, out)
 	}
-	if settings := buildSettings(t, realGo, bin); strings.Contains(settings, "noxla") || strings.Contains(settings, "-s -w") {
+	if settings := buildSettings(t, realGo, bin); strings.Contains(settings, "noxla") || strings.Contains(settings, "-s -w") || strings.Contains(settings, "dwarf") {
 		t.Errorf("build for XLA was changed; build settings:\n%s", settings)
 	}
 	// Outside the cell directory every command is the real one.

@@ -9,9 +9,10 @@
 //
 //   - "go build" and "go test -c" (a %test cell) build pure Go, without cgo
 //     and without GoMLX's XLA backend (CGO_ENABLED=0, -tags=noxla), and
-//     without symbol table and debug information (-ldflags='-s -w'): Go's
-//     own linker then links a cell in about a third of the time (panics
-//     still name their cell lines: the line tables stay). When $GOMLX_BACKEND asks for XLA
+//     without symbol table and debug information (-ldflags='-s -w',
+//     -gcflags=all=-dwarf=false): Go's own linker then links a cell in about
+//     a third of the time (panics still name their cell lines: the line
+//     tables stay). When $GOMLX_BACKEND asks for XLA
 //     ("xla:cuda", "xla:cpu"), builds are left as they are, since XLA needs
 //     cgo. A build that fails because a package needs cgo is retried the
 //     normal way.
