@@ -137,11 +137,7 @@ func (in *Installer) checkSpec(dataDir, binDir string) error {
 		return err
 	}
 	if bytes.Equal(got, want.Marshal()) {
-		files := shimFiles(dir)
-		if in.Config.PlainGo {
-			files = files[:len(files)-1]
-		}
-		for _, f := range files {
+		for _, f := range shimFiles(dir, in.Config.PlainGo) {
 			if _, err := os.Stat(f); err != nil {
 				return fmt.Errorf("%s is missing", f)
 			}

@@ -78,8 +78,9 @@ func (in *Installer) paths(ctx context.Context) (dataDir, binDir string, err err
 // on top of Config.Env: a GOFLAGS without -mod=... when the installing
 // environment has one (it breaks GoNB's workspace builds), and a PATH that
 // starts with the go shim (unless PlainGo; GOTL_REAL_GO then names the
-// real go), then the tool directory when PATH would not find the pinned
-// goimports and gopls first (GoNB looks them all up on PATH).
+// real go and GOTL_REAL_GOIMPORTS the pinned goimports), then the tool
+// directory when PATH would not find the pinned goimports and gopls first
+// (GoNB looks them all up on PATH).
 func (in *Installer) kernelEnv(specDir, binDir string) map[string]string {
 	env := map[string]string{}
 	for k, v := range in.Config.Env {
@@ -105,9 +106,11 @@ func (in *Installer) kernelEnv(specDir, binDir string) map[string]string {
 			dirs = append(dirs, filepath.Dir(goBin))
 		}
 		if !in.Config.PlainGo && goErr == nil {
-			// The go shim answers to "go" first; it runs the real one.
+			// The shim answers to "go" and "goimports" first; it runs the
+			// real go and the pinned goimports.
 			dirs = append([]string{ShimDir(specDir)}, dirs...)
 			env[RealGoEnv] = goBin
+			env[RealGoimportsEnv] = goimportsTool().Path(binDir)
 		}
 		if dirs != nil {
 			sep := string(filepath.ListSeparator)

@@ -249,11 +249,12 @@ func TestInstallIdempotent(t *testing.T) {
 	if spec.GoWork() != root || spec.Argv[0] != filepath.Join(binDir, "gonb") {
 		t.Errorf("installed spec %+v: want go_work %s and gonb from %s", spec, root, binDir)
 	}
-	wantEnv := map[string]string{"PATH": ShimDir(filepath.Dir(specPath)) + ":${PATH}", RealGoEnv: "/usr/local/go/bin/go"}
+	wantEnv := map[string]string{"PATH": ShimDir(filepath.Dir(specPath)) + ":${PATH}", RealGoEnv: "/usr/local/go/bin/go",
+		RealGoimportsEnv: filepath.Join(binDir, "goimports")}
 	if !reflect.DeepEqual(spec.Env, wantEnv) {
-		t.Errorf("env = %v, want only the go shim first on PATH (tools found on PATH, GOFLAGS unset): %v", spec.Env, wantEnv)
+		t.Errorf("env = %v, want only the shim first on PATH (tools found on PATH, GOFLAGS unset): %v", spec.Env, wantEnv)
 	}
-	for _, f := range []string{"kernel.css", "kernel.js", "bin/go"} {
+	for _, f := range []string{"kernel.css", "kernel.js", "bin/go", "bin/goimports"} {
 		if _, err := os.Stat(filepath.Join(filepath.Dir(specPath), f)); err != nil {
 			t.Errorf("kernelspec lacks %s: %v", f, err)
 		}
@@ -284,8 +285,8 @@ func TestInstallIdempotent(t *testing.T) {
 		}
 		return nil
 	})
-	if strings.Join(names, " ") != "bin/go kernel.css kernel.js kernel.json" {
-		t.Errorf("kernelspec dir holds %q, want only bin/go, kernel.css, kernel.js and kernel.json (no temporary files)", names)
+	if strings.Join(names, " ") != "bin/go bin/goimports kernel.css kernel.js kernel.json" {
+		t.Errorf("kernelspec dir holds %q, want only bin/go, bin/goimports, kernel.css, kernel.js and kernel.json (no temporary files)", names)
 	}
 
 	// PlainGo: no shim, GoNB's own builds, and a plain warm-up.
@@ -439,7 +440,8 @@ func TestKernelEnv(t *testing.T) {
 	f.env["GOFLAGS"] = "-mod=mod -buildvcs=false"
 	in := &Installer{Host: f.host(), Config: Config{Env: map[string]string{"GOMLX_BACKEND": "go"}}}
 	env := in.kernelEnv("/k/gotl", binDir)
-	want := map[string]string{"GOFLAGS": "-buildvcs=false", "GOMLX_BACKEND": "go", "PATH": "/k/gotl/bin:${PATH}", RealGoEnv: "/usr/local/go/bin/go"}
+	want := map[string]string{"GOFLAGS": "-buildvcs=false", "GOMLX_BACKEND": "go", "PATH": "/k/gotl/bin:${PATH}", RealGoEnv: "/usr/local/go/bin/go",
+		RealGoimportsEnv: filepath.Join(binDir, "goimports")}
 	if !reflect.DeepEqual(env, want) {
 		t.Errorf("kernelEnv = %v, want %v", env, want)
 	}

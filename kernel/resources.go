@@ -24,9 +24,12 @@ var resources embed.FS
 // the kernelspec puts first on the kernel's PATH.
 const ShimPackage = "./kernel/internal/goshim"
 
-// RealGoEnv names the real go command in the kernel's environment, for
-// the shim.
-const RealGoEnv = "GOTL_REAL_GO"
+// RealGoEnv and RealGoimportsEnv name the real go command and goimports
+// in the kernel's environment, for the shim, which answers to both names.
+const (
+	RealGoEnv        = "GOTL_REAL_GO"
+	RealGoimportsEnv = "GOTL_REAL_GOIMPORTS"
+)
 
 // ShimDir returns the directory of the go shim in a kernelspec directory.
 func ShimDir(specDir string) string { return filepath.Join(specDir, "bin") }
@@ -63,8 +66,8 @@ func writeResources(specDir string) (bool, error) {
 	return changed, nil
 }
 
-// installShim builds the go shim into ShimDir(specDir) and reports whether
-// the binary there changed.
+// installShim builds the shim into ShimDir(specDir), as "go" and as
+// "goimports", and reports whether a binary there changed.
 func (in *Installer) installShim(ctx context.Context, specDir string) (bool, error) {
 	goBin, err := in.Host.LookPath("go")
 	if err != nil {
@@ -92,13 +95,26 @@ func (in *Installer) installShim(ctx context.Context, specDir string) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("kernel: building the go shim: %v", err)
 	}
-	return writeIfChanged(filepath.Join(dir, "go"), data, 0o755)
+	changed := false
+	for _, name := range []string{"go", "goimports"} {
+		c, err := writeIfChanged(filepath.Join(dir, name), data, 0o755)
+		if err != nil {
+			return false, err
+		}
+		changed = changed || c
+	}
+	return changed, nil
 }
 
 // shimFiles lists what a kernelspec directory holds besides kernel.json:
-// the resources, then the go shim (which a --plain_go kernel lacks).
-func shimFiles(specDir string) []string {
-	return []string{filepath.Join(specDir, "kernel.css"), filepath.Join(specDir, "kernel.js"), filepath.Join(ShimDir(specDir), "go")}
+// the resources, and the shim under its two names (which a --plain_go
+// kernel lacks).
+func shimFiles(specDir string, plainGo bool) []string {
+	files := []string{filepath.Join(specDir, "kernel.css"), filepath.Join(specDir, "kernel.js")}
+	if !plainGo {
+		files = append(files, filepath.Join(ShimDir(specDir), "go"), filepath.Join(ShimDir(specDir), "goimports"))
+	}
+	return files
 }
 
 // writeIfChanged writes data to path (util.WriteFileAtomic: a failure never

@@ -52,6 +52,16 @@ var toolModules embed.FS
 // Path returns where t lives in binDir.
 func (t Tool) Path(binDir string) string { return filepath.Join(binDir, t.Name) }
 
+// goimportsTool is the pinned goimports of Tools.
+func goimportsTool() Tool {
+	for _, t := range Tools {
+		if t.Name == "goimports" {
+			return t
+		}
+	}
+	panic("kernel: Tools lacks goimports")
+}
+
 // InstalledVersion returns the version of t installed in binDir, or an error
 // saying why there is none.
 func (t Tool) InstalledVersion(h *Host, binDir string) (string, error) {

@@ -25,6 +25,10 @@
 // Every other command, and every command elsewhere, runs the real go
 // command ($GOTL_REAL_GO, written into the kernelspec by gotl install)
 // unchanged.
+//
+// gotl install also puts this program on the kernel's PATH under the name
+// "goimports", which GoNB runs on every cell before building it: see
+// goimportsMain.
 package main
 
 import (
@@ -41,6 +45,9 @@ import (
 const RealGoEnv = "GOTL_REAL_GO"
 
 func main() {
+	if filepath.Base(os.Args[0]) == "goimports" {
+		goimportsMain(os.Args[1:]) // does not return
+	}
 	real := os.Getenv(RealGoEnv)
 	if real == "" || !filepath.IsAbs(real) {
 		fmt.Fprintf(os.Stderr, "gotl's go shim: $%s must name the real go command by absolute path (re-run gotl install)\n", RealGoEnv)
