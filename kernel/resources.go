@@ -96,7 +96,7 @@ func (in *Installer) installShim(ctx context.Context, specDir string) (bool, err
 		return false, fmt.Errorf("kernel: building the go shim: %v", err)
 	}
 	changed := false
-	for _, name := range []string{"go", "goimports"} {
+	for _, name := range shimNames {
 		c, err := writeIfChanged(filepath.Join(dir, name), data, 0o755)
 		if err != nil {
 			return false, err
@@ -106,13 +106,22 @@ func (in *Installer) installShim(ctx context.Context, specDir string) (bool, err
 	return changed, nil
 }
 
+// shimNames are the commands the shim answers to in ShimDir.
+var shimNames = []string{"go", "goimports"}
+
 // shimFiles lists what a kernelspec directory holds besides kernel.json:
-// the resources, and the shim under its two names (which a --plain_go
-// kernel lacks).
+// the resources writeResources writes, and the shim under each of its
+// names (which a --plain_go kernel lacks).
 func shimFiles(specDir string, plainGo bool) []string {
-	files := []string{filepath.Join(specDir, "kernel.css"), filepath.Join(specDir, "kernel.js")}
+	var files []string
+	entries, _ := resources.ReadDir("resources") // embedded: cannot fail
+	for _, e := range entries {
+		files = append(files, filepath.Join(specDir, e.Name()))
+	}
 	if !plainGo {
-		files = append(files, filepath.Join(ShimDir(specDir), "go"), filepath.Join(ShimDir(specDir), "goimports"))
+		for _, name := range shimNames {
+			files = append(files, filepath.Join(ShimDir(specDir), name))
+		}
 	}
 	return files
 }
@@ -130,7 +139,7 @@ func writeIfChanged(path string, data []byte, mode os.FileMode) (bool, error) {
 		return false, fmt.Errorf("kernel: %w", err)
 	}
 	if err := util.WriteFileAtomic(path, data, mode); err != nil {
-		return false, fmt.Errorf("kernel: writing %s: %w", path, err)
+		return false, fmt.Errorf("kernel: %w", err) // it names the path
 	}
 	return true, nil
 }

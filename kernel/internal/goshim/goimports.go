@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -32,44 +31,36 @@ const gotlPrefix = "github.com/gotl/gotl/"
 // whose names it knows, then runs the real goimports, which then has
 // nothing to look up.
 func goimportsMain(args []string) {
-	real := os.Getenv(RealGoimportsEnv)
-	if real == "" || !strings.HasPrefix(real, "/") {
-		fmt.Fprintf(os.Stderr, "gotl's goimports shim: $%s must name the real goimports by absolute path (re-run gotl install)\n", RealGoimportsEnv)
-		os.Exit(2)
-	}
+	real := realCommand(RealGoimportsEnv, "goimports shim", "goimports")
 	if len(args) == 2 && args[0] == "-w" && inCellDir() {
 		// On any failure the file is left as it is: goimports decides.
-		_, _ = dropUnusedImports(args[1], gotlPrefix)
+		_ = dropUnusedImports(args[1], gotlPrefix)
 	}
-	execGo(real, args, nil)
+	execReal(real, args)
 }
 
 // dropUnusedImports removes from the Go file at file the imports of
-// packages under prefix that it does not use, as goimports would, and
-// reports whether it changed the file. An import counts as used when the
+// packages under prefix that it does not use, as goimports would. An import counts as used when the
 // file has a selector name.X with its name (the explicit one, or the last
 // path element), even if name there is a local variable: when in doubt an
 // import stays. Blank and dot imports stay, and so does an import that
 // shares its line with other code.
-func dropUnusedImports(file, prefix string) (bool, error) {
+func dropUnusedImports(file, prefix string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		return false, err
+		return err
 	}
 	out, changed, err := pruneImports(src, prefix)
 	if err != nil || !changed {
-		return false, err
+		return err
 	}
 	info, err := os.Stat(file)
 	if err != nil {
-		return false, err
+		return err
 	}
 	// GoNB rewrites main.go for every cell; a plain write is what goimports
 	// -w does too.
-	if err := os.WriteFile(file, out, info.Mode().Perm()); err != nil {
-		return false, err
-	}
-	return true, nil
+	return os.WriteFile(file, out, info.Mode().Perm())
 }
 
 // pruneImports is dropUnusedImports on the source text.
@@ -88,7 +79,6 @@ func pruneImports(src []byte, prefix string) ([]byte, bool, error) {
 		}
 		return true
 	})
-	type span struct{ start, end int }
 	var drop []span
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -118,7 +108,7 @@ func pruneImports(src []byte, prefix string) ([]byte, bool, error) {
 				from, to = gd.Pos(), gd.End()
 			}
 			if sp, ok := wholeLines(src, fset.Position(from).Offset, fset.Position(to).Offset); ok {
-				drop = append(drop, span(sp))
+				drop = append(drop, sp)
 			}
 		}
 	}
@@ -133,14 +123,17 @@ func pruneImports(src []byte, prefix string) ([]byte, bool, error) {
 	return out, true, nil
 }
 
+// span is a byte range [start, end) of a source file.
+type span struct{ start, end int }
+
 // wholeLines widens [start, end) to the lines it lies on, newline included,
 // and reports whether only blanks share those lines with it.
-func wholeLines(src []byte, start, end int) (struct{ start, end int }, bool) {
+func wholeLines(src []byte, start, end int) (span, bool) {
 	lineStart := bytes.LastIndexByte(src[:start], '\n') + 1
 	lineEnd := len(src)
 	if i := bytes.IndexByte(src[end:], '\n'); i >= 0 {
 		lineEnd = end + i + 1
 	}
 	blank := func(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
-	return struct{ start, end int }{lineStart, lineEnd}, blank(src[lineStart:start]) && blank(src[end:lineEnd])
+	return span{lineStart, lineEnd}, blank(src[lineStart:start]) && blank(src[end:lineEnd])
 }

@@ -48,14 +48,10 @@ func main() {
 	if filepath.Base(os.Args[0]) == "goimports" {
 		goimportsMain(os.Args[1:]) // does not return
 	}
-	real := os.Getenv(RealGoEnv)
-	if real == "" || !filepath.IsAbs(real) {
-		fmt.Fprintf(os.Stderr, "gotl's go shim: $%s must name the real go command by absolute path (re-run gotl install)\n", RealGoEnv)
-		os.Exit(2)
-	}
+	real := realCommand(RealGoEnv, "go shim", "go command")
 	args := os.Args[1:]
 	if !inCellDir() {
-		execGo(real, args, nil)
+		execReal(real, args)
 	}
 	switch classify(args) {
 	case bareGet:
@@ -64,7 +60,19 @@ func main() {
 	case cellBuild:
 		os.Exit(buildCell(real, args, os.Getenv("GOMLX_BACKEND")))
 	}
-	execGo(real, args, nil)
+	execReal(real, args)
+}
+
+// realCommand returns the absolute path that the environment variable env
+// gives for the real command, or exits with a message naming the shim's
+// role (as "go shim" or "goimports shim") when it gives none.
+func realCommand(env, shim, what string) string {
+	real := os.Getenv(env)
+	if real == "" || !filepath.IsAbs(real) {
+		fmt.Fprintf(os.Stderr, "gotl's %s: $%s must name the real %s by absolute path (re-run gotl install)\n", shim, env, what)
+		os.Exit(2)
+	}
+	return real
 }
 
 // inCellDir reports whether the command runs in GoNB's cell directory.
@@ -82,11 +90,11 @@ func inCellDir() bool {
 	return errA == nil && errB == nil && a == b
 }
 
-// execGo replaces this process with the real go command.
-func execGo(real string, args, extraEnv []string) {
-	env := append(os.Environ(), extraEnv...)
-	err := syscall.Exec(real, append([]string{real}, args...), env)
-	fmt.Fprintf(os.Stderr, "gotl's go shim: running %s: %v\n", real, err)
+// execReal replaces this process with the real command, in the same
+// environment.
+func execReal(real string, args []string) {
+	err := syscall.Exec(real, append([]string{real}, args...), os.Environ())
+	fmt.Fprintf(os.Stderr, "gotl's shim: running %s: %v\n", real, err)
 	os.Exit(2)
 }
 
