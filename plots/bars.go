@@ -37,7 +37,6 @@ func Bars(title, yLabel string, bars ...Bar) (*Chart, error) {
 	if len(bars) == 0 {
 		return nil, errors.New("plots: Bars: no bars")
 	}
-	lo, hi := 0.0, 0.0
 	longest := 0
 	for i, b := range bars {
 		what := fmt.Sprintf("Bars: bar %d (%q)", i, b.Label)
@@ -47,16 +46,14 @@ func Bars(title, yLabel string, bars ...Bar) (*Chart, error) {
 		if b.Low > b.High {
 			return nil, fmt.Errorf("plots: %s: interval [%v, %v] has Low above High", what, b.Low, b.High)
 		}
-		lo, hi = math.Min(lo, b.Value), math.Max(hi, b.Value)
-		if b.Low < b.High {
-			lo, hi = math.Min(lo, b.Low), math.Max(hi, b.High)
-		}
 		longest = max(longest, len([]rune(b.Label)))
 	}
 	p := newPlot(title, "", yLabel)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = nil // categories have no grid lines
-	p.Add(grid, &barPlotter{bars: bars})
+	bp := &barPlotter{bars: bars}
+	p.Add(grid, bp)
+	_, _, lo, hi := bp.DataRange()
 	ticks := make([]plot.Tick, len(bars))
 	for i, b := range bars {
 		ticks[i] = plot.Tick{Value: float64(i), Label: b.Label}
@@ -88,6 +85,8 @@ type barPlotter struct{ bars []Bar }
 
 const barWidth = 0.6 // in categories
 
+// DataRange spans the categories and, vertically, 0, every value and
+// every interval.
 func (bp *barPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
 	ymin, ymax = 0, 0
 	for _, b := range bp.bars {

@@ -70,8 +70,8 @@ func NewReplay(title string, f func(x, y float64) float64, xRange, yRange Range,
 		what string
 		r    Range
 	}{{"x", xRange}, {"y", yRange}} {
-		if err := checkRange(r.what, r.r); err != nil {
-			return nil, errors.New(strings.Replace(err.Error(), "Trajectories", "NewReplay", 1))
+		if err := checkRange("NewReplay", r.what, r.r); err != nil {
+			return nil, err
 		}
 	}
 	for i, p := range params {
@@ -170,9 +170,13 @@ type replayData struct {
 	Steps  int             `json:"steps"`
 	Params []replayParamJS `json:"params"`
 	Cols   []string        `json:"cols"`
-	Paths  []replayPathJS  `json:"paths"`
-	Area   [4]float64      `json:"area"`  // data area left, top, width, height in pixels
-	Range  [4]float64      `json:"range"` // xmin, xmax, ymin, ymax
+	// Numeric says which of the table's columns (path, position, then
+	// Cols) hold numbers in every row the page can show: they are
+	// right-aligned, as nb.TableHTML aligns the table of step 0.
+	Numeric []bool         `json:"numeric"`
+	Paths   []replayPathJS `json:"paths"`
+	Area    [4]float64     `json:"area"`  // data area left, top, width, height in pixels
+	Range   [4]float64     `json:"range"` // xmin, xmax, ymin, ymax
 }
 
 type replayParamJS struct {
@@ -220,6 +224,7 @@ func (r *Replay) HTML() (string, error) {
 	for _, p := range r.params {
 		data.Params = append(data.Params, replayParamJS{Name: p.Name, Values: p.Values, Start: p.Start})
 	}
+	data.Numeric = r.numericColumns()
 	for i, name := range r.names {
 		col, dash := SeriesStyle(i)
 		path := replayPathJS{Name: name, Colour: cssColor(col)}
@@ -330,6 +335,21 @@ func (r *Replay) staticPaths(data replayData) string {
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="6" fill="none" stroke="%s" stroke-width="1.5"/>`, x, y, p.Colour)
 	}
 	return b.String()
+}
+
+// numericColumns applies nb.NumericColumns to every table row the page's
+// script can show: the path's name and its position, which are text, then
+// each step's cells.
+func (r *Replay) numericColumns() []bool {
+	rows := [][]string{{"name", "(x, y)"}}
+	for _, runs := range r.runs {
+		for _, run := range runs {
+			for _, cells := range run.cells {
+				rows = append(rows, append([]string{"", ""}, cells...))
+			}
+		}
+	}
+	return nb.NumericColumns(rows)
 }
 
 // staticTable is the table at step 0.

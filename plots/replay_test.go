@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -80,6 +81,11 @@ func TestReplayHTML(t *testing.T) {
 	data := decodeReplayData(t, h)
 	if data.Steps != 29 || len(data.Paths) != 2 || len(data.Params) != 2 {
 		t.Fatalf("data: %d steps, %d paths, %d params", data.Steps, len(data.Paths), len(data.Params))
+	}
+	// The page's script aligns the live table by the same rule as the
+	// static one: name and position as text, the loss as a number.
+	if want := []bool{false, false, true}; !slices.Equal(data.Numeric, want) {
+		t.Errorf("numeric columns %v, want %v", data.Numeric, want)
 	}
 	a, b := data.Paths[0], data.Paths[1]
 	if a.Name != "a" || len(a.Runs) != 4 || b.Name != "b" || len(b.Runs) != 2 {

@@ -54,6 +54,7 @@ const replayScript = `(function (id) {
     function cell(row, text, tag) {
       var td = document.createElement(tag || "td");
       td.textContent = text;
+      td.style.textAlign = D.numeric[row.children.length] ? "right" : "left";
       row.appendChild(td);
     }
     function render() {
@@ -95,27 +96,7 @@ const replayScript = `(function (id) {
         (run.cells ? run.cells[k] : []).forEach(function (c) { cell(row, c); });
         body.appendChild(row);
       });
-      alignColumns(tbl);
       table.replaceChildren(tbl);
-    }
-    // alignColumns aligns as nb.TableHTML does: a column whose non-empty
-    // cells all start like numbers to the right, the others to the left.
-    function alignColumns(tbl) {
-      var rows = Array.prototype.slice.call(tbl.querySelectorAll("tr"));
-      var numeric = [], seen = [];
-      rows.slice(1).forEach(function (tr) {
-        Array.prototype.forEach.call(tr.children, function (td, i) {
-          var t = td.textContent.trim();
-          if (t === "") { return; }
-          seen[i] = true;
-          numeric[i] = (numeric[i] !== false) && /^(NaN$|[+-]?Inf$|[+\-\u2212]*\.?[0-9])/.test(t);
-        });
-      });
-      rows.forEach(function (tr) {
-        Array.prototype.forEach.call(tr.children, function (td, i) {
-          td.style.textAlign = seen[i] && numeric[i] ? "right" : "left";
-        });
-      });
     }
     function go(s) {
       step = Math.max(0, Math.min(D.steps, s));

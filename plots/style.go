@@ -170,9 +170,8 @@ func drawPlotLegend(p *plot.Plot, dc draw.Canvas) (draw.Canvas, vg.Rectangle) {
 	defer func() { p.Legend = legend }()
 
 	size := legend.Rectangle(dc).Size()
-	pad := vg.Points(3)
-	// Legend.Rectangle undercounts the text width by about one space.
-	width := size.X + legend.TextStyle.Width(" ") + 2*pad
+	pad := legendPad
+	width := legendWidth(legend, size)
 	hasLegend := size.X > 0 && size.Y > 0
 	plotArea := dc
 	if hasLegend {
@@ -203,6 +202,16 @@ func drawPlotLegend(p *plot.Plot, dc draw.Canvas) (draw.Canvas, vg.Rectangle) {
 	return data, box
 }
 
+// legendPad is the space between the legend's box and its entries.
+var legendPad = vg.Points(3)
+
+// legendWidth is the width of the box drawPlot draws around a legend whose
+// entries take size.
+func legendWidth(l plot.Legend, size vg.Point) vg.Length {
+	// Legend.Rectangle undercounts the text width by about one space.
+	return size.X + l.TextStyle.Width(" ") + 2*legendPad
+}
+
 // legendColumn returns the width drawPlot takes for p's legend, beside the
 // data: zero without a legend.
 func legendColumn(p *plot.Plot) vg.Length {
@@ -210,7 +219,7 @@ func legendColumn(p *plot.Plot) vg.Length {
 	if size.X <= 0 || size.Y <= 0 {
 		return 0
 	}
-	return size.X + p.Legend.TextStyle.Width(" ") + 2*vg.Points(3) + legendGap
+	return legendWidth(p.Legend, size) + legendGap
 }
 
 // drawWideTitle draws a title too wide for the plot area (which gonum

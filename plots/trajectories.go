@@ -139,12 +139,12 @@ func (s *surface) zRange() (lo, hi float64) {
 	return lo, hi
 }
 
-func checkRange(what string, r Range) error {
+func checkRange(fn, what string, r Range) error {
 	if math.IsNaN(r.Min) || math.IsNaN(r.Max) || math.IsInf(r.Min, 0) || math.IsInf(r.Max, 0) {
-		return fmt.Errorf("plots: Trajectories: %s range [%v, %v] is not finite", what, r.Min, r.Max)
+		return fmt.Errorf("plots: %s: %s range [%v, %v] is not finite", fn, what, r.Min, r.Max)
 	}
 	if !(r.Min < r.Max) {
-		return fmt.Errorf("plots: Trajectories: %s range [%v, %v] is empty (Min must be below Max)", what, r.Min, r.Max)
+		return fmt.Errorf("plots: %s: %s range [%v, %v] is empty (Min must be below Max)", fn, what, r.Min, r.Max)
 	}
 	return nil
 }
@@ -166,10 +166,10 @@ func Trajectories(title string, f func(x, y float64) float64, xRange, yRange Ran
 	if f == nil {
 		return nil, errors.New("plots: Trajectories: nil function")
 	}
-	if err := checkRange("x", xRange); err != nil {
+	if err := checkRange("Trajectories", "x", xRange); err != nil {
 		return nil, err
 	}
-	if err := checkRange("y", yRange); err != nil {
+	if err := checkRange("Trajectories", "y", yRange); err != nil {
 		return nil, err
 	}
 	for i, path := range paths {

@@ -73,7 +73,7 @@ func DisplayImage(img image.Image) error {
 // right-aligned so that digits line up; the others are left-aligned
 // (Jupyter's default right-aligns every cell, which makes names ragged).
 func TableHTML(header []string, rows [][]string) string {
-	numeric := numericColumns(rows)
+	numeric := NumericColumns(rows)
 	align := func(col int) string {
 		if col < len(numeric) && numeric[col] {
 			return ` style="text-align:right"`
@@ -101,9 +101,11 @@ func TableHTML(header []string, rows [][]string) string {
 	return b.String()
 }
 
-// numericColumns reports, per column, whether every non-empty cell in it
-// starts like a number and at least one cell is non-empty.
-func numericColumns(rows [][]string) []bool {
+// NumericColumns reports, per column, whether every non-empty cell in it
+// starts like a number and at least one cell is non-empty: the columns
+// TableHTML right-aligns. Tables built elsewhere (in a browser, say) align
+// by it too.
+func NumericColumns(rows [][]string) []bool {
 	var numeric, seen []bool
 	for _, row := range rows {
 		for len(numeric) < len(row) {
