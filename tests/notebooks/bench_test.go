@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func BenchmarkCellLatency(b *testing.B) {
 			b.ReportMetric(fc, "cpu-s/"+cell+"-cell")
 			b.ReportMetric(pw/fw, "x-faster-"+cell)
 			table = append(table, fmt.Sprintf("%-7s gotl %5.2fs wall (%.2f–%.2f), %5.2fs CPU, main %.3fs | plain GoNB %5.2fs wall, %5.2fs CPU, main %.3fs | %.1f× faster wall, %.1f× less CPU",
-				cell, fw, minOf(fast.Wall), maxOf(fast.Wall), fc, median(fast.Main), pw, pc, median(plain.Main), pw/fw, pc/fc))
+				cell, fw, slices.Min(fast.Wall), slices.Max(fast.Wall), fc, median(fast.Main), pw, pc, median(plain.Main), pw/fw, pc/fc))
 		}
 		b.Logf("warm cells, median of %d rounds per kernel (alternating blocks); load average before: %s\n%s",
 			reps, load, strings.Join(table, "\n"))
@@ -99,22 +100,6 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func minOf(v []float64) float64 {
-	m := v[0]
-	for _, x := range v {
-		m = min(m, x)
-	}
-	return m
-}
-
-func maxOf(v []float64) float64 {
-	m := v[0]
-	for _, x := range v {
-		m = max(m, x)
-	}
-	return m
 }
 
 // loadAverage returns /proc/loadavg's first three fields, or "unknown".

@@ -327,6 +327,7 @@ var (
 	importBlockRE = regexp.MustCompile(`(?ms)^\s*import\s*\((.*?)\)`)
 	importLineRE  = regexp.MustCompile(`(?m)^\s*import\s+(?:[\w.]+\s+)?"([^"]+)"`)
 	quotedRE      = regexp.MustCompile(`"([^"]+)"`)
+	ownMustRE     = regexp.MustCompile(`(?m)^func must\b`)
 )
 
 // TestNotebooksImportOnlyGotl checks, without Jupyter, that notebooks name
@@ -436,7 +437,7 @@ func TestNotebookCellsAreShort(t *testing.T) {
 			if n := strings.Count(src, "\n") + 1; n > maxCellLines {
 				t.Errorf("%s: cell %d has %d lines, more than %d: move its logic into a helper package", name, i, n, maxCellLines)
 			}
-			if regexp.MustCompile(`(?m)^func must\b`).MatchString(src) {
+			if ownMustRE.MatchString(src) {
 				t.Errorf("%s: cell %d defines its own must; use nb.Must and nb.Check", name, i)
 			}
 		}
