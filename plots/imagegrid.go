@@ -174,20 +174,28 @@ func (g *imageGrid) layout() {
 	}
 	g.box = int(math.Round(float64(side) * g.scale))
 	g.cellW = cell(g.box)
-	g.cellH = int(math.Ceil(float64(g.captionHeight()/pixel))) + g.box + gap
+	g.cellH = ceilPx(g.captionHeight()) + g.box + gap
 }
 
 // size returns the chart size: the cells, the title and the margins.
 func (g *imageGrid) size() (w, h vg.Length) {
-	margin := int(math.Ceil(float64(gridMargin / pixel)))
+	margin := ceilPx(gridMargin)
 	wPx := g.columns*g.cellW + 2*margin
 	hPx := g.rows*g.cellH + 2*margin
 	if g.title != "" {
-		ts := g.titleStyle()
-		wPx = max(wPx, int(math.Ceil(float64(ts.Width(g.title)/pixel)))+2*margin)
-		hPx += int(math.Ceil(float64((ts.Height(g.title) + gridGap) / pixel)))
+		wPx = max(wPx, ceilPx(g.titleStyle().Width(g.title))+2*margin)
+		hPx += g.titlePx()
 	}
 	return vg.Length(wPx) * pixel, vg.Length(hPx) * pixel
+}
+
+// ceilPx is l in whole pixels, rounded up: sizes and draw agree on it, so
+// that pictures land on whole pixels.
+func ceilPx(l vg.Length) int { return int(math.Ceil(float64(l / pixel))) }
+
+// titlePx is the height the title and the gap below it take, in pixels.
+func (g *imageGrid) titlePx() int {
+	return ceilPx(g.titleStyle().Height(g.title) + gridGap)
 }
 
 // swatchRoom is the width a caption swatch and its gap take.
@@ -265,18 +273,17 @@ func fitText(sty text.Style, s string, width vg.Length) string {
 func (g *imageGrid) draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
-	margin := vg.Length(math.Ceil(float64(gridMargin/pixel))) * pixel
+	margin := vg.Length(ceilPx(gridMargin)) * pixel
 	top := c.Max.Y - margin
 	if g.title != "" {
-		ts := g.titleStyle()
-		c.FillText(ts, vg.Point{X: c.Center().X, Y: top}, g.title)
-		top -= vg.Length(math.Ceil(float64((ts.Height(g.title)+gridGap)/pixel))) * pixel
+		c.FillText(g.titleStyle(), vg.Point{X: c.Center().X, Y: top}, g.title)
+		top -= vg.Length(g.titlePx()) * pixel
 	}
 	// Centre the cells when the title made the chart wider.
 	left := c.Center().X - vg.Length(g.columns*g.cellW/2)*pixel
 	left = vg.Length(math.Round(float64(left/pixel))) * pixel
 	cellW, cellH := vg.Length(g.cellW)*pixel, vg.Length(g.cellH)*pixel
-	capH := vg.Length(math.Ceil(float64(g.captionHeight()/pixel))) * pixel
+	capH := vg.Length(ceilPx(g.captionHeight())) * pixel
 	sty := g.captionStyle()
 	lineH := sty.Height("M") * 1.15
 	for i, t := range g.tiles {
