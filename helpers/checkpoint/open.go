@@ -193,14 +193,14 @@ func suggest(name string, names []string, limit int) []string {
 	}
 	var cs []cand
 	lname := strings.ToLower(name)
+	maxDist := max(3, len(name)/3)
 	for _, n := range names {
 		ln := strings.ToLower(n)
-		limit := max(3, len(name)/3)
-		d := util.EditDistance(lname, ln, limit)
+		d := util.EditDistance(lname, ln, maxDist)
 		if lname != "" && (strings.Contains(ln, lname) || strings.HasSuffix(lname, ln)) {
 			d = min(d, 1+abs(len(ln)-len(lname))/8)
 		}
-		if d <= limit {
+		if d <= maxDist {
 			cs = append(cs, cand{n, d})
 		}
 	}

@@ -247,7 +247,8 @@ func LoadFolder(dir string, opts FolderOptions) (*Folder, error) {
 		idx := len(f.Classes)
 		f.Classes = append(f.Classes, Class{Label: label, Dir: sub})
 		for _, n := range names {
-			p, hashed := pyJoin(dir, sub, n), pyJoin(dir, sub, n)
+			p := pyJoin(dir, sub, n)
+			hashed := p
 			if opts.HashDir != "" {
 				hashed = pyJoin(opts.HashDir, sub, n)
 			}

@@ -23,11 +23,7 @@ type bitReader struct {
 	// insufficient: a bit past the end of the segment was needed; the
 	// rest of the segment decodes as zero blocks (libjpeg's
 	// insufficient_data).
-	insufficient bool
-	// suspended: the data ended in the middle of a segment (no marker) and
-	// truncated files are not recovered: libjpeg's source "suspends" and
-	// TensorFlow stops reading.
-	suspended        bool
+	insufficient     bool
 	recoverTruncated bool
 	// fastMarker: a fast-policy refill ran into a marker; the MCU is then
 	// decoded again with the slow policy, as libjpeg does.
@@ -41,7 +37,6 @@ const minGetBits = 57
 // EOI marker ends the segment, otherwise decoding suspends.
 func (br *bitReader) atEnd() bool {
 	if !br.recoverTruncated {
-		br.suspended = true
 		return false
 	}
 	br.marker = true

@@ -6,8 +6,8 @@ import (
 
 // component is one colour component of the frame.
 type component struct {
-	index, h, v, tq int
-	id              byte
+	h, v, tq int
+	id       byte
 
 	// Blocks covering the component (libjpeg's width_in_blocks and
 	// height_in_blocks) and the block grid rounded up to whole MCUs,
@@ -32,9 +32,6 @@ type component struct {
 	coefs            []int16 // whole-image coefficients (multi-scan files)
 	dcPred           int32
 	eobrun           int
-	// coefBits[k] is the successive-approximation bit position of
-	// coefficient k (-1 before its first scan), for progressive files.
-	coefBits [64]int
 }
 
 // scanHeader is an SOS segment.
@@ -88,43 +85,24 @@ type decoder struct {
 	colorSpace colorSpace
 	outColors  int // 1, 3 (RGB) or 4 (CMYK, converted to RGB at the end)
 
-	minScaled      int
-	outW, outH     int
-	fancy          bool
-	contextRows    bool // libjpeg's main buffer runs in context mode
-	mcusDone       int  // MCUs completely decoded in the single scan
-	singleScanMCUs int
-	suspended      bool
-	nscans         int
-	keepCMYK       bool // tests: return CMYK before TensorFlow's conversion
+	minScaled   int
+	outW, outH  int
+	fancy       bool
+	contextRows bool // libjpeg's main buffer runs in context mode
+	mcusDone    int  // MCUs completely decoded in the single scan
+	suspended   bool
+	nscans      int
+	keepCMYK    bool // tests: return CMYK before TensorFlow's conversion
 }
 
 func (d *decoder) decode() (*Image, error) {
-	if len(d.data) < 2 || d.data[0] != 0xFF || d.data[1] != markerSOI {
-		if len(d.data) >= 2 {
-			return nil, fmt.Errorf("not a JPEG file: starts with 0x%02x 0x%02x", d.data[0], d.data[1])
-		}
-		return nil, fmt.Errorf("not a JPEG file: %d bytes", len(d.data))
-	}
-	d.pos = 2
-	for i := range d.arithDCU {
-		d.arithDCU[i] = 1
-		d.arithACK[i] = 5
-	}
-	m, err := d.readMarkers(0)
-	if err != nil {
+	if err := d.readHeaders(); err != nil {
 		return nil, err
-	}
-	if m == markerEOI {
-		return nil, fmt.Errorf("no image: EOI marker before any scan")
 	}
 	if err := d.setup(); err != nil {
 		return nil, err
 	}
-	d.multiScan = d.progressive || len(d.scan.comps) < len(d.comps)
-	if err := d.allocate(); err != nil {
-		return nil, err
-	}
+	d.allocate()
 	if !d.multiScan {
 		if err := d.decodeSingleScan(); err != nil {
 			return nil, err
@@ -138,10 +116,37 @@ func (d *decoder) decode() (*Image, error) {
 	return d.output()
 }
 
+// readHeaders checks the SOI marker and reads the header segments up to
+// the first scan, which it requires.
+func (d *decoder) readHeaders() error {
+	if len(d.data) < 2 || d.data[0] != 0xFF || d.data[1] != markerSOI {
+		if len(d.data) >= 2 {
+			return fmt.Errorf("not a JPEG file: starts with 0x%02x 0x%02x", d.data[0], d.data[1])
+		}
+		return fmt.Errorf("not a JPEG file: %d bytes", len(d.data))
+	}
+	d.pos = 2
+	for i := range d.arithDCU {
+		d.arithDCU[i] = 1
+		d.arithACK[i] = 5
+	}
+	m, err := d.readMarkers(0)
+	if err != nil {
+		return err
+	}
+	if m == markerEOI {
+		return fmt.Errorf("no image: EOI marker before any scan")
+	}
+	return nil
+}
+
 // setup validates the frame, picks the colour spaces and computes the
 // output geometry (libjpeg's initial_setup, default_decompress_parms and
 // jpeg_calc_output_dimensions).
 func (d *decoder) setup() error {
+	// A file whose first scan lacks some components, or a progressive
+	// one, is decoded into whole-image coefficient buffers.
+	d.multiScan = d.progressive || len(d.scan.comps) < len(d.comps)
 	if d.width > maxDimension || d.height > maxDimension {
 		return fmt.Errorf("image %dx%d is larger than JPEG's maximum %d", d.width, d.height, maxDimension)
 	}
@@ -168,9 +173,6 @@ func (d *decoder) setup() error {
 		c.paddedW = d.mcusPerRow * c.h
 		c.paddedH = d.mcuRows * c.v
 		c.needed = true
-		for k := range c.coefBits {
-			c.coefBits[k] = -1
-		}
 	}
 
 	// Colour space of the file.
@@ -265,7 +267,7 @@ func (d *decoder) setup() error {
 
 // allocate makes the sample planes and, for multi-scan files, the
 // coefficient buffers, after setup bounded their size.
-func (d *decoder) allocate() error {
+func (d *decoder) allocate() {
 	for i := range d.comps {
 		c := &d.comps[i]
 		if d.multiScan {
@@ -276,7 +278,6 @@ func (d *decoder) allocate() error {
 			c.plane = make([]byte, c.planeW*c.planeH)
 		}
 	}
-	return nil
 }
 
 // latch fixes a component's quantization table and IDCT when the

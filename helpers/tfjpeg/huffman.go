@@ -25,7 +25,6 @@ type huffTable struct {
 type huffSpec struct {
 	counts  [17]byte // counts[l] = number of codes of length l (1..16)
 	symbols [256]byte
-	defined bool
 }
 
 // build checks spec and derives the decoding table, rejecting tables
@@ -128,7 +127,7 @@ func standardSpec(i int) *huffSpec {
 	if err != nil {
 		panic("tfjpeg: bad standard Huffman table: " + err.Error())
 	}
-	spec := &huffSpec{defined: true}
+	spec := &huffSpec{}
 	copy(spec.counts[1:], raw[:16])
 	copy(spec.symbols[:], raw[16:])
 	return spec

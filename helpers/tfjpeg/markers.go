@@ -216,7 +216,6 @@ func (d *decoder) readSOF(progressive, arithmetic bool) error {
 	d.comps = make([]component, n)
 	for i := range d.comps {
 		c := &d.comps[i]
-		c.index = i
 		c.id = p[6+3*i]
 		c.h = int(p[7+3*i] >> 4)
 		c.v = int(p[7+3*i] & 15)
@@ -232,7 +231,7 @@ func (d *decoder) readDHT() error {
 	}
 	for len(p) > 16 {
 		index := int(p[0])
-		spec := &huffSpec{defined: true}
+		spec := &huffSpec{}
 		count := 0
 		for l := 1; l <= 16; l++ {
 			spec.counts[l] = p[l]

@@ -61,11 +61,6 @@ func (d *decoder) newScan() (*scanState, error) {
 		if bad {
 			return nil, fmt.Errorf("invalid progressive scan: Ss=%d Se=%d Ah=%d Al=%d", h.ss, h.se, h.ah, h.al)
 		}
-		for _, c := range s.comps {
-			for k := h.ss; k <= h.se; k++ {
-				c.coefBits[k] = h.al
-			}
-		}
 	}
 	if d.arithmetic {
 		// Arithmetic coding has 16 conditioning tables.
@@ -164,15 +159,10 @@ func (s *scanState) processRestart() error {
 		m = s.br.markerCode
 		s.br.marker = false
 	} else {
-		d.pos = s.br.pos
 		var err error
-		if m, err = d.nextMarker(); err != nil {
-			if _, ok := err.(*truncatedError); ok {
-				return errSuspend
-			}
+		if m, err = s.nextMarker(); err != nil {
 			return err
 		}
-		s.br.pos = d.pos
 		if m == markerEOI && d.fakeEOIUsed {
 			s.br.fakeEOI = true
 			s.br.recoverTruncated = false
@@ -201,15 +191,10 @@ func (s *scanState) processRestart() error {
 				leftMarker = true
 				break
 			}
-			d.pos = s.br.pos
 			var err error
-			if m, err = d.nextMarker(); err != nil {
-				if _, ok := err.(*truncatedError); ok {
-					return errSuspend
-				}
+			if m, err = s.nextMarker(); err != nil {
 				return err
 			}
-			s.br.pos = d.pos
 		}
 	}
 	if leftMarker {
@@ -228,6 +213,21 @@ func (s *scanState) processRestart() error {
 		s.arith.restart()
 	}
 	return nil
+}
+
+// nextMarker reads the next marker from the bit reader's position (the
+// marker reader's next_marker); data running out suspends the scan.
+func (s *scanState) nextMarker() (byte, error) {
+	s.d.pos = s.br.pos
+	m, err := s.d.nextMarker()
+	if err != nil {
+		if _, ok := err.(*truncatedError); ok {
+			return 0, errSuspend
+		}
+		return 0, err
+	}
+	s.br.pos = s.d.pos
+	return m, nil
 }
 
 // finish hands the data position back to the marker reader after the
@@ -265,7 +265,6 @@ func (d *decoder) decodeSingleScan() error {
 	}
 	var blocks [maxBlocksInMCU][64]int16
 	total := s.mcusPerRow * s.mcuRows
-	d.singleScanMCUs = total
 	for mcu := 0; mcu < total; mcu++ {
 		for b := range s.blocks {
 			blocks[b] = [64]int16{}
@@ -394,7 +393,7 @@ func (s *scanState) decodeMCUInPlace(blocks []*[64]int16) error {
 			}
 		}
 		if !s.decodeSequential(blocks, false) {
-			return s.suspendOrFail()
+			return errSuspend
 		}
 		return nil
 	}
@@ -410,13 +409,9 @@ func (s *scanState) decodeMCUInPlace(blocks []*[64]int16) error {
 		ok = s.decodeACRefine(blocks[0])
 	}
 	if !ok {
-		return s.suspendOrFail()
+		return errSuspend
 	}
 	return nil
-}
-
-func (s *scanState) suspendOrFail() error {
-	return errSuspend
 }
 
 // decodeSequential decodes the blocks of one sequential MCU (Figures F.12

@@ -88,17 +88,24 @@ func Decode(data []byte, opts Options) (*Image, error) {
 	d := &decoder{data: data, opts: opts}
 	img, err := d.decode()
 	if err != nil {
-		var te *truncatedError
-		if errors.As(err, &te) {
-			return nil, &TruncatedError{where: te.where}
-		}
-		var tr *TruncatedError
-		if errors.As(err, &tr) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("tfjpeg: %w", err)
+		return nil, publicError(err)
 	}
 	return img, nil
+}
+
+// publicError is the error Decode and DecodeConfig return for an internal
+// one: running out of data is a TruncatedError, the rest gets the
+// package prefix.
+func publicError(err error) error {
+	var te *truncatedError
+	if errors.As(err, &te) {
+		return &TruncatedError{where: te.where}
+	}
+	var tr *TruncatedError
+	if errors.As(err, &tr) {
+		return err
+	}
+	return fmt.Errorf("tfjpeg: %w", err)
 }
 
 func (o Options) check() error {
@@ -138,26 +145,13 @@ type Config struct {
 // DecodeConfig reads the headers up to the first scan.
 func DecodeConfig(data []byte) (Config, error) {
 	d := &decoder{data: data, opts: Options{Ratio: 1}}
-	if len(data) < 2 || data[0] != 0xFF || data[1] != markerSOI {
-		return Config{}, fmt.Errorf("tfjpeg: not a JPEG file")
+	if err := d.readHeaders(); err != nil {
+		return Config{}, publicError(err)
 	}
-	d.pos = 2
-	m, err := d.readMarkers(0)
-	if err != nil {
-		var te *truncatedError
-		if errors.As(err, &te) {
-			return Config{}, &TruncatedError{where: te.where}
-		}
-		return Config{}, fmt.Errorf("tfjpeg: %w", err)
-	}
-	if m != markerSOS {
-		return Config{}, fmt.Errorf("tfjpeg: no image: EOI marker before any scan")
-	}
-	d.opts.Channels = 0
 	if err := d.setup(); err != nil {
 		// The colour conversion may be impossible; the size is still known.
 		if d.width == 0 {
-			return Config{}, fmt.Errorf("tfjpeg: %w", err)
+			return Config{}, publicError(err)
 		}
 	}
 	return Config{Width: d.width, Height: d.height, Components: len(d.comps), ColorSpace: d.colorSpace.String(),
@@ -167,10 +161,9 @@ func DecodeConfig(data []byte) (Config, error) {
 // allocationBytes is what allocate and output will allocate, once setup
 // has sized the planes: the same conditions, counted instead of made.
 func (d *decoder) allocationBytes() int64 {
-	multiScan := d.progressive || len(d.scan.comps) < len(d.comps)
 	var n int64
 	for _, c := range d.comps {
-		if multiScan {
+		if d.multiScan {
 			n += int64(c.paddedW) * int64(c.paddedH) * 64 * 2
 		}
 		if c.needed {
