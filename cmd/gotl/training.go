@@ -69,7 +69,7 @@ func (o *optimizerFlags) register(fs *flag.FlagSet, def optim.Config, lrDoc stri
 	fs.Float64Var(&o.lr, "learning_rate", def.LearningRate, lrDoc)
 	doc := "optimizer argument with its TF1 name, e.g. momentum=0.9 (repeatable)"
 	if len(def.Params) > 0 {
-		doc += fmt.Sprintf("; %s defaults to %v", def.Optimizer, map[string]any(def.Params))
+		doc += "; the default is " + def.String()
 	}
 	fs.Var(o.params, "optimizer_param", doc)
 }
@@ -158,7 +158,7 @@ type evalLogger struct {
 // shows.
 func newEvalLogger(w io.Writer, first, last, interval, max int) *evalLogger {
 	l := &evalLogger{w: w, keep: train.NewEvalLog(first, last, interval, max)}
-	if l.keep.Thinned(interval) {
+	if l.keep.Thinned() {
 		fmt.Fprintf(w, "Evaluating every %d steps; logging one evaluation per %d steps and the last (--log_evaluations -1: all; --json: all in history)\n",
 			interval, l.keep.Every)
 	}

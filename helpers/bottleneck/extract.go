@@ -207,8 +207,11 @@ func (e *Extractor) Splits(f *dataset.Folder, which ...dataset.Split) (*train.Bo
 }
 
 // Images computes bottlenecks of decoded images (values in [0, 255], any
-// size), preprocessing them first; nothing is cached. This is the path for
-// distorted images.
+// size), preprocessing them first; nothing is cached: the path for images
+// that do not come from a file as they are. (retrain.DistortedBatches,
+// whose distorted images already have the model's size, calls
+// Model.Bottlenecks itself, so that Train names each bad vector's image
+// file.)
 func (e *Extractor) Images(images []*dataset.FloatImage) ([][]float32, error) {
 	if err := e.check(); err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func difference(a, b *Summary) (stats.Difference, string) {
 	if err != nil {
 		return d, err.Error()
 	}
-	return d, fmt.Sprintf("%+.1f points, 95%% CI %+.1f to %+.1f", 100*d.Delta, 100*d.Interval.Lo, 100*d.Interval.Hi)
+	return d, d.Points()
 }
 
 // Conclusion writes, in Markdown, what the summaries of one experiment

@@ -1,7 +1,6 @@
 package finetune
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +22,7 @@ import (
 	"github.com/gotl/gotl/helpers/graphrun"
 	"github.com/gotl/gotl/helpers/retrain"
 	"github.com/gotl/gotl/helpers/tensor"
+	"github.com/gotl/gotl/internal/util"
 )
 
 const (
@@ -286,11 +286,12 @@ func checkFinite(name string, v *tensor.Tensor) error {
 	bad, at := 0.0, -1
 	switch tensor.BaseType(v.DType) {
 	case tensor.Float:
-		for i := 0; i+4 <= len(v.Data); i += 4 {
-			if x := math.Float32frombits(binary.LittleEndian.Uint32(v.Data[i:])); x-x != 0 { // NaN or ±Inf
-				bad, at = float64(x), i/4
-				break
-			}
+		vals, err := v.Float32s()
+		if err != nil {
+			return fmt.Errorf("finetune: variable %s: %w", name, err)
+		}
+		if at = util.FirstNonFinite(vals); at >= 0 {
+			bad = float64(vals[at])
 		}
 	case tensor.Double, tensor.Half, tensor.Bfloat16:
 		vals, err := v.Float64s()

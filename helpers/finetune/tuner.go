@@ -276,8 +276,8 @@ func (t *Tuner) batchTensors(batch []imageExample) (*tensors.Tensor, *tensors.Te
 	return tensors.FromFlatDataAndDimensions(x, len(batch), t.height, t.width, 3), tensors.FromFlatDataAndDimensions(y, len(batch), 1)
 }
 
-// checkImages checks that examples fit the network and the labels, and
-// hold only finite values.
+// checkImages checks that examples fit the network and hold only finite
+// values. (Their labels Train has checked already, with data.Check.)
 func (t *Tuner) checkImages(examples []imageExample, split string) error {
 	for i, e := range examples {
 		img := e.Input
@@ -287,9 +287,6 @@ func (t *Tuner) checkImages(examples []imageExample, split string) error {
 				size = fmt.Sprintf("%dx%d", img.Height, img.Width)
 			}
 			return fmt.Errorf("finetune: %s image %d (%s) is %s; the network takes %dx%d (preprocess it first)", split, i, e.Name, size, t.height, t.width)
-		}
-		if e.Label < 0 || e.Label >= len(t.cfg.Labels) {
-			return fmt.Errorf("finetune: %s label %d of image %d (%s) is outside [0, %d)", split, e.Label, i, e.Name, len(t.cfg.Labels))
 		}
 		if k := util.FirstNonFinite(img.Pix); k >= 0 {
 			return fmt.Errorf("finetune: %s image %d (%s) holds %v (value %d); nothing non-finite is trained on", split, i, e.Name, img.Pix[k], k)
@@ -442,7 +439,9 @@ func (t *Tuner) Train(data *train.Images) (*Result, error) {
 		bar.Add(1)
 	}
 	bar.Done()
-	if todo > 0 {
+	// With a CheckpointDir the last step's SaveCheckpoint has checked every
+	// variable already.
+	if todo > 0 && t.cfg.CheckpointDir == "" {
 		if err := t.checkTrainedFinite(); err != nil {
 			return nil, err
 		}

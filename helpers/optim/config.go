@@ -73,6 +73,20 @@ func (c Config) String() string {
 	return c.Optimizer + "(" + strings.Join(names, ", ") + ")"
 }
 
+// WithLearningRate returns a copy of c with LearningRate set to lr and
+// learning_rate left out of Params (which are copied, so c's stay as they
+// are): the same optimizer at another rate. lr must be positive for the
+// copy to resolve to it (see LearningRate).
+func (c Config) WithLearningRate(lr float64) Config {
+	out := Config{Optimizer: c.Optimizer, LearningRate: lr, Params: map[string]any{}}
+	for k, v := range c.Params {
+		if k != "learning_rate" {
+			out.Params[k] = v
+		}
+	}
+	return out
+}
+
 // ParamKind says what kind of value a parameter takes.
 type ParamKind int
 

@@ -162,6 +162,26 @@ func TestHyperParametersRoundedThroughFloat32(t *testing.T) {
 	}
 }
 
+// WithLearningRate replaces both ways of giving the rate and leaves the
+// original alone.
+func TestConfigWithLearningRate(t *testing.T) {
+	orig := Config{Optimizer: "Momentum", LearningRate: 0.5, Params: map[string]any{"learning_rate": 7, "momentum": 0.9}}
+	c := orig.WithLearningRate(0.25)
+	if c.Optimizer != "Momentum" || c.LearningRate != 0.25 || len(c.Params) != 1 || c.Params["momentum"] != 0.9 {
+		t.Errorf("WithLearningRate(0.25) = %+v", c)
+	}
+	if _, h, err := c.Resolve(); err != nil || h["learning_rate"] != 0.25 || h["momentum"] != 0.9 {
+		t.Errorf("%+v resolves to %v, %v", c, h, err)
+	}
+	c.Params["momentum"] = 0.5
+	if orig.LearningRate != 0.5 || orig.Params["learning_rate"] != 7 || orig.Params["momentum"] != 0.9 {
+		t.Errorf("WithLearningRate changed the original: %+v", orig)
+	}
+	if c := (Config{Optimizer: "Adam"}).WithLearningRate(0.1); c.String() != "Adam(learning_rate=0.1)" || c.Params == nil {
+		t.Errorf("Adam.WithLearningRate(0.1) = %v (%#v)", c, c.Params)
+	}
+}
+
 // Config.LearningRate is learning_rate, and wins over Params.
 func TestConfigLearningRate(t *testing.T) {
 	for _, cfg := range []Config{

@@ -129,7 +129,7 @@ func (s Sweep) Run(data *train.Bottlenecks) (*SweepResult, error) {
 			defer wg.Done()
 			for j := range jobs {
 				cfg := s.Base
-				cfg.Optimizer = withRate(s.Optimizers[j.o], s.LearningRates[j.i])
+				cfg.Optimizer = s.Optimizers[j.o].WithLearningRate(s.LearningRates[j.i])
 				cfg.Seed, cfg.Progress, cfg.OnEval = s.Seeds[j.k], nil, nil
 				res, err := Train(data, cfg)
 				run := &SweepRun{LearningRate: s.LearningRates[j.i], Seed: s.Seeds[j.k], Result: res, Err: err}
@@ -171,17 +171,6 @@ var ErrDiverged = errors.New("training diverged")
 
 func diverged(err error) bool { return errors.Is(err, ErrDiverged) }
 
-// withRate returns cfg with its learning rate set to lr.
-func withRate(cfg optim.Config, lr float64) optim.Config {
-	c := optim.Config{Optimizer: cfg.Optimizer, LearningRate: lr, Params: map[string]any{}}
-	for k, v := range cfg.Params {
-		if k != "learning_rate" {
-			c.Params[k] = v
-		}
-	}
-	return c
-}
-
 // choose applies the selection rule (see Sweep) to one optimizer's runs.
 func (s Sweep) choose(cfg optim.Config, runs [][]*SweepRun) SweepChoice {
 	c := SweepChoice{Name: cfg.Label(), LearningRate: math.NaN(), Score: math.NaN(), All: runs}
@@ -199,7 +188,7 @@ func (s Sweep) choose(cfg optim.Config, runs [][]*SweepRun) SweepChoice {
 		}
 	}
 	if !math.IsNaN(c.LearningRate) {
-		c.Config = withRate(cfg, c.LearningRate)
+		c.Config = cfg.WithLearningRate(c.LearningRate)
 		c.AtEdge = len(s.LearningRates) > 1 && (c.LearningRate == slices.Min(s.LearningRates) || c.LearningRate == slices.Max(s.LearningRates))
 	}
 	return c

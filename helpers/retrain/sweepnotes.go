@@ -260,7 +260,7 @@ func (r *SweepResult) testNote(ok []SweepChoice) string {
 		return head + err.Error()
 	}
 	s := head + fmt.Sprintf("from %.1f%% (%s) to %.1f%% (%s). ", 100*w, at(w), 100*b, at(b))
-	ci := fmt.Sprintf("%+.1f points, 95%% CI %+.1f to %+.1f", 100*d.Delta, 100*d.Interval.Lo, 100*d.Interval.Hi)
+	ci := d.Points()
 	if d.WithinNoise() {
 		return s + fmt.Sprintf("Even the largest difference (%s) is within noise: on this task the optimizers cannot be ranked by test accuracy.", ci)
 	}

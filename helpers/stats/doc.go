@@ -9,9 +9,10 @@
 //   - Summary: repeated runs of one experiment (one per seed) as their mean,
 //     standard deviation, minimum and maximum;
 //   - Difference: two methods run on the same seeds and test images, the
-//     difference of their accuracies with a 95% interval, and WithinNoise,
-//     which is what a conclusion must say before it ranks them. Compare is
-//     for seeds that each draw their own test images (their counts pool);
+//     difference of their accuracies with a 95% interval (Points writes
+//     both in percentage points), and WithinNoise, which is what a
+//     conclusion must say before it ranks them. Compare is for seeds that
+//     each draw their own test images (their counts pool);
 //     CompareSameImages for seeds that share one test set, which then
 //     counts once.
 //

@@ -14,14 +14,12 @@ func ExampleCompare() {
 	fmt.Println("retrained:", retrained)
 
 	d, _ := stats.Compare([]stats.Proportion{{K: 76, N: 76}}, []stats.Proportion{retrained})
-	fmt.Printf("one seed: %+.1f points, 95%% CI %+.1f to %+.1f, within noise: %v\n",
-		100*d.Delta, 100*d.Interval.Lo, 100*d.Interval.Hi, d.WithinNoise())
+	fmt.Printf("one seed: %s, within noise: %v\n", d.Points(), d.WithinNoise())
 
 	fineTuned := []stats.Proportion{{K: 76, N: 76}, {K: 76, N: 76}, {K: 75, N: 76}, {K: 76, N: 76}, {K: 76, N: 76}}
 	retrainedSeeds := []stats.Proportion{{K: 72, N: 76}, {K: 73, N: 76}, {K: 71, N: 76}, {K: 72, N: 76}, {K: 74, N: 76}}
 	d, _ = stats.Compare(fineTuned, retrainedSeeds)
-	fmt.Printf("five seeds: %+.1f points, 95%% CI %+.1f to %+.1f, within noise: %v\n",
-		100*d.Delta, 100*d.Interval.Lo, 100*d.Interval.Hi, d.WithinNoise())
+	fmt.Printf("five seeds: %s, within noise: %v\n", d.Points(), d.WithinNoise())
 	// Output:
 	// retrained: 94.7% (72/76; 95% CI 87.2–97.9%)
 	// one seed: +5.3 points, 95% CI -0.5 to +12.8, within noise: true

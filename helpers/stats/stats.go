@@ -215,6 +215,12 @@ type Difference struct {
 // which method is better.
 func (d Difference) WithinNoise() bool { return d.Interval.Contains(0) }
 
+// Points writes the difference and its interval in percentage points:
+// "+5.3 points, 95% CI -0.5 to +12.8".
+func (d Difference) Points() string {
+	return fmt.Sprintf("%+.1f points, 95%% CI %+.1f to %+.1f", 100*d.Delta, 100*d.Interval.Lo, 100*d.Interval.Hi)
+}
+
 // Compare returns the difference between methods A and B from their
 // accuracies on each seed, a[i] and b[i] measured on the same seed, each
 // seed with test images of its own (drawn anew), so that the seeds' counts

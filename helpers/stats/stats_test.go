@@ -180,3 +180,10 @@ func TestCompareSameImages(t *testing.T) {
 		t.Errorf("Wilson(0.980, 71) = %v", iv)
 	}
 }
+
+func TestDifferencePoints(t *testing.T) {
+	d := Difference{Delta: -0.0526, Interval: Interval{Lo: -0.128, Hi: 0.005}}
+	if got := d.Points(); got != "-5.3 points, 95% CI -12.8 to +0.5" {
+		t.Errorf("Points = %q", got)
+	}
+}

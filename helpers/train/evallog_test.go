@@ -54,8 +54,8 @@ func TestEvalLog(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%s: logged %v, want %v (every %d)", c.name, got, c.want, l.Every)
 		}
-		if thinned := len(got) < len(c.steps); l.Thinned(c.interval) != thinned {
-			t.Errorf("%s: Thinned %v, but %d of %d logged", c.name, l.Thinned(c.interval), len(got), len(c.steps))
+		if thinned := len(got) < len(c.steps); l.Thinned() != thinned {
+			t.Errorf("%s: Thinned %v, but %d of %d logged", c.name, l.Thinned(), len(got), len(c.steps))
 		}
 	}
 }

@@ -213,9 +213,6 @@ func DefaultOptimizers() []optim.Config {
 	}
 }
 
-// Label names a configuration for legends: cfg.Label().
-func Label(cfg optim.Config) string { return cfg.Label() }
-
 // Compare sweeps every configuration on fn with the same budget and grid.
 func Compare(fn Function, cfgs []optim.Config, start []float64, steps int, lrs []float64) ([]SweepResult, error) {
 	out := make([]SweepResult, 0, len(cfgs))
@@ -224,7 +221,7 @@ func Compare(fn Function, cfgs []optim.Config, start []float64, steps int, lrs [
 		if err != nil {
 			return nil, err
 		}
-		r.Optimizer = Label(c)
+		r.Optimizer = c.Label()
 		out = append(out, r)
 	}
 	return out, nil
