@@ -161,14 +161,17 @@ func fromNHWC(x *graph.Node, nchw bool) *graph.Node {
 	return x
 }
 
-func useLowered(g *graph.Graph, impl ConvImpl) bool {
+// useLowered reports whether impl computes x's op in its lowered form:
+// ConvAuto lowers on the pure-Go backend unless the fast path computes
+// the single op directly (float32).
+func useLowered(x *graph.Node, impl ConvImpl) bool {
 	switch impl {
 	case ConvLowered:
 		return true
 	case ConvNative:
 		return false
 	}
-	return IsPureGo(g.Backend())
+	return IsPureGo(x.Graph().Backend()) && !fastFloat32(x.Graph(), x)
 }
 
 // convSetup validates a conv's operands and attributes and returns the
@@ -214,7 +217,7 @@ func Conv2D(x, filter *graph.Node, attrs ConvAttrs) (out *graph.Node, err error)
 	if c, fc := x.Shape().Dimensions[3], filter.Shape().Dimensions[2]; c != fc {
 		return nil, errorf(op, "input has %d channels but filter %s expects %d (grouped convolution is not supported)", c, filter.Shape(), fc)
 	}
-	if useLowered(x.Graph(), attrs.Impl) && !(attrs.Impl == ConvAuto && fastFloat32(x.Graph(), x)) {
+	if useLowered(x, attrs.Impl) {
 		out = lower.Conv2D(x, filter, sp)
 	} else {
 		out = graph.Convolve(x, filter).
@@ -294,10 +297,7 @@ func poolLowered(x *graph.Node, impl ConvImpl) bool {
 	if dt := x.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
 		return false
 	}
-	if impl == ConvAuto && fastFloat32(x.Graph(), x) {
-		return false // ReduceWindow runs on the fast path
-	}
-	return useLowered(x.Graph(), impl)
+	return useLowered(x, impl) // fast path (ConvAuto): ReduceWindow, not lowered
 }
 
 func rank4(sp lower.Spatial, k [2]int) (window, strides []int, pads [][2]int) {

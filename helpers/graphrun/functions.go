@@ -9,6 +9,8 @@ import (
 	attrpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/attr_value_go_proto"
 	funcpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/function_go_proto"
 	nodepb "github.com/galeone/tensorflow/tensorflow/go/core/framework/node_def_go_proto"
+
+	"github.com/gotl/gotl/internal/util"
 )
 
 // TF2 SavedModels keep their computation in the GraphDef's function library:
@@ -353,35 +355,30 @@ func (g *Graph) functionSupport(n *nodepb.NodeDef, unsupported map[string][]stri
 	for _, b := range f.GetNodeDef() {
 		body[b.Name] = b
 	}
-	visited := map[string]bool{}
-	var stack []string
+	// Body references are "node:arg:index"; names not in the body are the
+	// function's arguments.
+	bodyNode := func(s string) string {
+		node, _, _ := strings.Cut(s, ":")
+		return node
+	}
 	rets := make([]string, 0, len(f.GetRet()))
 	for _, r := range f.GetRet() {
-		rets = append(rets, r)
+		rets = append(rets, bodyNode(r))
 	}
 	sort.Strings(rets)
-	push := func(s string) {
-		if strings.HasPrefix(s, "^") {
+	util.WalkAncestors(rets, func(node string, follow func(string)) {
+		b := body[node]
+		if b == nil {
 			return
 		}
-		node, _, _ := strings.Cut(s, ":")
-		if body[node] != nil && !visited[node] {
-			visited[node] = true
-			stack = append(stack, node)
-		}
-	}
-	for _, r := range rets {
-		push(r)
-	}
-	for len(stack) > 0 {
-		b := body[stack[len(stack)-1]]
-		stack = stack[:len(stack)-1]
 		if ops[b.Op] == nil && g.funcs[b.Op] == nil {
 			unsupported[b.Op] = append(unsupported[b.Op], name+"/"+b.Name)
 		}
 		g.functionSupport(b, unsupported, seen)
 		for _, s := range b.Input {
-			push(s)
+			if !strings.HasPrefix(s, "^") {
+				follow(bodyNode(s))
+			}
 		}
-	}
+	})
 }

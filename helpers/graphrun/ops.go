@@ -65,7 +65,7 @@ func init() {
 		"Rsqrt":      func(x *Node) *Node { return graph.Inverse(graph.Sqrt(x)) },
 		"Reciprocal": graph.Inverse, "Inv": graph.Inverse,
 		"Relu":  func(x *Node) *Node { return graph.Max(x, graph.ScalarZero(x.Graph(), x.DType())) },
-		"Relu6": relu6,
+		"Relu6": compute.Relu6,
 		// exp(x)-1 as TF's kernel computes it (and GoMLX's Expm1 has no gradient).
 		"Elu": func(x *Node) *Node {
 			return graph.Where(graph.GreaterThan(x, graph.ZerosLike(x)), x, graph.Sub(graph.Exp(x), graph.OnesLike(x)))
@@ -232,12 +232,6 @@ func unaryOp(f func(x *Node) *Node) opFunc {
 		}
 		return one(f(c.node(in[0]))), nil
 	}
-}
-
-// relu6 compares with scalars: a scalar operand is not materialized,
-// where ZerosLike would build a tensor of x's size.
-func relu6(x *Node) *Node {
-	return graph.Min(graph.Max(x, graph.ScalarZero(x.Graph(), x.DType())), graph.Scalar(x.Graph(), x.DType(), 6))
 }
 
 // divTF is TF's Div: true division for floats; for integers TF's kernel

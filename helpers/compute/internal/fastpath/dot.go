@@ -21,8 +21,6 @@ type dotNode struct {
 	lhsBlockedShape, rhsBlockedShape, outputBlockedShape   shapes.Shape
 }
 
-var dotNodeType = reflect.TypeOf(&dotNode{}).String()
-
 // operandView is an operand of DotGeneral seen as [batch, cross, contract]
 // with one stride per group.
 type operandView struct {
@@ -50,12 +48,10 @@ func groupStride(dims, strides, axes []int) (int, bool) {
 	return strides[kept[len(kept)-1]], true
 }
 
-// view returns the operand's strides if each group is addressable with
-// one stride.
-func view(shape shapes.Shape, contracting, batch []int) (operandView, bool) {
-	dims := shape.Dimensions
-	strides := shape.Strides()
-	used := make([]bool, len(dims))
+// crossAxes returns, in order, the axes of a rank-rank operand that are
+// neither contracting nor batch axes.
+func crossAxes(rank int, contracting, batch []int) []int {
+	used := make([]bool, rank)
 	for _, a := range contracting {
 		used[a] = true
 	}
@@ -63,11 +59,20 @@ func view(shape shapes.Shape, contracting, batch []int) (operandView, bool) {
 		used[a] = true
 	}
 	var cross []int
-	for a := range dims {
+	for a := range rank {
 		if !used[a] {
 			cross = append(cross, a)
 		}
 	}
+	return cross
+}
+
+// view returns the operand's strides if each group is addressable with
+// one stride.
+func view(shape shapes.Shape, contracting, batch []int) (operandView, bool) {
+	dims := shape.Dimensions
+	strides := shape.Strides()
+	cross := crossAxes(len(dims), contracting, batch)
 	var v operandView
 	var ok1, ok2, ok3 bool
 	v.batch, ok1 = groupStride(dims, strides, batch)
@@ -80,20 +85,9 @@ func view(shape shapes.Shape, contracting, batch []int) (operandView, bool) {
 func canonical(shape shapes.Shape, data []float32, contracting, batch []int, bs, cs, ks int) []float32 {
 	dims := shape.Dimensions
 	strides := shape.Strides()
-	used := make([]bool, len(dims))
-	for _, a := range contracting {
-		used[a] = true
-	}
-	for _, a := range batch {
-		used[a] = true
-	}
 	var axes []int
 	axes = append(axes, batch...)
-	for a := range dims {
-		if !used[a] {
-			axes = append(axes, a)
-		}
-	}
+	axes = append(axes, crossAxes(len(dims), contracting, batch)...)
 	axes = append(axes, contracting...)
 	out := make([]float32, bs*cs*ks)
 	idx := make([]int, len(axes))

@@ -38,8 +38,10 @@ type executor func(backend *simplego.Backend, node *simplego.Node, inputs []*sim
 var nodeExecutors [backends.OpTypeLast]executor
 
 var (
+	// installMu serializes Install; installed is set, once, after the
+	// executors are replaced and is read without the mutex.
 	installMu sync.Mutex
-	installed bool
+	installed atomic.Bool
 	stock     = map[backends.OpType]executor{}
 	// active is the kernel set the executors use; nil makes every fast
 	// executor call its stock one.
@@ -61,7 +63,7 @@ var (
 func Install(set *kernels.Set) error {
 	installMu.Lock()
 	defer installMu.Unlock()
-	if !installed {
+	if !installed.Load() {
 		if err := checkLayout(); err != nil {
 			return err
 		}
@@ -89,7 +91,7 @@ func Install(set *kernels.Set) error {
 				nodeExecutors[op] = execSelectAndScatter
 			}
 		}
-		installed = true
+		installed.Store(true)
 	}
 	if set != nil {
 		installedSet.Store(set)
@@ -106,7 +108,7 @@ func SetLevel(set *kernels.Set) { active.Store(set) }
 
 // Active returns the active kernel set, nil when the stock executors run.
 func Active() *kernels.Set {
-	if !installed {
+	if !installed.Load() {
 		return nil
 	}
 	return active.Load()

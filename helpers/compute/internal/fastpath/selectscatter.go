@@ -35,9 +35,7 @@ type scatterData struct {
 // float32 operand with windows over axes 1 and 2, returning false (and
 // building nothing) for anything else or before Install.
 func SelectAndScatter(b backends.Builder, operand, source backends.Op, window, strides []int, paddings [][2]int, isMax bool) (backends.Op, bool) {
-	installMu.Lock()
-	ok := installed
-	installMu.Unlock()
+	ok := installed.Load()
 	sb, isSimple := b.(*simplego.Builder)
 	x, okX := operand.(*simplego.Node)
 	s, okS := source.(*simplego.Node)

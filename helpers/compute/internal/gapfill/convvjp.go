@@ -80,19 +80,17 @@ func convGeneralVJP(stock VJP) VJP {
 		if !ok || p.batchGroups > 1 || !allOnes(p.inputDilations) {
 			return stock(node, vjpOutputs, outputShape)
 		}
-		depthwise := false
-		if p.channelGroups > 1 {
-			x, kernel := node.Inputs()[0], node.Inputs()[1]
+		x, kernel := node.Inputs()[0], node.Inputs()[1]
+		depthwise := p.channelGroups > 1
+		if depthwise {
 			c := x.Shape().Dimensions[p.axes.InputChannels]
 			kd := kernel.Shape().Dimensions
 			if !DepthwiseGradients() || p.channelGroups != c || kd[p.axes.KernelInputChannels] != 1 ||
 				kd[p.axes.KernelOutputChannels] != c || x.DType() != dtypes.Float32 {
 				return stock(node, vjpOutputs, outputShape)
 			}
-			depthwise = true
 		}
 		v := vjpOutputs[0]
-		x, kernel := node.Inputs()[0], node.Inputs()[1]
 		n := len(p.axes.InputSpatial)
 		strides, dil, pads := orOnes(p.strides, n), orOnes(p.dilation, n), p.paddings
 		if len(pads) == 0 {
@@ -126,24 +124,15 @@ func convGeneralVJP(stock VJP) VJP {
 			OutputBatch: ax.InputBatch, OutputChannels: ax.InputChannels, OutputSpatial: ax.InputSpatial,
 		}
 		revKernel := Reverse(kernel, ax.KernelSpatial...)
+		groups := 1
 		if depthwise {
 			// One input channel per group: the reversed kernel needs no
 			// channel swap, and groups stay groups.
 			revAxes.KernelInputChannels, revAxes.KernelOutputChannels = ax.KernelInputChannels, ax.KernelOutputChannels
-			dx := ConvGeneral(v, revKernel, revAxes, orOnes(nil, n), xPads, strides, dil, p.channelGroups, 1)
-			return []*Node{dx, depthwiseFilterGrad(x, v, ax, dil, wPads, strides, xTrim, p.channelGroups)}
+			groups = p.channelGroups
 		}
-		dx := ConvGeneral(v, revKernel, revAxes, orOnes(nil, n), xPads, strides, dil, 1, 1)
-
-		// dw: x's channels act as batch and its batch as channels; v is the kernel.
-		xw := trimInput(x, ax, xTrim)
-		wAxes := backends.ConvolveAxesConfig{
-			InputBatch: ax.InputChannels, InputChannels: ax.InputBatch, InputSpatial: ax.InputSpatial,
-			KernelInputChannels: ax.OutputBatch, KernelOutputChannels: ax.OutputChannels, KernelSpatial: ax.OutputSpatial,
-			OutputBatch: ax.KernelInputChannels, OutputChannels: ax.KernelOutputChannels, OutputSpatial: ax.KernelSpatial,
-		}
-		dw := ConvGeneral(xw, v, wAxes, dil, wPads, orOnes(nil, n), strides, 1, 1)
-		return []*Node{dx, dw}
+		dx := ConvGeneral(v, revKernel, revAxes, orOnes(nil, n), xPads, strides, dil, groups, 1)
+		return []*Node{dx, filterGrad(x, v, ax, dil, wPads, strides, xTrim, groups)}
 	}
 }
 
@@ -155,10 +144,12 @@ func convGeneralVJP(stock VJP) VJP {
 // keep GoMLX's own gradient.
 var DepthwiseGradients = func() bool { return false }
 
-// depthwiseFilterGrad is the filter gradient of a depthwise convolution:
-// dw[t, c] = Σ x[b, p(t), c]·v[b, o, c], written as XLA does, a
-// convolution with x's channels as batch grouped C ways.
-func depthwiseFilterGrad(x, v *Node, ax backends.ConvolveAxesConfig, dil []int, wPads [][2]int, strides, xTrim []int, groups int) *Node {
+// filterGrad is the filter gradient dw: a convolution of x, with its
+// channels acting as batch and its batch as channels, by v as the kernel.
+// groups is 1 for an ungrouped convolution; for a depthwise one it is C,
+// dw[t, c] = Σ x[b, p(t), c]·v[b, o, c] written as XLA does, with x's
+// channels as batch grouped C ways.
+func filterGrad(x, v *Node, ax backends.ConvolveAxesConfig, dil []int, wPads [][2]int, strides, xTrim []int, groups int) *Node {
 	n := len(ax.InputSpatial)
 	wAxes := backends.ConvolveAxesConfig{
 		InputBatch: ax.InputChannels, InputChannels: ax.InputBatch, InputSpatial: ax.InputSpatial,

@@ -101,12 +101,6 @@ type PackedB struct {
 	data []float32
 }
 
-// Size returns the packed matrix's number of floats.
-func (p *PackedB) Size() int { return len(p.data) }
-
-// Dims returns B's k and n.
-func (p *PackedB) Dims() (k, n int) { return p.k, p.n }
-
 // PackB packs B[k, n] from src, in parallel when it is large. buf, if long
 // enough, is used as storage.
 func (s *Set) PackB(k, n int, src BSource, buf []float32) *PackedB {

@@ -57,9 +57,6 @@ type Set struct {
 // Level returns the set's instruction-set level.
 func (s *Set) Level() Level { return s.level }
 
-// Tile returns the GEMM micro-tile size (rows, columns).
-func (s *Set) Tile() (mr, nr int) { return s.mr, s.nr }
-
 // Supported reports whether this CPU and OS can run level l.
 func Supported(l Level) bool {
 	switch l {
