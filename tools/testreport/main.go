@@ -33,6 +33,11 @@ type event struct {
 	Test       string
 	Elapsed    float64
 	Output     string
+	// FailedBuild is set on a package's "fail" when the package did not
+	// build: the import path of the build that failed, which the stream
+	// has already reported with a build-fail event ("pkg [pkg.test]" when
+	// the package's own test binary failed to build).
+	FailedBuild string
 }
 
 func main() {
@@ -142,6 +147,13 @@ func (r *report) finishPackage(e event, status string) {
 	case strings.Contains(text, "[no test files]"):
 		r.noTests++
 		return
+	case status == "FAIL" && e.FailedBuild != "":
+		// The build-fail event printed the build output already.
+		if ownBuild(e.Package, e.FailedBuild) {
+			return // counted there as "pkg (build)"
+		}
+		r.failed = append(r.failed, e.Package)
+		fmt.Fprintf(r.out, "FAIL\t%s [build failed: %s]\n", e.Package, e.FailedBuild)
 	case status == "FAIL":
 		r.failed = append(r.failed, e.Package)
 		fmt.Fprintf(r.out, "FAIL\t%s\t%.1fs\n", e.Package, e.Elapsed)
@@ -152,6 +164,12 @@ func (r *report) finishPackage(e event, status string) {
 	default:
 		fmt.Fprintf(r.out, "%s\t%s\t%.1fs\n", status, e.Package, e.Elapsed)
 	}
+}
+
+// ownBuild reports whether the failed build is pkg itself or its test
+// binary ("pkg [pkg.test]"), not one of its dependencies.
+func ownBuild(pkg, failedBuild string) bool {
+	return failedBuild == pkg || strings.HasPrefix(failedBuild, pkg+" [")
 }
 
 // packageNoise drops go test's own summary lines from package output.

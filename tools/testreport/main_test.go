@@ -7,7 +7,9 @@ import (
 
 // stream is what go test -json prints for two packages (one passing with a
 // report line and two skips for the same reason in different files, one
-// failing), a package without tests and one that does not build.
+// failing), a package without tests and one that does not build (the
+// build-fail event, then the package's start and fail with FailedBuild, as
+// go1.24+ prints them).
 const stream = `{"Action":"start","Package":"github.com/gotl/gotl/a"}
 {"Action":"run","Package":"github.com/gotl/gotl/a","Test":"TestOK"}
 {"Action":"output","Package":"github.com/gotl/gotl/a","Test":"TestOK","Output":"=== RUN   TestOK\n"}
@@ -40,6 +42,9 @@ const stream = `{"Action":"start","Package":"github.com/gotl/gotl/a"}
 {"Action":"skip","Package":"github.com/gotl/gotl/c","Elapsed":0}
 {"ImportPath":"github.com/gotl/gotl/d","Action":"build-output","Output":"d/d.go:3:1: syntax error\n"}
 {"ImportPath":"github.com/gotl/gotl/d","Action":"build-fail"}
+{"Action":"start","Package":"github.com/gotl/gotl/d"}
+{"Action":"output","Package":"github.com/gotl/gotl/d","Output":"FAIL\tgithub.com/gotl/gotl/d [build failed]\n"}
+{"Action":"fail","Package":"github.com/gotl/gotl/d","Elapsed":0,"FailedBuild":"github.com/gotl/gotl/d"}
 go: downloading example.com/x v1.0.0
 `
 
@@ -73,6 +78,53 @@ func TestReport(t *testing.T) {
 	}
 	if strings.Contains(got, "gotl/c") {
 		t.Errorf("a package without tests is listed:\n%s", got)
+	}
+	if n := strings.Count(got, "FAIL\tgithub.com/gotl/gotl/d"); n != 1 {
+		t.Errorf("the build failure of d is reported %d times, want once:\n%s", n, got)
+	}
+}
+
+// TestReportBuildFailures feeds what go1.26 prints when a test file does not
+// compile (bad: the build of "bad [bad.test]" fails) and when a dependency
+// does not (dep, and user that imports it).
+func TestReportBuildFailures(t *testing.T) {
+	var out strings.Builder
+	r := newReport(&out)
+	r.read(strings.NewReader(`{"ImportPath":"m/bad [m/bad.test]","Action":"build-output","Output":"# m/bad [m/bad.test]\n"}
+{"ImportPath":"m/bad [m/bad.test]","Action":"build-output","Output":"bad/bad_test.go:5:33: undefined: undefinedThing\n"}
+{"ImportPath":"m/bad [m/bad.test]","Action":"build-fail"}
+{"Action":"start","Package":"m/bad"}
+{"Action":"output","Package":"m/bad","Output":"FAIL\tm/bad [build failed]\n"}
+{"Action":"fail","Package":"m/bad","Elapsed":0,"FailedBuild":"m/bad [m/bad.test]"}
+{"ImportPath":"m/dep","Action":"build-output","Output":"# m/dep\n"}
+{"ImportPath":"m/dep","Action":"build-output","Output":"dep/dep.go:3:23: undefined: undefinedX\n"}
+{"ImportPath":"m/dep","Action":"build-fail"}
+{"Action":"start","Package":"m/dep"}
+{"Action":"output","Package":"m/dep","Output":"FAIL\tm/dep [build failed]\n"}
+{"Action":"fail","Package":"m/dep","Elapsed":0,"FailedBuild":"m/dep"}
+{"Action":"start","Package":"m/user"}
+{"Action":"output","Package":"m/user","Output":"FAIL\tm/user [build failed]\n"}
+{"Action":"fail","Package":"m/user","Elapsed":0,"FailedBuild":"m/dep"}
+`))
+	if r.summary() {
+		t.Error("summary reports success despite failed builds")
+	}
+	got := out.String()
+	for _, want := range []string{
+		"FAIL\tm/bad [m/bad.test] [build failed]\n# m/bad [m/bad.test]\nbad/bad_test.go:5:33: undefined: undefinedThing\n",
+		"FAIL\tm/dep [build failed]\n# m/dep\ndep/dep.go:3:23: undefined: undefinedX\n",
+		"FAIL\tm/user [build failed: m/dep]\n",
+		"Totals: 0 tests passed, 0 skipped, 0 failed; 3 packages failed, 0 without tests\n",
+		"FAILED:\n  m/bad [m/bad.test] (build)\n  m/dep (build)\n  m/user\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	for _, pkg := range []string{"m/bad", "m/dep", "m/user"} {
+		if n := strings.Count(got, "FAIL\t"+pkg+" "); n != 1 {
+			t.Errorf("%s has %d FAIL lines, want 1:\n%s", pkg, n, got)
+		}
 	}
 }
 
