@@ -70,6 +70,12 @@ gpu_env_sites() {
 	done
 }
 
+# gpu_env_roots prints the roots of the last-resort find: $GPU_SEARCH_ROOTS,
+# or the default list when it is unset.
+gpu_env_roots() {
+	echo "${GPU_SEARCH_ROOTS-/opt /usr/local /usr/lib /root/.local}"
+}
+
 # gpu_env_find sets the GPU_* variables above (empty when not found).
 gpu_env_find() {
 	GPU_PLUGIN=${GPU_PLUGIN:-} GPU_PLUGIN_HOW="" GPU_LD_PATH="" GPU_CUDA_DATA_DIR="" GPU_PTXAS="" GPU_LIBCUDA=""
@@ -106,10 +112,12 @@ gpu_env_find() {
 		done
 	fi
 	local -a roots=()
-	for d in ${GPU_SEARCH_ROOTS-/opt /usr/local /usr/lib /root/.local}; do [[ -d $d ]] && roots+=("$d"); done
+	local roots_spec
+	roots_spec=$(gpu_env_roots)
+	for d in $roots_spec; do [[ -d $d ]] && roots+=("$d"); done
 	if [[ -z $GPU_PLUGIN && ${#roots[@]} -gt 0 ]]; then
 		f=$(timeout 60 find "${roots[@]}" -xdev -maxdepth 9 \( -name xla_cuda_plugin.so -o -name pjrt_c_api_cuda_plugin.so \) -type f 2>/dev/null | sort -r | head -n 1)
-		[[ -z $f ]] || GPU_PLUGIN=$f GPU_PLUGIN_HOW="find under $GPU_SEARCH_ROOTS"
+		[[ -z $f ]] || GPU_PLUGIN=$f GPU_PLUGIN_HOW="find under $roots_spec"
 		# The plugin's own site-packages holds the nvidia/ libraries.
 		if [[ -n $f && $f == */jax_plugins/*/* ]]; then
 			d=${f%/jax_plugins/*}
@@ -195,6 +203,6 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	else
 		gpu_env_print
 	fi
-	[[ $found == 0 ]] || echo "gpu_env: no PJRT CUDA plugin (xla_cuda_plugin.so or pjrt_c_api_cuda_plugin.so) found; searched: ${GPU_SITES:-no site-packages} and ${GPU_SEARCH_ROOTS-/opt /usr/local /usr/lib /root/.local}" >&2
+	[[ $found == 0 ]] || echo "gpu_env: no PJRT CUDA plugin (xla_cuda_plugin.so or pjrt_c_api_cuda_plugin.so) found; searched: ${GPU_SITES:-no site-packages} and $(gpu_env_roots)" >&2
 	exit $found
 fi

@@ -192,6 +192,42 @@ func TestGPUEnvSearchRoots(t *testing.T) {
 	}
 }
 
+// With GPU_SEARCH_ROOTS unset the find searches the default roots, under
+// set -u as gpu_env.sh runs itself and as gpu_run.sh sources it. A fake find
+// on PATH stands in for a search of the real /opt, /usr/local, … and prints
+// FAKE_FIND_HIT (nothing when unset).
+func TestGPUEnvDefaultRoots(t *testing.T) {
+	dir := t.TempDir()
+	site := filepath.Join(dir, "venv", "lib", "python3.12", "site-packages")
+	fakeSite(t, site)
+	bin := filepath.Join(dir, "bin")
+	touch(t, bin, "/")
+	if err := os.WriteFile(filepath.Join(bin, "find"), []byte("#!/bin/sh\n[ -z \"$FAKE_FIND_HIT\" ] || echo \"$FAKE_FIND_HIT\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const defaults = "/opt /usr/local /usr/lib /root/.local"
+	plugin := site + "/jax_plugins/xla_cuda13/xla_cuda_plugin.so"
+	run := func(script string, env ...string) (string, string, error) {
+		cmd := exec.Command(bash(t), "-c", script)
+		cmd.Env = append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GPU_PYTHONS=no-such-python"}, env...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		return stdout.String(), stderr.String(), err
+	}
+	for _, script := range []string{"bash gpu_env.sh", "set -uo pipefail; source gpu_env.sh; gpu_env_find; gpu_env_print"} {
+		out, stderr, err := run(script, "FAKE_FIND_HIT="+plugin)
+		if err != nil || !strings.Contains(out, "plugin="+plugin+"\n") || !strings.Contains(out, "plugin_how=find under "+defaults+"\n") {
+			t.Errorf("%s: %v\n%s%s", script, err, out, stderr)
+		}
+	}
+	// Nothing found: exit 3, and the message names the default roots.
+	_, stderr, err := run("bash gpu_env.sh")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(stderr, "no PJRT CUDA plugin") || !strings.Contains(stderr, " and "+defaults+"\n") {
+		t.Errorf("no plugin: %v, %q", err, stderr)
+	}
+}
+
 // gpu_run.sh end to end on fake binaries (no Go build, no torch): steps run
 // in order with their timeouts, a failure or a timeout is recorded and the
 // run goes on, and the report aggregates the JSON outputs.
