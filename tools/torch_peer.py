@@ -29,22 +29,15 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
-import torchvision
 
-
-def torch_model(name):
-    if name == "inception_v3":
-        m = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False)
-        return m, 299
-    if name == "mobilenet_v2":
-        return torchvision.models.mobilenet_v2(weights=None), 224
-    if name == "mobilenet_v2_0.25_128":
-        return torchvision.models.mobilenet_v2(weights=None, width_mult=0.25), 128
-    raise ValueError(name)
+# The networks and input sizes, shared with the GPU peer (beside this file,
+# so on sys.path when this runs as a script).
+from torch_gpu_peer import MODELS
 
 
 def time_torch(name, batch, train, iters):
-    model, size = torch_model(name)
+    make, size = MODELS[name]
+    model = make()
     x = torch.randn(batch, 3, size, size)
     if train:
         model.train()

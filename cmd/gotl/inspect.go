@@ -41,7 +41,7 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	f, err := openInspected(path, string(kind))
+	f, err := openInspected(path, kind)
 	if err != nil {
 		return err
 	}
@@ -66,17 +66,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	return f.print(stdout)
 }
 
-// Kinds of file inspect understands.
-const (
-	kindGraphDef   = string(graphfile.KindGraphDef)
-	kindMetaGraph  = string(graphfile.KindMetaGraph)
-	kindSavedModel = string(graphfile.KindSavedModel)
-	kindCheckpoint = string(graphfile.KindCheckpoint)
-)
-
 // inspected is an opened file of any kind.
 type inspected struct {
-	kind  string
+	kind  graphfile.Kind
 	path  string
 	graph *graphfile.Graph      // graphdef
 	meta  *graphfile.MetaGraph  // meta_graph
@@ -84,25 +76,25 @@ type inspected struct {
 	ckpt  *checkpoint.Reader    // checkpoint, a SavedModel's variables, or the checkpoint beside a .meta (may be nil)
 }
 
-func openInspected(path, kind string) (*inspected, error) {
+func openInspected(path string, kind graphfile.Kind) (*inspected, error) {
 	f := &inspected{kind: kind, path: path}
 	var err error
 	switch kind {
-	case kindGraphDef:
+	case graphfile.KindGraphDef:
 		f.graph, err = graphfile.Load(path)
-	case kindMetaGraph:
+	case graphfile.KindMetaGraph:
 		f.meta, err = graphfile.LoadMetaGraph(path)
 		// tf.train.Saver writes model.meta beside the model checkpoint; its
 		// variables answer --tensor for the graph's variable nodes.
 		if err == nil && checkpoint.IsCheckpoint(path) {
 			f.ckpt, _ = checkpoint.Open(path)
 		}
-	case kindSavedModel:
+	case graphfile.KindSavedModel:
 		f.model, err = graphfile.LoadSavedModel(path)
 		if err == nil && f.model.HasVariables() {
 			f.ckpt, err = f.model.Variables()
 		}
-	case kindCheckpoint:
+	case graphfile.KindCheckpoint:
 		f.ckpt, err = checkpoint.Open(path)
 	}
 	if err != nil {
@@ -178,7 +170,7 @@ func quoteEach(s []string) []string {
 // JSON forms, as documented in the README.
 
 type graphJSON struct {
-	Kind         string            `json:"kind"`
+	Kind         graphfile.Kind    `json:"kind"`
 	Encoding     string            `json:"encoding"`
 	NodeCount    int               `json:"node_count"`
 	Nodes        []nodeJSON        `json:"nodes"`
@@ -205,7 +197,7 @@ type variableJSON struct {
 }
 
 type checkpointJSON struct {
-	Kind      string                  `json:"kind"`
+	Kind      graphfile.Kind          `json:"kind"`
 	Format    string                  `json:"format"`
 	Variables map[string]variableJSON `json:"variables"`
 }
@@ -229,14 +221,14 @@ type metaGraphEntryJSON struct {
 }
 
 type savedModelJSON struct {
-	Kind       string                  `json:"kind"`
+	Kind       graphfile.Kind          `json:"kind"`
 	MetaGraphs []metaGraphEntryJSON    `json:"meta_graphs"`
 	Variables  map[string]variableJSON `json:"variables"`
 }
 
 type metaGraphJSON struct {
-	Kind  string    `json:"kind"`
-	Graph graphJSON `json:"graph"`
+	Kind  graphfile.Kind `json:"kind"`
+	Graph graphJSON      `json:"graph"`
 }
 
 type tensorJSON struct {
@@ -248,12 +240,12 @@ type tensorJSON struct {
 
 func (f *inspected) json() (any, error) {
 	switch f.kind {
-	case kindGraphDef:
+	case graphfile.KindGraphDef:
 		return graphToJSON(f.graph), nil
-	case kindMetaGraph:
-		return metaGraphJSON{Kind: kindMetaGraph, Graph: graphToJSON(f.meta.Graph)}, nil
-	case kindSavedModel:
-		out := savedModelJSON{Kind: kindSavedModel, MetaGraphs: []metaGraphEntryJSON{}, Variables: map[string]variableJSON{}}
+	case graphfile.KindMetaGraph:
+		return metaGraphJSON{Kind: graphfile.KindMetaGraph, Graph: graphToJSON(f.meta.Graph)}, nil
+	case graphfile.KindSavedModel:
+		out := savedModelJSON{Kind: graphfile.KindSavedModel, MetaGraphs: []metaGraphEntryJSON{}, Variables: map[string]variableJSON{}}
 		for _, mg := range f.model.MetaGraphs {
 			e := metaGraphEntryJSON{Tags: nonNil(mg.Tags), Signatures: map[string]signatureJSON{}, Graph: graphToJSON(mg.Graph)}
 			for key, s := range mg.Signatures {
@@ -266,13 +258,13 @@ func (f *inspected) json() (any, error) {
 		}
 		return out, nil
 	default:
-		return checkpointJSON{Kind: kindCheckpoint, Format: f.ckpt.Format(), Variables: variablesToJSON(f.ckpt)}, nil
+		return checkpointJSON{Kind: graphfile.KindCheckpoint, Format: f.ckpt.Format(), Variables: variablesToJSON(f.ckpt)}, nil
 	}
 }
 
 func graphToJSON(g *graphfile.Graph) graphJSON {
 	out := graphJSON{
-		Kind:         kindGraphDef,
+		Kind:         graphfile.KindGraphDef,
 		Encoding:     g.Encoding.String(),
 		NodeCount:    g.Len(),
 		Nodes:        make([]nodeJSON, 0, g.Len()),
@@ -333,15 +325,15 @@ func writeTensorJSON(w io.Writer, name string, t *tensor.Tensor) error {
 
 func (f *inspected) print(w io.Writer) error {
 	switch f.kind {
-	case kindGraphDef:
+	case graphfile.KindGraphDef:
 		fmt.Fprintf(w, "%s: GraphDef (%s), %d nodes\n\n", f.path, f.graph.Encoding, f.graph.Len())
 		printGraph(w, f.graph)
-	case kindMetaGraph:
+	case graphfile.KindMetaGraph:
 		mg := f.meta
 		fmt.Fprintf(w, "%s: MetaGraphDef (%s), TensorFlow %s, %d nodes\n\n", f.path, mg.Graph.Encoding, orDash(mg.Info.TensorFlowVersion), mg.Graph.Len())
 		printSignatures(w, mg)
 		printGraph(w, mg.Graph)
-	case kindSavedModel:
+	case graphfile.KindSavedModel:
 		m := f.model
 		fmt.Fprintf(w, "%s: SavedModel (%s), %d meta graph(s)\n", m.Dir, m.Encoding, len(m.MetaGraphs))
 		for _, mg := range m.MetaGraphs {
@@ -453,11 +445,11 @@ func printTensor(w io.Writer, name string, t *tensor.Tensor) error {
 	var vals []any
 	var err error
 	if n <= maxPrinted {
-		vals, err = flatValues(t, 0, n)
+		vals, err = t.Values()
 	} else { // only what is shown: the first and last ten
 		var head, tail []any
-		if head, err = flatValues(t, 0, 10); err == nil {
-			tail, err = flatValues(t, n-10, n)
+		if head, err = t.Span(0, 10).Values(); err == nil {
+			tail, err = t.Span(n-10, n).Values()
 		}
 		vals = append(head, tail...)
 	}

@@ -12,6 +12,8 @@ func init() {
 		name:    "limits",
 		summary: "print the resource limits every reader enforces (tensor elements, image pixels, …) and the variables that raise them",
 		run:     runLimits,
+		// runLimits names an ignored value beside its variable ("  ! …").
+		listsLimits: true,
 	})
 }
 

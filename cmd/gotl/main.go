@@ -24,6 +24,9 @@ type command struct {
 	// run executes the command with the arguments that follow its name.
 	// Output goes to stdout; errors are returned, not printed.
 	run func(args []string, stdout, stderr io.Writer) error
+	// listsLimits marks a command that prints every limit, a bad
+	// GOTL_MAX_… value included: runMain does not warn about one first.
+	listsLimits bool
 }
 
 var commands = map[string]*command{}
@@ -59,7 +62,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gotl: unknown command %q (known: %s)\n", args[0], strings.Join(commandNames(), ", "))
 		return 2
 	}
-	warnIgnoredLimits(stderr)
+	if !c.listsLimits {
+		warnIgnoredLimits(stderr)
+	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

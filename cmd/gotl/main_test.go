@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/gotl/gotl/internal/memtest"
 )
 
 func TestUnknownCommandFailsWithList(t *testing.T) {
@@ -26,4 +29,26 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("help output lacks command %q", n)
 		}
 	}
+}
+
+// A GOTL_MAX_… value that cannot be used is named once: as a warning before
+// any command's output, but only beside its variable in gotl limits. The
+// environment is read once per process, so each case runs in a child.
+func TestBadLimitValueNamedOnce(t *testing.T) {
+	const env = "GOTL_MAX_STEPS=lots"
+	memtest.Run(t,
+		memtest.Case{Name: "limits", Env: []string{env}, Exit: 0, Stderr: `^$`,
+			Run: func(stdout, stderr io.Writer) int {
+				var out bytes.Buffer
+				code := runMain([]string{"limits"}, &out, stderr)
+				io.WriteString(stdout, out.String())
+				if !strings.Contains(out.String(), "\n  ! GOTL_MAX_STEPS=\"lots\" ignored: ") {
+					io.WriteString(stderr, "gotl limits does not name the ignored value\n")
+				}
+				return code
+			}},
+		memtest.Case{Name: "other command", Env: []string{env}, Exit: 2,
+			Stderr: `^gotl: warning: GOTL_MAX_STEPS="lots" ignored: [^\n]*\ngotl inspect: [^\n]*\n$`,
+			Run:    func(stdout, stderr io.Writer) int { return runMain([]string{"inspect"}, stdout, stderr) }},
+	)
 }

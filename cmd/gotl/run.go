@@ -135,7 +135,7 @@ func loadGraphArg(path string, tags, fetches []string) (*graphrun.Graph, error) 
 // printTensorSummary prints dtype, shape and up to 20 values of t.
 func printTensorSummary(w io.Writer, name string, t *tensor.Tensor) {
 	n := t.NumElements()
-	vals, err := flatValues(t, 0, min(n, 20))
+	vals, err := t.Span(0, min(n, 20)).Values() // only what is printed
 	if err != nil {
 		fmt.Fprintf(w, "%s: %s %v (%v)\n", name, tensor.ShortName(t.DType), t.Shape, err)
 		return
@@ -145,17 +145,4 @@ func printTensorSummary(w io.Writer, name string, t *tensor.Tensor) {
 		more = fmt.Sprintf(" … (%d values)", n)
 	}
 	fmt.Fprintf(w, "%s: %s %v\n  %v%s\n", name, tensor.ShortName(t.DType), t.Shape, vals, more)
-}
-
-// flatValues returns elements [from, to) of t in row-major order, without
-// converting the others: a summary of a large tensor costs what it prints.
-func flatValues(t *tensor.Tensor, from, to int64) ([]any, error) {
-	part := &tensor.Tensor{DType: t.DType, Shape: []int64{to - from}}
-	if t.Strings != nil {
-		part.Strings = t.Strings[from:to]
-	} else {
-		size := int64(tensor.ElemSize(t.DType))
-		part.Data = t.Data[from*size : to*size]
-	}
-	return part.Values()
 }

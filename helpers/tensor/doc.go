@@ -7,7 +7,9 @@
 // the file readers hand out large weights without per-element work, and lets a
 // tensor of any dtype (half, bfloat16, quantized, complex) travel unchanged
 // from a checkpoint into a GraphDef and back. Typed views (Float32s, Float64s,
-// Int64s, Values) convert on demand.
+// Int64s, Values) convert on demand; Span picks out a run of elements
+// without copying, so a view of part of a large tensor converts only that
+// part.
 //
 // FromProto decodes a TensorProto with TensorFlow's rules: tensor_content
 // when present, otherwise the typed *_val field, where a list shorter than the

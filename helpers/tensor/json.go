@@ -49,7 +49,7 @@ func (t *Tensor) AppendValuesJSON(b []byte) ([]byte, error) {
 	n := t.NumElements()
 	b = append(b, '[')
 	for from := int64(0); from < n; from += jsonChunk {
-		vals, err := t.span(from, min(n, from+jsonChunk)).Values()
+		vals, err := t.Span(from, min(n, from+jsonChunk)).Values()
 		if err != nil {
 			return nil, err
 		}
@@ -63,18 +63,6 @@ func (t *Tensor) AppendValuesJSON(b []byte) ([]byte, error) {
 		b = append(b, enc[1:len(enc)-1]...)
 	}
 	return append(b, ']'), nil
-}
-
-// span returns elements [from, to) of t as a flat tensor sharing t's memory.
-func (t *Tensor) span(from, to int64) *Tensor {
-	part := &Tensor{DType: t.DType, Shape: []int64{to - from}}
-	if BaseType(t.DType) == String {
-		part.Strings = t.Strings[from:to]
-	} else {
-		size := int64(ElemSize(t.DType))
-		part.Data = t.Data[from*size : to*size]
-	}
-	return part
 }
 
 // FromJSON decodes gotl's tensor JSON. Values may be flat (row-major) or

@@ -272,6 +272,22 @@ func (t *Tensor) Int64s() ([]int64, error) {
 	return out, nil
 }
 
+// Span returns elements [from, to) of t, in row-major order, as a flat
+// tensor of shape [to-from] that shares t's memory: Span(from, to).Values()
+// converts only those elements, so listing part of a large tensor costs
+// what it lists. It panics, like slicing, unless 0 <= from <= to <=
+// t.NumElements().
+func (t *Tensor) Span(from, to int64) *Tensor {
+	part := &Tensor{DType: t.DType, Shape: []int64{to - from}}
+	if BaseType(t.DType) == String {
+		part.Strings = t.Strings[from:to]
+	} else {
+		size := int64(ElemSize(t.DType))
+		part.Data = t.Data[from*size : to*size]
+	}
+	return part
+}
+
 // Values returns the elements flattened in row-major order as JSON-ready Go
 // values: float64 for floats (NaN and ±Inf as the strings "NaN", "Infinity",
 // "-Infinity", since JSON has no numbers for them), int64 or uint64 for

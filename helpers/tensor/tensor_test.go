@@ -135,6 +135,30 @@ func TestValuesJSONForms(t *testing.T) {
 	}
 }
 
+// Span lists part of a tensor, numeric or string, sharing its memory.
+func TestSpan(t *testing.T) {
+	x := must(FromInt32s([]int64{2, 3}, []int32{0, 1, 2, 3, 4, 5}))
+	part := x.Span(2, 5)
+	v, err := part.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(part.Shape) != 1 || part.Shape[0] != 3 || part.DType != x.DType || len(v) != 3 || v[0] != int64(2) || v[2] != int64(4) {
+		t.Fatalf("Span(2, 5) = %v %v %v", part.DType, part.Shape, v)
+	}
+	part.Data[0] = 9
+	if got, _ := x.Int64s(); got[2] != 9 {
+		t.Errorf("Span copied the data: %v", got)
+	}
+	s := must(FromStrings([]int64{3}, []string{"a", "b", "c"}))
+	if v, err := s.Span(1, 3).Values(); err != nil || len(v) != 2 || v[0] != "b" || v[1] != "c" {
+		t.Errorf("string Span(1, 3) = %v, %v", v, err)
+	}
+	if v, err := s.Span(3, 3).Values(); err != nil || len(v) != 0 {
+		t.Errorf("empty Span = %v, %v", v, err)
+	}
+}
+
 func TestParseDType(t *testing.T) {
 	for name, want := range map[string]DType{"DT_FLOAT": Float, "float64": Double, "qint8": Qint8, "DT_BFLOAT16": Bfloat16} {
 		got, err := ParseDType(name)
