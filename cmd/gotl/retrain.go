@@ -84,6 +84,11 @@ func runRetrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A graph that cannot take the new layer fails now, not after the
+	// bottlenecks and the training run.
+	if err := retrain.CheckExportable(model.Graph(), mf.bottleneck, retrain.ExportOptions{FinalTensorName: *finalName}); err != nil {
+		return err
+	}
 	// Cached bottlenecks for every image, except training images when
 	// distorting: those are recomputed each step and bypass the cache, as
 	// in retrain.py.

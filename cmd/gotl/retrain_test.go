@@ -200,3 +200,30 @@ func TestRetrainCommand(t *testing.T) {
 		}
 	}
 }
+
+// A graph retrained before cannot take another final layer: gotl retrain
+// says so before computing any bottleneck, not after training.
+func TestRetrainRefusesARetrainedGraphFirst(t *testing.T) {
+	images, graph := retrainFixture(t)
+	outDir := t.TempDir()
+	retrained := filepath.Join(outDir, "output_graph.pb")
+	args := func(graph, bn string) []string {
+		return []string{"retrain", "--graph", graph, "--input_tensor", "input:0", "--bottleneck_tensor", "pool/Mean:0",
+			"--input_mean", "127.5", "--input_std", "127.5", "--image_dir", images, "--bottleneck_dir", bn,
+			"--output_graph", retrained, "--output_labels", filepath.Join(outDir, "labels.txt"), "--how_many_training_steps", "10"}
+	}
+	if _, errOut, code := run(t, args(graph, filepath.Join(outDir, "bn1"))...); code != 0 {
+		t.Fatalf("first retrain: exit %d: %s", code, errOut)
+	}
+	bn2 := filepath.Join(outDir, "bn2")
+	_, errOut, code := run(t, args(retrained, bn2)...)
+	if code == 0 || !strings.Contains(errOut, `already has a node "final_training_ops/weights/final_weights"`) {
+		t.Fatalf("retraining a retrained graph: exit %d, %s", code, errOut)
+	}
+	if entries, err := os.ReadDir(bn2); err == nil && len(entries) > 0 {
+		t.Errorf("bottlenecks were computed (%d entries in %s) before the graph was refused", len(entries), bn2)
+	}
+	if strings.Contains(errOut, "Step ") {
+		t.Errorf("training ran before the graph was refused:\n%s", errOut)
+	}
+}

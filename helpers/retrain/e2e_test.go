@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	graphpb "github.com/galeone/tensorflow/tensorflow/go/core/framework/graph_go_proto"
@@ -147,6 +148,16 @@ func TestExportGraphNodes(t *testing.T) {
 	}
 	if _, err := ExportGraph(out, "pool/Mean:0", l, ExportOptions{FinalTensorName: "my_result"}); err == nil {
 		t.Error("exporting twice accepted")
+	}
+	// CheckExportable tells the same before any training.
+	if err := CheckExportable(def, "pool/Mean:0", ExportOptions{FinalTensorName: "my_result", Flatten: true}); err != nil {
+		t.Errorf("CheckExportable on the original graph: %v", err)
+	}
+	if err := CheckExportable(out, "pool/Mean:0", ExportOptions{}); err == nil || !strings.Contains(err.Error(), `already has a node "`+WeightsName+`"`) {
+		t.Errorf("CheckExportable on the exported graph: %v", err)
+	}
+	if err := CheckExportable(def, "nosuch:0", ExportOptions{}); err == nil || !strings.Contains(err.Error(), `no node "nosuch"`) {
+		t.Errorf("CheckExportable with an unknown bottleneck: %v", err)
 	}
 	var parsed graphpb.GraphDef
 	p := filepath.Join(t.TempDir(), "g.pb")

@@ -67,6 +67,46 @@ type ExportOptions struct {
 	Flatten bool
 }
 
+// CheckExportable reports whether ExportGraph can add a layer to def after
+// bottleneckTensor: the bottleneck's node exists and none of the nodes it
+// would add is in def already (a graph retrained before has them). Call it
+// before training, so that a graph that cannot be exported fails at once
+// rather than after the bottlenecks and the training run.
+func CheckExportable(def *graphpb.GraphDef, bottleneckTensor string, opts ExportOptions) error {
+	final := opts.FinalTensorName
+	if final == "" {
+		final = DefaultFinalTensor
+	}
+	bnNode, _ := splitTensorName(bottleneckTensor)
+	names := map[string]bool{}
+	for _, n := range def.Node {
+		names[n.Name] = true
+	}
+	if !names[bnNode] {
+		return fmt.Errorf("retrain: bottleneck tensor %s: the graph has no node %q", bottleneckTensor, bnNode)
+	}
+	placeholder := BottleneckInput(def)
+	scope := strings.TrimSuffix(placeholder, "/BottleneckInputPlaceholder")
+	newNames := []string{placeholder, WeightsName, WeightsName + "/read", BiasesName, BiasesName + "/read", MatMulName, AddName, final}
+	if opts.Flatten {
+		newNames = append(newNames, scope+"/BottleneckReshape", scope+"/BottleneckReshape/shape")
+	}
+	for _, n := range newNames {
+		if names[n] {
+			return fmt.Errorf("retrain: the graph already has a node %q (was it retrained before? export from the original graph)", n)
+		}
+	}
+	return nil
+}
+
+// splitTensorName splits "node:port" into node and port ("0" if absent).
+func splitTensorName(name string) (node, port string) {
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		return name[:i], name[i+1:]
+	}
+	return name, "0"
+}
+
 // ExportGraph returns a copy of def with the layer appended after the
 // bottleneck tensor (see the package documentation), ready to be written
 // as output_graph.pb. def must be frozen (weights as Const), as a graph
@@ -80,34 +120,18 @@ func ExportGraph(def *graphpb.GraphDef, bottleneckTensor string, l *Layer, opts 
 	if final == "" {
 		final = DefaultFinalTensor
 	}
-	bnNode, port := bottleneckTensor, "0"
-	if i := strings.LastIndexByte(bottleneckTensor, ':'); i >= 0 {
-		bnNode, port = bottleneckTensor[:i], bottleneckTensor[i+1:]
+	if err := CheckExportable(def, bottleneckTensor, opts); err != nil {
+		return nil, err
 	}
+	bnNode, port := splitTensorName(bottleneckTensor)
 	input := bnNode
 	if port != "0" {
 		input = bnNode + ":" + port
 	}
 	out := proto.Clone(def).(*graphpb.GraphDef)
-	names := map[string]bool{}
-	for _, n := range out.Node {
-		names[n.Name] = true
-	}
-	if !names[bnNode] {
-		return nil, fmt.Errorf("retrain: bottleneck tensor %s: the graph has no node %q", bottleneckTensor, bnNode)
-	}
 	placeholder := BottleneckInput(out)
 	scope := strings.TrimSuffix(placeholder, "/BottleneckInputPlaceholder")
 	flattenName, flattenShapeName := scope+"/BottleneckReshape", scope+"/BottleneckReshape/shape"
-	newNames := []string{placeholder, WeightsName, WeightsName + "/read", BiasesName, BiasesName + "/read", MatMulName, AddName, final}
-	if opts.Flatten {
-		newNames = append(newNames, flattenName, flattenShapeName)
-	}
-	for _, n := range newNames {
-		if names[n] {
-			return nil, fmt.Errorf("retrain: the graph already has a node %q (was it retrained before? export from the original graph)", n)
-		}
-	}
 	floatT := typeAttr(tensor.Float)
 	if opts.Flatten {
 		shape, err := constNode(flattenShapeName, tensor.Int32, []int64{2}, int32Bytes(-1, int32(l.Inputs)))
